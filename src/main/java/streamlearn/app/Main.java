@@ -1,0 +1,44 @@
+package streamlearn.app;
+
+import java.io.PrintStream;
+
+/** {@code streamlearn <command> [options]}: the entry point of the jar and of the launcher. */
+public final class Main {
+    static final String HELP = """
+            Usage: streamlearn <command> [options]
+
+            An online multi-layer perceptron that learns from a Kafka topic while it serves.
+
+            Commands:
+              replay    run the learner offline over a file of readings (no Kafka)
+
+            Run 'streamlearn <command> --help' for the options of a command.
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs a command and returns its exit code: 0 done, 2 bad usage, 1 failure. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            out.print(HELP);
+            return args.length == 0 ? 2 : 0;
+        }
+        try {
+            return switch (args[0]) {
+                case "replay" -> ReplayCommand.run(args, out, err);
+                default -> throw new UsageException("unknown command '" + args[0] + "' (see streamlearn --help)");
+            };
+        } catch (UsageException e) {
+            err.println("streamlearn: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("streamlearn " + args[0] + ": failed: " + e);
+            return 1;
+        }
+    }
+}

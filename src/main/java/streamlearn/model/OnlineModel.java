@@ -1,0 +1,172 @@
+package streamlearn.model;
+
+import java.util.List;
+import streamlearn.nn.Activation;
+import streamlearn.nn.Adam;
+import streamlearn.nn.Initializer;
+import streamlearn.nn.Mlp;
+import streamlearn.nn.Optimizer;
+import streamlearn.nn.Sgd;
+import streamlearn.nn.Trainer;
+
+/**
+ * A model built from a {@link ModelSpec} that learns prequentially: every reading is first
+ * predicted (test) and then, if labeled, trained on (train). {@code modelVersion} counts the
+ * updates taken.
+ *
+ * <p>An update is atomic: the input statistics and the weights change together, or, when the
+ * step would make a weight non-finite, neither does (outcome {@link Outcome#DIVERGED}).
+ */
+public final class OnlineModel {
+    private final ModelSpec spec;
+    private final Trainer trainer;
+    private final OnlineScaler scaler;
+    private final double[] input;
+    private final double[] targetVector;
+    private final boolean binary;
+    private final StepResult result;
+
+    private OnlineModel(ModelSpec spec, Trainer trainer) {
+        this.spec = spec;
+        this.trainer = trainer;
+        int features = spec.features().size();
+        this.scaler = spec.standardize() ? new OnlineScaler(features) : null;
+        this.input = new double[features];
+        this.targetVector = new double[trainer.network().outputSize()];
+        this.binary = spec.loss() == streamlearn.nn.Loss.BINARY_CROSS_ENTROPY;
+        this.result = new StepResult(spec.classes().size());
+    }
+
+    /** A fresh model, initialised as the spec says. */
+    public static OnlineModel create(ModelSpec spec) {
+        Mlp net = network(spec);
+        double[] params = new double[net.parameterCount()];
+        switch (spec.initType()) {
+            case HE -> Initializer.he(net, params, spec.initSeed());
+            case XAVIER -> Initializer.xavier(net, params, spec.initSeed());
+            case EXPLICIT -> {
+                List<ModelSpec.LayerWeights> weights = spec.explicitWeights();
+                for (int l = 0; l < weights.size(); l++) {
+                    writeLayer(net, params, l, weights.get(l).w(), weights.get(l).b());
+                }
+            }
+        }
+        return new OnlineModel(spec, trainer(spec, net, params));
+    }
+
+    static Mlp network(ModelSpec spec) {
+        List<ModelSpec.Layer> layers = spec.layers();
+        int[] sizes = new int[layers.size() + 1];
+        Activation[] activations = new Activation[layers.size()];
+        sizes[0] = spec.features().size();
+        for (int l = 0; l < layers.size(); l++) {
+            sizes[l + 1] = layers.get(l).units();
+            activations[l] = layers.get(l).activation();
+        }
+        return new Mlp(sizes, activations);
+    }
+
+    static Trainer trainer(ModelSpec spec, Mlp net, double[] params) {
+        Optimizer optimizer = switch (spec.optimizer()) {
+            case "adam" -> new Adam(net.parameterCount(), spec.learningRate(), spec.beta1(), spec.beta2(), spec.epsilon());
+            default -> new Sgd(net.parameterCount(), spec.learningRate(), spec.momentum());
+        };
+        return new Trainer(net, spec.loss(), optimizer, params, spec.l2(), spec.clipNorm(), spec.averagingDecay());
+    }
+
+    static OnlineModel assemble(ModelSpec spec, Trainer trainer) {
+        return new OnlineModel(spec, trainer);
+    }
+
+    static void writeLayer(Mlp net, double[] params, int layer, double[][] w, double[] b) {
+        int in = net.fanIn(layer);
+        for (int i = 0; i < w.length; i++) {
+            System.arraycopy(w[i], 0, params, net.weightOffset(layer) + i * in, in);
+        }
+        System.arraycopy(b, 0, params, net.biasOffset(layer), b.length);
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** The number of updates taken. */
+    public long modelVersion() {
+        return trainer.updates();
+    }
+
+    Trainer trainer() {
+        return trainer;
+    }
+
+    /** The input scaler, or null when the spec does not standardise. */
+    OnlineScaler scaler() {
+        return scaler;
+    }
+
+    /**
+     * One prequential step: predict the reading with the current model, then, if it is labeled,
+     * take one update. The returned result is reused by the next call.
+     */
+    public StepResult step(Reading reading) {
+        StepResult r = result;
+        r.modelVersion = trainer.updates();
+        if (scaler != null) {
+            scaler.transform(reading.features, input);
+        } else {
+            System.arraycopy(reading.features, 0, input, 0, input.length);
+        }
+        double[] out = trainer.predict(input);
+        if (spec.isClassification()) {
+            if (binary) {
+                r.probabilities[1] = out[0];
+                r.probabilities[0] = 1.0 - out[0];
+            } else {
+                System.arraycopy(out, 0, r.probabilities, 0, out.length);
+            }
+            r.predicted = argmax(r.probabilities);
+        } else {
+            r.predictedValue = out[0];
+        }
+        r.labeled = reading.isLabeled();
+        r.label = reading.label;
+        r.target = reading.target;
+        if (!r.labeled) {
+            r.loss = Double.NaN;
+            r.outcome = Outcome.PREDICTED;
+            return r;
+        }
+        fillTarget(reading);
+        r.loss = trainer.predictionLoss(targetVector);
+        if (trainer.train(targetVector)) {
+            if (scaler != null) {
+                scaler.update(reading.features);
+            }
+            r.outcome = Outcome.TRAINED;
+        } else {
+            r.outcome = Outcome.DIVERGED;
+        }
+        return r;
+    }
+
+    private void fillTarget(Reading reading) {
+        if (!spec.isClassification()) {
+            targetVector[0] = reading.target;
+        } else if (binary) {
+            targetVector[0] = reading.label == 1 ? 1.0 : 0.0;
+        } else {
+            java.util.Arrays.fill(targetVector, 0.0);
+            targetVector[reading.label] = 1.0;
+        }
+    }
+
+    private static int argmax(double[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

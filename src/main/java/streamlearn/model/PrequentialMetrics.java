@@ -1,0 +1,138 @@
+package streamlearn.model;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * Prequential (test-then-train) statistics of one model over a span of readings: counts, mean
+ * loss, accuracy and the confusion matrix (rows: label, columns: prediction). Used for the
+ * windowed {@code learner-metrics} records and for replay's summary.
+ */
+public final class PrequentialMetrics {
+    private final List<String> classes;
+    private final long[][] confusion;
+    private long records;
+    private long labeled;
+    private long correct;
+    private long diverged;
+    private double lossSum;
+    private long modelVersion;
+
+    public PrequentialMetrics(ModelSpec spec) {
+        classes = spec.classes();
+        confusion = new long[classes.size()][classes.size()];
+    }
+
+    public void add(StepResult r, long modelVersionAfter) {
+        records++;
+        modelVersion = modelVersionAfter;
+        if (!r.labeled()) {
+            return;
+        }
+        labeled++;
+        lossSum += r.loss();
+        if (r.outcome() == Outcome.DIVERGED) {
+            diverged++;
+        }
+        if (r.label() >= 0) {
+            confusion[r.label()][r.predicted()]++;
+            if (r.correct()) {
+                correct++;
+            }
+        }
+    }
+
+    public void reset() {
+        records = 0;
+        labeled = 0;
+        correct = 0;
+        diverged = 0;
+        lossSum = 0;
+        for (long[] row : confusion) {
+            java.util.Arrays.fill(row, 0);
+        }
+    }
+
+    public long records() {
+        return records;
+    }
+
+    public long labeled() {
+        return labeled;
+    }
+
+    public long diverged() {
+        return diverged;
+    }
+
+    /** Mean prequential loss over the labeled readings; NaN when there were none. */
+    public double meanLoss() {
+        return labeled == 0 ? Double.NaN : lossSum / labeled;
+    }
+
+    /** Share of labeled readings predicted right; NaN when there were none or for regression. */
+    public double accuracy() {
+        return labeled == 0 || classes.isEmpty() ? Double.NaN : (double) correct / labeled;
+    }
+
+    public long modelVersion() {
+        return modelVersion;
+    }
+
+    public long[][] confusion() {
+        return confusion;
+    }
+
+    /** The windowed-metrics JSON of DESIGN.md. */
+    public byte[] toWindowJson(String modelId, long windowStart, long windowEnd) {
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("model", modelId);
+            g.writeNumberField("windowStart", windowStart);
+            g.writeNumberField("windowEnd", windowEnd);
+            writeFields(g);
+            if (!classes.isEmpty()) {
+                g.writeArrayFieldStart("classes");
+                for (String c : classes) {
+                    g.writeString(c);
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("confusion");
+                for (long[] row : confusion) {
+                    g.writeStartArray();
+                    for (long v : row) {
+                        g.writeNumber(v);
+                    }
+                    g.writeEndArray();
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Counts, meanLoss, accuracy and modelVersion as fields of an open object. */
+    public void writeFields(JsonGenerator g) throws IOException {
+        g.writeNumberField("records", records);
+        g.writeNumberField("labeled", labeled);
+        writeNumberOrNull(g, "meanLoss", meanLoss());
+        writeNumberOrNull(g, "accuracy", accuracy());
+        g.writeNumberField("modelVersion", modelVersion);
+    }
+
+    private static void writeNumberOrNull(JsonGenerator g, String name, double v) throws IOException {
+        if (Double.isFinite(v)) {
+            g.writeNumberField(name, v);
+        } else {
+            g.writeNullField(name);
+        }
+    }
+}

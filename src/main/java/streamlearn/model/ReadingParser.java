@@ -1,0 +1,274 @@
+package streamlearn.model;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Reads a reading's JSON into a reused {@link Reading} with Jackson's streaming parser: no tree,
+ * no boxing, and feature names resolved against the spec by identity-first string comparison
+ * (Jackson canonicalises field names, so the common case is a reference compare).
+ *
+ * <p>Strict by design: a reading that does not say exactly what the spec expects is rejected
+ * with a reason rather than guessed at, because a guessed input would train the model on
+ * garbage. Unknown top-level scalar fields are allowed (and ignored, except the model-key
+ * field) so producers can carry their own metadata.
+ */
+public final class ReadingParser {
+    /** Default largest accepted reading, in bytes. */
+    public static final int DEFAULT_MAX_BYTES = 64 * 1024;
+
+    private final JsonFactory json;
+    private final String[] featureNames;
+    private final char[][] classNames;
+    private final boolean regression;
+    private final String keyField;
+    private final int maxBytes;
+    private final boolean[] seen;
+
+    /**
+     * @param keyField name of a top-level field whose value is captured for the model key, or null
+     */
+    public ReadingParser(ModelSpec spec, String keyField, int maxBytes) {
+        this.json = JsonFactory.builder()
+                .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(8)
+                        .maxStringLength(maxBytes).maxNumberLength(400).build())
+                .build();
+        List<String> features = spec.features();
+        this.featureNames = features.toArray(new String[0]);
+        List<String> classes = spec.classes();
+        this.classNames = new char[classes.size()][];
+        for (int i = 0; i < classNames.length; i++) {
+            classNames[i] = classes.get(i).toCharArray();
+        }
+        this.regression = !spec.isClassification();
+        this.keyField = keyField;
+        this.maxBytes = maxBytes;
+        this.seen = new boolean[featureNames.length];
+    }
+
+    public ReadingParser(ModelSpec spec) {
+        this(spec, null, DEFAULT_MAX_BYTES);
+    }
+
+    public int featureCount() {
+        return featureNames.length;
+    }
+
+    /** Parses {@code bytes} (UTF-8 JSON) into {@code into}; on failure {@code into} is undefined. */
+    public void parse(byte[] bytes, Reading into) throws InvalidReadingException {
+        if (bytes == null || bytes.length == 0) {
+            throw new InvalidReadingException(RejectReason.EMPTY, "empty value");
+        }
+        if (bytes.length > maxBytes) {
+            throw new InvalidReadingException(RejectReason.OVERSIZED,
+                    "value of " + bytes.length + " bytes exceeds the limit of " + maxBytes);
+        }
+        into.clear();
+        java.util.Arrays.fill(seen, false);
+        try (JsonParser p = json.createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new InvalidReadingException(RejectReason.WRONG_TYPE, "a reading must be a JSON object");
+            }
+            boolean sawFeatures = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "sensorId" -> {
+                        if (value != JsonToken.VALUE_STRING) {
+                            throw wrongType("sensorId", "a string", value);
+                        }
+                        into.sensorId = p.getText();
+                    }
+                    case "timestamp" -> {
+                        if (value == JsonToken.VALUE_NULL) {
+                            break;
+                        }
+                        if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.LONG
+                                && p.getNumberType() != JsonParser.NumberType.INT || p.getLongValue() < 0) {
+                            throw wrongType("timestamp", "epoch milliseconds (a non-negative integer)", value);
+                        }
+                        into.timestamp = p.getLongValue();
+                        into.hasTimestamp = true;
+                    }
+                    case "features" -> {
+                        if (value != JsonToken.START_OBJECT) {
+                            throw wrongType("features", "an object of name: number", value);
+                        }
+                        readFeatures(p, into);
+                        sawFeatures = true;
+                    }
+                    case "label" -> {
+                        if (value == JsonToken.VALUE_NULL) {
+                            break;
+                        }
+                        if (regression) {
+                            throw new InvalidReadingException(RejectReason.WRONG_TYPE,
+                                    "field 'label': a regression reading has a numeric 'target', not a label");
+                        }
+                        if (value != JsonToken.VALUE_STRING) {
+                            throw wrongType("label", "a class name", value);
+                        }
+                        into.label = classIndex(p);
+                    }
+                    case "target" -> {
+                        if (value == JsonToken.VALUE_NULL) {
+                            break;
+                        }
+                        if (!regression) {
+                            throw new InvalidReadingException(RejectReason.WRONG_TYPE,
+                                    "field 'target': a classification reading has a 'label', not a target");
+                        }
+                        if (!value.isNumeric()) {
+                            throw wrongType("target", "a number", value);
+                        }
+                        double t = p.getDoubleValue();
+                        if (!Double.isFinite(t)) {
+                            throw new InvalidReadingException(RejectReason.NON_FINITE_TARGET,
+                                    "target " + p.getText() + " is not a finite number");
+                        }
+                        into.target = t;
+                        into.hasTarget = true;
+                    }
+                    default -> {
+                        if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+                            throw new InvalidReadingException(RejectReason.WRONG_TYPE,
+                                    "field '" + field + "': unexpected nested value");
+                        }
+                        if (field.equals(keyField)) {
+                            into.keyFieldValue = p.getText();
+                        }
+                    }
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new InvalidReadingException(RejectReason.MALFORMED_JSON, "trailing content after the reading");
+            }
+            if (into.sensorId == null) {
+                throw new InvalidReadingException(RejectReason.MISSING_FIELD, "missing field 'sensorId'");
+            }
+            if (!sawFeatures) {
+                throw new InvalidReadingException(RejectReason.MISSING_FIELD, "missing field 'features'");
+            }
+            for (int i = 0; i < seen.length; i++) {
+                if (!seen[i]) {
+                    throw new InvalidReadingException(RejectReason.MISSING_FEATURE,
+                            "missing feature '" + featureNames[i] + "'");
+                }
+            }
+        } catch (InvalidReadingException e) {
+            throw e;
+        } catch (JsonParseException e) {
+            String message = e.getOriginalMessage();
+            if (message.startsWith("Duplicate field")) {
+                throw new InvalidReadingException(RejectReason.DUPLICATE_FIELD, firstLine(message));
+            }
+            if (message.contains("UTF-8") || message.contains("UTF8")) {
+                throw new InvalidReadingException(RejectReason.INVALID_ENCODING, firstLine(message));
+            }
+            throw new InvalidReadingException(RejectReason.MALFORMED_JSON, firstLine(message));
+        } catch (IOException e) {
+            throw new InvalidReadingException(RejectReason.MALFORMED_JSON, firstLine(String.valueOf(e.getMessage())));
+        }
+    }
+
+    private void readFeatures(JsonParser p, Reading into) throws IOException, InvalidReadingException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            int index = featureIndex(name);
+            if (index < 0) {
+                throw new InvalidReadingException(RejectReason.UNKNOWN_FEATURE, "unknown feature '" + name + "'");
+            }
+            JsonToken value = p.nextToken();
+            if (value != JsonToken.VALUE_NUMBER_INT && value != JsonToken.VALUE_NUMBER_FLOAT) {
+                if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+                    throw new InvalidReadingException(RejectReason.NON_NUMERIC_FEATURE,
+                            "feature '" + name + "' must be a number, got a nested value");
+                }
+                throw new InvalidReadingException(RejectReason.NON_NUMERIC_FEATURE,
+                        "feature '" + name + "' must be a number, got " + describe(value, p));
+            }
+            double v = p.getDoubleValue();
+            if (!Double.isFinite(v)) {
+                throw new InvalidReadingException(RejectReason.NON_FINITE_FEATURE,
+                        "feature '" + name + "' is not finite: " + p.getText());
+            }
+            into.features[index] = v;
+            seen[index] = true;
+        }
+    }
+
+    private int featureIndex(String name) {
+        for (int i = 0; i < featureNames.length; i++) {
+            if (featureNames[i] == name) {
+                return i;
+            }
+        }
+        for (int i = 0; i < featureNames.length; i++) {
+            if (featureNames[i].equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int classIndex(JsonParser p) throws IOException, InvalidReadingException {
+        // Compare the parser's own character buffer with the class names: no String per label.
+        char[] text = p.getTextCharacters();
+        int offset = p.getTextOffset();
+        int length = p.getTextLength();
+        outer:
+        for (int c = 0; c < classNames.length; c++) {
+            char[] name = classNames[c];
+            if (name.length != length) {
+                continue;
+            }
+            for (int i = 0; i < length; i++) {
+                if (name[i] != text[offset + i]) {
+                    continue outer;
+                }
+            }
+            return c;
+        }
+        throw new InvalidReadingException(RejectReason.UNKNOWN_LABEL, "unknown label '" + p.getText() + "'");
+    }
+
+    private static InvalidReadingException wrongType(String field, String expected, JsonToken got) {
+        return new InvalidReadingException(RejectReason.WRONG_TYPE,
+                "field '" + field + "' must be " + expected + ", got " + tokenName(got));
+    }
+
+    private static String describe(JsonToken token, JsonParser p) throws IOException {
+        return token == JsonToken.VALUE_STRING ? "the string \"" + abbreviate(p.getText()) + "\"" : tokenName(token);
+    }
+
+    private static String tokenName(JsonToken token) {
+        if (token == null) {
+            return "nothing";
+        }
+        return switch (token) {
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            default -> token.name();
+        };
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

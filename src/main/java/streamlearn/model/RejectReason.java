@@ -1,0 +1,28 @@
+package streamlearn.model;
+
+/** Why a reading was rejected; the id goes into the dead-letter record's headers. */
+public enum RejectReason {
+    EMPTY("empty"),
+    OVERSIZED("oversized"),
+    INVALID_ENCODING("invalid_encoding"),
+    MALFORMED_JSON("malformed_json"),
+    DUPLICATE_FIELD("duplicate_field"),
+    WRONG_TYPE("wrong_type"),
+    MISSING_FIELD("missing_field"),
+    MISSING_FEATURE("missing_feature"),
+    UNKNOWN_FEATURE("unknown_feature"),
+    NON_NUMERIC_FEATURE("non_numeric_feature"),
+    NON_FINITE_FEATURE("non_finite_feature"),
+    UNKNOWN_LABEL("unknown_label"),
+    NON_FINITE_TARGET("non_finite_target");
+
+    private final String id;
+
+    RejectReason(String id) {
+        this.id = id;
+    }
+
+    public String id() {
+        return id;
+    }
+}

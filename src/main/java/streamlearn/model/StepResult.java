@@ -1,0 +1,64 @@
+package streamlearn.model;
+
+/** The result of one prequential step; reused from record to record. */
+public final class StepResult {
+    Outcome outcome;
+    long modelVersion;
+    int predicted;
+    final double[] probabilities;
+    double predictedValue;
+    boolean labeled;
+    int label;
+    double target;
+    double loss;
+
+    StepResult(int classCount) {
+        probabilities = new double[classCount];
+    }
+
+    public Outcome outcome() {
+        return outcome;
+    }
+
+    /** Updates the model had taken when it made this prediction. */
+    public long modelVersion() {
+        return modelVersion;
+    }
+
+    /** Index of the predicted class (classification). */
+    public int predicted() {
+        return predicted;
+    }
+
+    /** Class probabilities in the spec's class order (classification); live buffer. */
+    public double[] probabilities() {
+        return probabilities;
+    }
+
+    /** The predicted value (regression). */
+    public double predictedValue() {
+        return predictedValue;
+    }
+
+    public boolean labeled() {
+        return labeled;
+    }
+
+    public int label() {
+        return label;
+    }
+
+    public double target() {
+        return target;
+    }
+
+    /** Loss of the prediction against the label; only meaningful when labeled. */
+    public double loss() {
+        return loss;
+    }
+
+    /** True when the prediction named the labeled class. */
+    public boolean correct() {
+        return labeled && label >= 0 && predicted == label;
+    }
+}

@@ -1,0 +1,111 @@
+package streamlearn.nn;
+
+/**
+ * Adam (Kingma and Ba, 2015) with bias correction. The running products beta1^t and beta2^t
+ * are kept as state rather than recomputed with pow(), which keeps a step cheap and makes a
+ * restored snapshot continue bit for bit.
+ */
+public final class Adam implements Optimizer {
+    public static final double DEFAULT_BETA1 = 0.9;
+    public static final double DEFAULT_BETA2 = 0.999;
+    public static final double DEFAULT_EPSILON = 1e-8;
+
+    private final double learningRate;
+    private final double beta1;
+    private final double beta2;
+    private final double epsilon;
+    private double beta1Power = 1.0;
+    private double beta2Power = 1.0;
+    private double[] m;
+    private double[] v;
+    private double[] nextM;
+    private double[] nextV;
+
+    public Adam(int parameterCount, double learningRate, double beta1, double beta2, double epsilon) {
+        this.learningRate = learningRate;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = epsilon;
+        m = new double[parameterCount];
+        v = new double[parameterCount];
+        nextM = new double[parameterCount];
+        nextV = new double[parameterCount];
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+
+    public double beta1() {
+        return beta1;
+    }
+
+    public double beta2() {
+        return beta2;
+    }
+
+    public double epsilon() {
+        return epsilon;
+    }
+
+    public double beta1Power() {
+        return beta1Power;
+    }
+
+    public double beta2Power() {
+        return beta2Power;
+    }
+
+    /** First-moment estimate; live, for snapshots. */
+    public double[] firstMoment() {
+        return m;
+    }
+
+    /** Second-moment estimate; live, for snapshots. */
+    public double[] secondMoment() {
+        return v;
+    }
+
+    /** Restores the bias-correction state of a snapshot (the moments are written in place). */
+    public void restorePowers(double beta1Power, double beta2Power) {
+        this.beta1Power = beta1Power;
+        this.beta2Power = beta2Power;
+    }
+
+    @Override
+    public boolean propose(double[] params, double[] grad, double[] next) {
+        double b1t = beta1Power * beta1;
+        double b2t = beta2Power * beta2;
+        double stepSize = learningRate / (1.0 - b1t);
+        double secondCorrection = 1.0 / (1.0 - b2t);
+        double probe = 0.0;
+        for (int i = 0; i < params.length; i++) {
+            double g = grad[i];
+            double mi = beta1 * m[i] + (1.0 - beta1) * g;
+            double vi = beta2 * v[i] + (1.0 - beta2) * g * g;
+            nextM[i] = mi;
+            nextV[i] = vi;
+            double w = params[i] - stepSize * mi / (Math.sqrt(vi * secondCorrection) + epsilon);
+            next[i] = w;
+            probe += w - w;
+        }
+        return Optimizer.allFinite(probe);
+    }
+
+    @Override
+    public void commit() {
+        double[] t = m;
+        m = nextM;
+        nextM = t;
+        t = v;
+        v = nextV;
+        nextV = t;
+        beta1Power *= beta1;
+        beta2Power *= beta2;
+    }
+
+    @Override
+    public String type() {
+        return "adam";
+    }
+}

@@ -1,0 +1,188 @@
+package streamlearn.nn;
+
+import java.util.Arrays;
+
+/**
+ * A fully connected feed-forward network: layer l computes {@code a[l+1] = f_l(W_l a[l] + b_l)}.
+ *
+ * <p>The network owns only its shape and its scratch buffers; the parameters live in one flat
+ * array passed to every call, so the same network can run the trained weights and their moving
+ * average, and an optimizer can treat all parameters as one vector. Layout, layer by layer:
+ * W row-major (a row per neuron, a column per input, as in {@code z = W x + b}), then b.
+ *
+ * <p>Not thread-safe: forward and backward reuse internal buffers, which is what keeps a step
+ * free of allocation.
+ */
+public final class Mlp {
+    private final int[] sizes;
+    private final Activation[] activations;
+    private final int[] weightOffset;
+    private final int[] biasOffset;
+    private final int parameterCount;
+
+    // z[l]: pre-activation of layer l; a[0]: the input, a[l + 1]: the output of layer l.
+    private final double[][] z;
+    private final double[][] a;
+    // delta[l] = dL/dz[l]; dA is scratch for dL/da of a hidden layer.
+    private final double[][] delta;
+    private final double[] dA;
+
+    /**
+     * @param sizes       the input width followed by each layer's width
+     * @param activations one per layer
+     */
+    public Mlp(int[] sizes, Activation[] activations) {
+        if (sizes.length < 2 || activations.length != sizes.length - 1) {
+            throw new IllegalArgumentException("need an input size and one activation per layer");
+        }
+        this.sizes = sizes.clone();
+        this.activations = activations.clone();
+        int layers = activations.length;
+        weightOffset = new int[layers];
+        biasOffset = new int[layers];
+        z = new double[layers][];
+        a = new double[layers + 1][];
+        delta = new double[layers][];
+        a[0] = new double[sizes[0]];
+        int offset = 0;
+        int widest = 0;
+        for (int l = 0; l < layers; l++) {
+            if (sizes[l] <= 0 || sizes[l + 1] <= 0) {
+                throw new IllegalArgumentException("layer sizes must be positive");
+            }
+            weightOffset[l] = offset;
+            offset += sizes[l + 1] * sizes[l];
+            biasOffset[l] = offset;
+            offset += sizes[l + 1];
+            z[l] = new double[sizes[l + 1]];
+            a[l + 1] = new double[sizes[l + 1]];
+            delta[l] = new double[sizes[l + 1]];
+            widest = Math.max(widest, sizes[l]);
+        }
+        parameterCount = offset;
+        dA = new double[widest];
+    }
+
+    public int layerCount() {
+        return activations.length;
+    }
+
+    public int inputSize() {
+        return sizes[0];
+    }
+
+    public int outputSize() {
+        return sizes[sizes.length - 1];
+    }
+
+    /** Inputs of layer l (columns of W_l). */
+    public int fanIn(int layer) {
+        return sizes[layer];
+    }
+
+    /** Neurons of layer l (rows of W_l). */
+    public int fanOut(int layer) {
+        return sizes[layer + 1];
+    }
+
+    public Activation activation(int layer) {
+        return activations[layer];
+    }
+
+    public Activation outputActivation() {
+        return activations[activations.length - 1];
+    }
+
+    public int parameterCount() {
+        return parameterCount;
+    }
+
+    public int weightOffset(int layer) {
+        return weightOffset[layer];
+    }
+
+    public int biasOffset(int layer) {
+        return biasOffset[layer];
+    }
+
+    /**
+     * Runs the network on {@code x} with {@code params}. Returns the output buffer, valid until the
+     * next call; the intermediate z and a stay available for {@link #backward}.
+     */
+    public double[] forward(double[] params, double[] x) {
+        System.arraycopy(x, 0, a[0], 0, sizes[0]);
+        for (int l = 0; l < activations.length; l++) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            double[] input = a[l];
+            double[] zl = z[l];
+            int w = weightOffset[l];
+            int b = biasOffset[l];
+            for (int i = 0; i < out; i++) {
+                double sum = params[b + i];
+                int row = w + i * in;
+                for (int j = 0; j < in; j++) {
+                    sum += params[row + j] * input[j];
+                }
+                zl[i] = sum;
+            }
+            activations[l].forward(zl, a[l + 1], out);
+        }
+        return a[activations.length];
+    }
+
+    /** The input of the last forward pass. */
+    public double[] lastInput() {
+        return a[0];
+    }
+
+    /** The output of the last forward pass. */
+    public double[] lastOutput() {
+        return a[activations.length];
+    }
+
+    /** Pre-activation of the output layer from the last forward pass. */
+    public double[] outputPreActivation() {
+        return z[activations.length - 1];
+    }
+
+    /**
+     * Backpropagates the last forward pass (which must have used {@code params}) and writes dL/dθ
+     * into {@code grad} (same layout as params, overwritten).
+     *
+     * @param outputDelta dL/dz of the output layer
+     */
+    public void backward(double[] params, double[] outputDelta, double[] grad) {
+        int last = activations.length - 1;
+        System.arraycopy(outputDelta, 0, delta[last], 0, sizes[last + 1]);
+        for (int l = last; l >= 0; l--) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            double[] d = delta[l];
+            double[] input = a[l];
+            int w = weightOffset[l];
+            int b = biasOffset[l];
+            // dL/dW = delta x^T, dL/db = delta.
+            for (int i = 0; i < out; i++) {
+                double di = d[i];
+                int row = w + i * in;
+                for (int j = 0; j < in; j++) {
+                    grad[row + j] = di * input[j];
+                }
+                grad[b + i] = di;
+            }
+            if (l > 0) {
+                // dL/da[l] = W^T delta, then through the previous layer's activation.
+                Arrays.fill(dA, 0, in, 0.0);
+                for (int i = 0; i < out; i++) {
+                    double di = d[i];
+                    int row = w + i * in;
+                    for (int j = 0; j < in; j++) {
+                        dA[j] += params[row + j] * di;
+                    }
+                }
+                activations[l - 1].backward(z[l - 1], a[l], dA, delta[l - 1], in);
+            }
+        }
+    }
+}

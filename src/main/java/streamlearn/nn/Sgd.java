@@ -1,0 +1,67 @@
+package streamlearn.nn;
+
+/**
+ * Stochastic gradient descent with optional (heavy-ball) momentum:
+ * {@code v = mu v + g; w = w - lr v}. With {@code mu = 0} this is the seeds' plain
+ * {@code w = w - lr g}.
+ */
+public final class Sgd implements Optimizer {
+    private final double learningRate;
+    private final double momentum;
+    private double[] velocity;
+    private double[] nextVelocity;
+
+    public Sgd(int parameterCount, double learningRate, double momentum) {
+        this.learningRate = learningRate;
+        this.momentum = momentum;
+        this.velocity = new double[momentum == 0.0 ? 0 : parameterCount];
+        this.nextVelocity = new double[velocity.length];
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+
+    public double momentum() {
+        return momentum;
+    }
+
+    /** The momentum buffer (empty without momentum); live, for snapshots. */
+    public double[] velocity() {
+        return velocity;
+    }
+
+    @Override
+    public boolean propose(double[] params, double[] grad, double[] next) {
+        int n = params.length;
+        double probe = 0.0;
+        if (momentum == 0.0) {
+            for (int i = 0; i < n; i++) {
+                double w = params[i] - learningRate * grad[i];
+                next[i] = w;
+                probe += w - w;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                double v = momentum * velocity[i] + grad[i];
+                nextVelocity[i] = v;
+                double w = params[i] - learningRate * v;
+                next[i] = w;
+                probe += (w - w) + (v - v);
+            }
+        }
+        return Optimizer.allFinite(probe);
+    }
+
+    @Override
+    public void commit() {
+        double[] t = velocity;
+        velocity = nextVelocity;
+        nextVelocity = t;
+    }
+
+    @Override
+    public String type() {
+        return "sgd";
+    }
+}

@@ -1,0 +1,162 @@
+package streamlearn.nn;
+
+/**
+ * Online (one sample at a time) training of an {@link Mlp}: forward, loss, backward, L2 decay,
+ * clipping by global norm, an optimizer step, and optionally an exponential moving average of
+ * the weights for prediction.
+ *
+ * <p>A step whose gradient or whose resulting parameters are not all finite is refused: the
+ * parameters, the optimizer state and the average stay exactly as they were.
+ *
+ * <p>Nothing is allocated per step; not thread-safe.
+ */
+public final class Trainer {
+    private final Mlp net;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final double l2;
+    private final double clipNorm;
+    private final double averageDecay;
+
+    private double[] params;
+    private double[] next;
+    private final double[] grad;
+    private final double[] outputDelta;
+    private final double[] average;
+    private long updates;
+    private boolean lastForwardUsedParams;
+
+    /**
+     * @param params       initial parameters (copied)
+     * @param l2           weight decay added to the gradient of every weight (not biases); 0 for none
+     * @param clipNorm     largest allowed global gradient norm; 0 for no clipping
+     * @param averageDecay decay of the weight average used for prediction; 0 for none
+     */
+    public Trainer(Mlp net, Loss loss, Optimizer optimizer, double[] params,
+                   double l2, double clipNorm, double averageDecay) {
+        if (params.length != net.parameterCount()) {
+            throw new IllegalArgumentException("expected " + net.parameterCount() + " parameters, got " + params.length);
+        }
+        this.net = net;
+        this.loss = loss;
+        this.optimizer = optimizer;
+        this.l2 = l2;
+        this.clipNorm = clipNorm;
+        this.averageDecay = averageDecay;
+        this.params = params.clone();
+        this.next = new double[params.length];
+        this.grad = new double[params.length];
+        this.outputDelta = new double[net.outputSize()];
+        this.average = averageDecay > 0 ? params.clone() : null;
+    }
+
+    public Mlp network() {
+        return net;
+    }
+
+    public Loss loss() {
+        return loss;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** Accepted steps so far. */
+    public long updates() {
+        return updates;
+    }
+
+    /** The trained parameters; live and replaced on every step, so read it, don't keep it. */
+    public double[] parameters() {
+        return params;
+    }
+
+    /** The weight average used for prediction, or null without averaging; live. */
+    public double[] average() {
+        return average;
+    }
+
+    /** The parameters predictions are made with: the average when averaging, else the trained ones. */
+    public double[] predictionParameters() {
+        return average != null ? average : params;
+    }
+
+    /** Restores the state of a snapshot; the optimizer's own state is restored on the optimizer. */
+    public void restore(double[] parameters, double[] averaged, long updateCount) {
+        System.arraycopy(parameters, 0, params, 0, params.length);
+        if (average != null) {
+            System.arraycopy(averaged, 0, average, 0, average.length);
+        }
+        updates = updateCount;
+    }
+
+    /** Output of the network for {@code x} (buffer valid until the next call). */
+    public double[] predict(double[] x) {
+        double[] out = net.forward(predictionParameters(), x);
+        lastForwardUsedParams = average == null;
+        return out;
+    }
+
+    /** Loss of the last prediction against {@code target}. */
+    public double predictionLoss(double[] target) {
+        return loss.value(net.outputActivation(), net.outputPreActivation(), net.lastOutput(), target,
+                net.outputSize());
+    }
+
+    /**
+     * One gradient step on the input of the last {@link #predict} call.
+     *
+     * @return false when the step was refused because it would make the model non-finite
+     */
+    public boolean train(double[] target) {
+        if (!lastForwardUsedParams) {
+            net.forward(params, net.lastInput());
+        }
+        lastForwardUsedParams = false;
+        int n = net.outputSize();
+        loss.outputDelta(net.outputActivation(), net.outputPreActivation(), net.lastOutput(), target, outputDelta, n);
+        net.backward(params, outputDelta, grad);
+
+        if (l2 != 0.0) {
+            for (int l = 0; l < net.layerCount(); l++) {
+                int from = net.weightOffset(l);
+                int to = net.biasOffset(l);
+                for (int i = from; i < to; i++) {
+                    grad[i] += l2 * params[i];
+                }
+            }
+        }
+        double squared = 0.0;
+        for (double g : grad) {
+            squared += g * g;
+        }
+        if (!Double.isFinite(squared)) {
+            return false;
+        }
+        if (clipNorm > 0 && squared > clipNorm * clipNorm) {
+            double scale = clipNorm / Math.sqrt(squared);
+            for (int i = 0; i < grad.length; i++) {
+                grad[i] *= scale;
+            }
+        }
+        if (!optimizer.propose(params, grad, next)) {
+            return false;
+        }
+        optimizer.commit();
+        double[] t = params;
+        params = next;
+        next = t;
+        updates++;
+        if (average != null) {
+            // Early on the average would be dominated by the random initial weights; the
+            // (1 + t) / (10 + t) ramp lets it follow the weights until decay takes over.
+            double d = Math.min(averageDecay, (1.0 + updates) / (10.0 + updates));
+            double keep = 1.0 - d;
+            for (int i = 0; i < average.length; i++) {
+                average[i] = d * average[i] + keep * params[i];
+            }
+        }
+        return true;
+    }
+}
