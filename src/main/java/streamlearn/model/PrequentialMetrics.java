@@ -87,6 +87,35 @@ public final class PrequentialMetrics {
         return confusion;
     }
 
+    /** Bytes of {@link #writeTo}. */
+    public int binarySize() {
+        return 8 * 6 + 8 * confusion.length * confusion.length;
+    }
+
+    /** The accumulated state, so an open window survives a restart with its model. */
+    public void writeTo(java.nio.ByteBuffer out) {
+        out.putLong(records).putLong(labeled).putLong(correct).putLong(diverged).putDouble(lossSum).putLong(modelVersion);
+        for (long[] row : confusion) {
+            for (long v : row) {
+                out.putLong(v);
+            }
+        }
+    }
+
+    public void readFrom(java.nio.ByteBuffer in) {
+        records = in.getLong();
+        labeled = in.getLong();
+        correct = in.getLong();
+        diverged = in.getLong();
+        lossSum = in.getDouble();
+        modelVersion = in.getLong();
+        for (long[] row : confusion) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = in.getLong();
+            }
+        }
+    }
+
     /** The windowed-metrics JSON of DESIGN.md. */
     public byte[] toWindowJson(String modelId, long windowStart, long windowEnd) {
         ByteArrayBuilder out = new ByteArrayBuilder(256);

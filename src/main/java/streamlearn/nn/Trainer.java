@@ -89,6 +89,7 @@ public final class Trainer {
             System.arraycopy(averaged, 0, average, 0, average.length);
         }
         updates = updateCount;
+        lastForwardUsedParams = false;
     }
 
     /** Output of the network for {@code x} (buffer valid until the next call). */

@@ -1,0 +1,140 @@
+package streamlearn.stream;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
+
+/**
+ * The models of a task: live objects in memory, persisted to a logged key-value store once per
+ * commit rather than once per record.
+ *
+ * <p>Why: a model's state is kilobytes (the default spec's weights, weight average and Adam
+ * moments are about 40 KB). Writing it on every record, even into Kafka Streams' record cache,
+ * serialises it on every record (the metered layer serialises on put), which alone costs more
+ * than the learning step. Exactly-once only needs the store to hold, at each commit, the model
+ * that matches the committed input offsets. Kafka Streams flushes caching stores right before
+ * it commits a task (including the commits of a rebalance and of a clean shutdown), inside the
+ * same transaction; by taking part in that flush as a {@link CachedStateStore}, this store writes
+ * each model that changed since the last commit exactly once per commit, and the changelog record
+ * lands in the same transaction as the offsets of the readings that produced it.
+ *
+ * <p>{@link CachedStateStore} is a Kafka Streams internal interface: it is the only pre-commit
+ * hook a store gets. The integration tests (crash, restart, rebalance) pin the behaviour this
+ * relies on, so an upgrade that changes it fails them rather than silently losing updates.
+ *
+ * <p>On a dirty close (crash, fencing) the live models are dropped with the store, and the task
+ * restarts from the changelog: uncommitted updates vanish together with their uncommitted
+ * predictions and offsets.
+ */
+final class ModelStore implements StateStore, CachedStateStore<String, byte[]> {
+    private final KeyValueStore<String, byte[]> changelogged;
+    private final Map<String, ModelState> live = new HashMap<>();
+    private final Set<String> dirty = new HashSet<>();
+
+    ModelStore(KeyValueStore<String, byte[]> changelogged) {
+        this.changelogged = changelogged;
+    }
+
+    /** The live state for a model key, restored from the store on first use; null if none. */
+    ModelState get(String key) {
+        ModelState state = live.get(key);
+        if (state == null) {
+            byte[] bytes = changelogged.get(key);
+            if (bytes != null) {
+                state = ModelState.fromBytes(key, bytes);
+                live.put(key, state);
+            }
+        }
+        return state;
+    }
+
+    void add(String key, ModelState state) {
+        live.put(key, state);
+        dirty.add(key);
+    }
+
+    /** Marks the model as changed: it is written to the store at the next commit. */
+    void markDirty(String key) {
+        dirty.add(key);
+    }
+
+    /** The models this task has in memory (the ones that can have changed). */
+    Iterable<ModelState> liveModels() {
+        return live.values();
+    }
+
+    @Override
+    public void flushCache() {
+        for (String key : dirty) {
+            changelogged.put(key, live.get(key).toBytes());
+        }
+        dirty.clear();
+    }
+
+    @Override
+    public void clearCache() {
+        live.clear();
+        dirty.clear();
+    }
+
+    @Override
+    public boolean setFlushListener(CacheFlushListener<String, byte[]> listener, boolean sendOldValues) {
+        return false;
+    }
+
+    @Override
+    public String name() {
+        return changelogged.name();
+    }
+
+    @Override
+    public void init(StateStoreContext context, StateStore root) {
+        live.clear();
+        dirty.clear();
+        changelogged.init(context, root);
+    }
+
+    @Override
+    public void flush() {
+        changelogged.flush();
+    }
+
+    @Override
+    public void commit(Map<TopicPartition, Long> changelogOffsets) {
+        changelogged.commit(changelogOffsets);
+    }
+
+    @Override
+    public Long committedOffset(TopicPartition partition) {
+        return changelogged.committedOffset(partition);
+    }
+
+    @Override
+    public boolean managesOffsets() {
+        return changelogged.managesOffsets();
+    }
+
+    @Override
+    public void close() {
+        live.clear();
+        dirty.clear();
+        changelogged.close();
+    }
+
+    @Override
+    public boolean persistent() {
+        return changelogged.persistent();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return changelogged.isOpen();
+    }
+}

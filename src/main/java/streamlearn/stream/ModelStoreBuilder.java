@@ -1,0 +1,62 @@
+package streamlearn.stream;
+
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds a {@link ModelStore} around a persistent, changelogged key-value store (RocksDB),
+ * without Kafka Streams' record cache: the model store is its own cache.
+ */
+final class ModelStoreBuilder implements StoreBuilder<ModelStore> {
+    private StoreBuilder<KeyValueStore<String, byte[]>> inner;
+
+    ModelStoreBuilder(String name) {
+        inner = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+                .withCachingDisabled();
+    }
+
+    @Override
+    public StoreBuilder<ModelStore> withCachingEnabled() {
+        return this;
+    }
+
+    @Override
+    public StoreBuilder<ModelStore> withCachingDisabled() {
+        return this;
+    }
+
+    @Override
+    public StoreBuilder<ModelStore> withLoggingEnabled(Map<String, String> config) {
+        inner = inner.withLoggingEnabled(config);
+        return this;
+    }
+
+    @Override
+    public StoreBuilder<ModelStore> withLoggingDisabled() {
+        inner = inner.withLoggingDisabled();
+        return this;
+    }
+
+    @Override
+    public ModelStore build() {
+        return new ModelStore(inner.build());
+    }
+
+    @Override
+    public Map<String, String> logConfig() {
+        return inner.logConfig();
+    }
+
+    @Override
+    public boolean loggingEnabled() {
+        return inner.loggingEnabled();
+    }
+
+    @Override
+    public String name() {
+        return inner.name();
+    }
+}
