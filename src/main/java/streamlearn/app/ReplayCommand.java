@@ -66,7 +66,7 @@ public final class ReplayCommand {
 
         OnlineModel model = OnlineModel.create(spec);
         ReadingParser parser = new ReadingParser(spec);
-        PredictionJson predictions = new PredictionJson(spec, modelId);
+        PredictionJson predictions = new PredictionJson(spec);
         PrequentialMetrics metrics = new PrequentialMetrics(spec);
         Reading reading = new Reading(spec.features().size());
         long rejected = 0;
@@ -93,7 +93,7 @@ public final class ReplayCommand {
                 reading.defaultTimestamp(lineNumber);
                 StepResult result = model.step(reading);
                 metrics.add(result, model.modelVersion());
-                predictionOut.write(predictions.write(reading, result));
+                predictionOut.write(predictions.write(modelId, reading, result));
                 predictionOut.write('\n');
             }
         }

@@ -15,18 +15,16 @@ import java.util.List;
 public final class PredictionJson {
     private final JsonFactory json = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
     private final ByteArrayBuilder buffer = new ByteArrayBuilder(256);
-    private final String modelId;
     private final String[] classes;
     private final boolean classification;
 
-    public PredictionJson(ModelSpec spec, String modelId) {
-        this.modelId = modelId;
+    public PredictionJson(ModelSpec spec) {
         List<String> names = spec.classes();
         this.classes = names.toArray(new String[0]);
         this.classification = spec.isClassification();
     }
 
-    public byte[] write(Reading reading, StepResult r) {
+    public byte[] write(String modelId, Reading reading, StepResult r) {
         buffer.reset();
         try (JsonGenerator g = json.createGenerator(buffer)) {
             g.writeStartObject();

@@ -2,6 +2,8 @@ package streamlearn.model;
 
 /** Why a reading was rejected; the id goes into the dead-letter record's headers. */
 public enum RejectReason {
+    MISSING_KEY("missing_key"),
+    KEY_MISMATCH("key_mismatch"),
     EMPTY("empty"),
     OVERSIZED("oversized"),
     INVALID_ENCODING("invalid_encoding"),

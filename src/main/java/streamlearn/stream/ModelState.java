@@ -19,6 +19,8 @@ final class ModelState {
     long windowStart = -1;
     /** modelVersion of the last snapshot sent to the models topic, -1 for none. */
     long snapshotVersion = -1;
+    /** This model's meters, looked up once (not persisted). */
+    LearnerMetrics.ModelMeters meters;
 
     ModelState(String modelId, OnlineModel model) {
         this.modelId = modelId;

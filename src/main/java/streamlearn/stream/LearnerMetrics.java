@@ -1,0 +1,84 @@
+package streamlearn.stream;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import streamlearn.model.Outcome;
+
+/**
+ * The meters of DESIGN.md for one registry. Meters are looked up once per model and kept in a
+ * {@link ModelMeters}, so the per-record path only increments.
+ */
+final class LearnerMetrics {
+    private final MeterRegistry registry;
+    private final List<String> classes;
+    private final Timer update;
+    private final ConcurrentHashMap<String, ModelMeters> models = new ConcurrentHashMap<>();
+
+    LearnerMetrics(MeterRegistry registry, List<String> classes) {
+        this.registry = registry;
+        this.classes = classes;
+        this.update = Timer.builder("streamlearn.update")
+                .description("Time of one prequential step: predict, and train when labeled")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+    }
+
+    Timer update() {
+        return update;
+    }
+
+    Counter rejected(String model) {
+        return forModel(model).outcomes[Outcome.REJECTED.ordinal()];
+    }
+
+    ModelMeters forModel(String model) {
+        return models.computeIfAbsent(model, this::register);
+    }
+
+    private ModelMeters register(String model) {
+        ModelMeters m = new ModelMeters();
+        for (Outcome o : Outcome.values()) {
+            m.outcomes[o.ordinal()] = Counter.builder("streamlearn.records")
+                    .description("Readings by outcome").tag("model", model).tag("outcome", o.id()).register(registry);
+        }
+        m.predictions = new Counter[classes.size()];
+        for (int c = 0; c < classes.size(); c++) {
+            m.predictions[c] = Counter.builder("streamlearn.predictions")
+                    .description("Predictions by predicted class").tag("model", model).tag("class", classes.get(c))
+                    .register(registry);
+        }
+        m.lag = Timer.builder("streamlearn.prediction.lag")
+                .description("Event time of a reading to its prediction")
+                .tag("model", model)
+                .publishPercentiles(0.5, 0.99)
+                .distributionStatisticExpiry(Duration.ofMinutes(1))
+                .register(registry);
+        Gauge.builder("streamlearn.loss", m, x -> x.loss).description("Mean loss over the last metrics window")
+                .tag("model", model).register(registry);
+        Gauge.builder("streamlearn.accuracy", m, x -> x.accuracy).description("Accuracy over the last metrics window")
+                .tag("model", model).register(registry);
+        Gauge.builder("streamlearn.model.version", m, x -> x.modelVersion).description("Updates the model has taken")
+                .tag("model", model).register(registry);
+        return m;
+    }
+
+    /** The meters of one model; the gauges read the volatile fields. */
+    static final class ModelMeters {
+        final Counter[] outcomes = new Counter[Outcome.values().length];
+        Counter[] predictions;
+        Timer lag;
+        volatile double loss = Double.NaN;
+        volatile double accuracy = Double.NaN;
+        volatile double modelVersion;
+
+        void lag(long millis) {
+            lag.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package streamlearn.stream;
+
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import streamlearn.model.InvalidReadingException;
+import streamlearn.model.Reading;
+import streamlearn.model.ReadingParser;
+import streamlearn.model.RejectReason;
+
+/**
+ * Steps 1 and 2 of the topology: parse and validate each reading, and key it by the model it
+ * trains. A bad reading is counted and thrown as {@link RejectedReadingException}, which the
+ * {@link DeadLetterHandler} turns into a dead-letter record; it never reaches a model.
+ *
+ * <p>Without a repartition the parsed {@link Reading} itself is forwarded (one parse per record,
+ * and the object is reused: forwarding is synchronous). Before a repartition the original bytes
+ * are forwarded instead, and {@link ReadingDecoder} parses them again on the other side.
+ */
+final class ReadingRouter<V> implements Processor<String, byte[], String, V> {
+    private final LearnerSettings settings;
+    private final boolean forwardBytes;
+    private ProcessorContext<String, V> context;
+    private ReadingParser parser;
+    private Reading reading;
+    private final LearnerMetrics metrics;
+
+    private ReadingRouter(LearnerSettings settings, LearnerMetrics metrics, boolean forwardBytes) {
+        this.settings = settings;
+        this.metrics = metrics;
+        this.forwardBytes = forwardBytes;
+    }
+
+    /** Forwards the parsed reading to the learner in the same task. */
+    static ReadingRouter<Reading> toLearner(LearnerSettings settings, LearnerMetrics metrics) {
+        return new ReadingRouter<>(settings, metrics, false);
+    }
+
+    /** Forwards the original bytes, to be repartitioned by model key. */
+    static ReadingRouter<byte[]> toRepartition(LearnerSettings settings, LearnerMetrics metrics) {
+        return new ReadingRouter<>(settings, metrics, true);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, V> context) {
+        this.context = context;
+        this.parser = new ReadingParser(settings.spec(), settings.modelKey().capturedField(), settings.maxReadingBytes());
+        this.reading = new Reading(settings.spec().features().size());
+    }
+
+    @Override
+    @SuppressWarnings("unchecked") // V is byte[] or Reading, fixed by the factory method
+    public void process(Record<String, byte[]> record) {
+        if (record.key() == null) {
+            throw reject(RejectReason.MISSING_KEY, "the record has no key (readings are keyed by sensorId)");
+        }
+        try {
+            parser.parse(record.value(), reading);
+        } catch (InvalidReadingException e) {
+            throw reject(e.reason(), e.getMessage());
+        }
+        String modelId = switch (settings.modelKey().kind()) {
+            case GLOBAL -> ModelKey.GLOBAL_MODEL_ID;
+            case SENSOR -> {
+                // The model of a sensor lives in the task of the sensor's partition: a reading
+                // keyed otherwise would train a second copy of that model elsewhere.
+                if (!record.key().equals(reading.sensorId())) {
+                    throw reject(RejectReason.KEY_MISMATCH, "record key '" + record.key()
+                            + "' differs from sensorId '" + reading.sensorId() + "'");
+                }
+                yield reading.sensorId();
+            }
+            case FIELD -> {
+                if (reading.keyFieldValue() == null) {
+                    throw reject(RejectReason.MISSING_FIELD,
+                            "missing field '" + settings.modelKey().field() + "' (the model key)");
+                }
+                yield reading.keyFieldValue();
+            }
+        };
+        if (forwardBytes) {
+            context.forward(new Record<>(modelId, (V) record.value(), record.timestamp(), record.headers()));
+        } else {
+            reading.defaultTimestamp(record.timestamp());
+            context.forward(new Record<>(modelId, (V) reading, record.timestamp(), record.headers()));
+        }
+    }
+
+    private RejectedReadingException reject(RejectReason reason, String message) {
+        String model = settings.modelKey().kind() == ModelKey.Kind.GLOBAL ? ModelKey.GLOBAL_MODEL_ID : "unknown";
+        metrics.rejected(model).increment();
+        return new RejectedReadingException(reason, message);
+    }
+}

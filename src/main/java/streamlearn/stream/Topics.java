@@ -1,0 +1,7 @@
+package streamlearn.stream;
+
+/** The topic names of DESIGN.md; each can be renamed in the configuration. */
+public record Topics(String readings, String predictions, String metrics, String models, String deadLetters) {
+    public static final Topics DEFAULT = new Topics(
+            "sensor-readings", "sensor-predictions", "learner-metrics", "learner-models", "sensor-readings-dlq");
+}
