@@ -10,6 +10,8 @@ public final class Main {
             An online multi-layer perceptron that learns from a Kafka topic while it serves.
 
             Commands:
+              run       the learner against an existing Kafka cluster
+              topics    create the topics (topics create)
               replay    run the learner offline over a file of readings (no Kafka)
 
             Run 'streamlearn <command> --help' for the options of a command.
@@ -30,12 +32,17 @@ public final class Main {
         }
         try {
             return switch (args[0]) {
+                case "run" -> RunCommand.run(args, out);
+                case "topics" -> TopicsCommand.run(args, out);
                 case "replay" -> ReplayCommand.run(args, out, err);
                 default -> throw new UsageException("unknown command '" + args[0] + "' (see streamlearn --help)");
             };
         } catch (UsageException e) {
             err.println("streamlearn: " + e.getMessage());
             return 2;
+        } catch (StartupException e) {
+            err.println("streamlearn " + args[0] + ": " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             err.println("streamlearn " + args[0] + ": failed: " + e);
             return 1;

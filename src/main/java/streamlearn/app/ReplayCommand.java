@@ -2,7 +2,9 @@ package streamlearn.app;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -63,6 +65,15 @@ public final class ReplayCommand {
             throw new UsageException("replay: --input " + input + ": no such readable file");
         }
         String modelId = options.string("model-id", "default");
+        for (String file : new String[] {"output", "model"}) {
+            if (options.has(file)) {
+                Path parent = Path.of(options.string(file, null)).toAbsolutePath().getParent();
+                if (parent != null && !Files.isDirectory(parent)) {
+                    throw new UsageException("replay: --" + file + " " + options.string(file, null)
+                            + ": directory " + parent + " does not exist");
+                }
+            }
+        }
 
         OnlineModel model = OnlineModel.create(spec);
         ReadingParser parser = new ReadingParser(spec);
@@ -72,18 +83,21 @@ public final class ReplayCommand {
         long rejected = 0;
         long lineNumber = 0;
 
-        try (BufferedReader lines = Files.newBufferedReader(input, StandardCharsets.UTF_8);
+        try (InputStream lines = new BufferedInputStream(Files.newInputStream(input), 1 << 16);
              OutputStream predictionOut = options.has("output")
                      ? new BufferedOutputStream(Files.newOutputStream(Path.of(options.string("output", null))), 1 << 16)
                      : OutputStream.nullOutputStream()) {
-            String line;
-            while ((line = lines.readLine()) != null) {
+            // Lines are handed to the parser as bytes, undecoded, so that a line that is not
+            // UTF-8 is rejected like any other bad reading instead of failing the whole read.
+            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+            while (readLine(lines, line)) {
                 lineNumber++;
-                if (line.isBlank()) {
+                byte[] bytes = line.toByteArray();
+                if (isBlank(bytes)) {
                     continue;
                 }
                 try {
-                    parser.parse(line.getBytes(StandardCharsets.UTF_8), reading);
+                    parser.parse(bytes, reading);
                 } catch (InvalidReadingException e) {
                     rejected++;
                     err.println("replay: line " + lineNumber + " rejected (" + e.reason().id() + "): " + e.getMessage());
@@ -102,6 +116,29 @@ public final class ReplayCommand {
         }
         out.println(summary(metrics, rejected, model.modelVersion()));
         return 0;
+    }
+
+    /** Reads up to the next newline (dropped, with a preceding CR) into {@code line}; false at end of input. */
+    private static boolean readLine(InputStream in, ByteArrayOutputStream line) throws IOException {
+        line.reset();
+        int b = in.read();
+        if (b < 0) {
+            return false;
+        }
+        while (b >= 0 && b != '\n') {
+            line.write(b);
+            b = in.read();
+        }
+        return true;
+    }
+
+    private static boolean isBlank(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != ' ' && b != '\t' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String summary(PrequentialMetrics metrics, long rejected, long modelVersion) throws IOException {

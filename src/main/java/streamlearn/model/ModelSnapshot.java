@@ -105,7 +105,10 @@ public final class ModelSnapshot {
         } else if (trainer.optimizer() instanceof Adam adam) {
             System.arraycopy(readLayers(net, opt.get("m"), "optimizer.m"), 0, adam.firstMoment(), 0, params.length);
             System.arraycopy(readLayers(net, opt.get("v"), "optimizer.v"), 0, adam.secondMoment(), 0, params.length);
-            adam.restorePowers(opt.path("beta1Power").asDouble(1.0), opt.path("beta2Power").asDouble(1.0));
+            if (!opt.path("beta1Power").isNumber() || !opt.path("beta2Power").isNumber()) {
+                throw new SpecException("optimizer.beta1Power", "an adam snapshot needs beta1Power and beta2Power");
+            }
+            adam.restorePowers(opt.get("beta1Power").asDouble(), opt.get("beta2Power").asDouble());
         }
         OnlineModel model = OnlineModel.assemble(spec, trainer);
         if (model.scaler() != null) {
@@ -228,7 +231,11 @@ public final class ModelSnapshot {
                 throw new SpecException("snapshot", "binary format version " + version
                         + " is not supported (this build reads " + BINARY_FORMAT_VERSION + ")");
             }
-            byte[] specBytes = new byte[in.getInt()];
+            int specLength = in.getInt();
+            if (specLength < 0 || specLength > in.remaining()) {
+                throw new SpecException("snapshot", "corrupt binary snapshot (spec length " + specLength + ")");
+            }
+            byte[] specBytes = new byte[specLength];
             in.get(specBytes);
             ModelSpec spec = ModelSpec.parse(new String(specBytes, StandardCharsets.UTF_8));
             Mlp net = OnlineModel.network(spec);

@@ -31,6 +31,8 @@ public final class ModelSpec {
     /** One layer's explicit initial weights: W[neuron][input] and b[neuron]. */
     public record LayerWeights(double[][] w, double[] b) { }
 
+    /** Largest network accepted: a model is updated per record and stored per commit. */
+    public static final long MAX_PARAMETERS = 10_000_000;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> TOP_FIELDS = Set.of("task", "features", "classes", "target", "layers",
             "loss", "init", "optimizer", "l2", "clipNorm", "standardize", "averaging");
@@ -106,6 +108,16 @@ public final class ModelSpec {
             parsed.add(new Layer(units, act));
         }
         layers = List.copyOf(parsed);
+        long parameters = 0;
+        int inputs = features.size();
+        for (Layer layer : layers) {
+            parameters += (long) layer.units() * (inputs + 1);
+            inputs = layer.units();
+        }
+        if (parameters > MAX_PARAMETERS) {
+            throw new SpecException("layers", "the network has " + parameters + " parameters; an online learner here is limited to "
+                    + MAX_PARAMETERS);
+        }
 
         String lossName = requiredText(root, "loss", "loss");
         loss = Loss.byId(lossName);

@@ -1,0 +1,175 @@
+package streamlearn.app;
+
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import streamlearn.stream.LearnerSettings;
+import streamlearn.stream.LearnerTopology;
+import streamlearn.stream.Topics;
+
+/**
+ * The running learner: checks the cluster, starts Kafka Streams with the learner topology, and
+ * serves its metrics. What {@code run} runs, and what {@code demo} and the integration tests
+ * start in-process.
+ */
+public final class LearnerApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LearnerApp.class);
+    static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(15);
+
+    private final KafkaStreams streams;
+    private final PrometheusMeterRegistry registry;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final ScheduledExecutorService metricsRefresh;
+    private final MetricsServer http;
+    private final LearnerSettings settings;
+
+    private LearnerApp(KafkaStreams streams, PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics,
+                       ScheduledExecutorService metricsRefresh, MetricsServer http, LearnerSettings settings) {
+        this.streams = streams;
+        this.registry = registry;
+        this.streamsMetrics = streamsMetrics;
+        this.metricsRefresh = metricsRefresh;
+        this.http = http;
+        this.settings = settings;
+    }
+
+    public static LearnerApp start(StreamlearnConfig config) {
+        // Validate what can be validated offline first, so a bad spec is reported before any
+        // network wait.
+        config.spec();
+        config.modelKey();
+        int partitions = checkCluster(config.clientProperties(), config.topics());
+
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+
+        LearnerSettings settings = config.settings(partitions, registry);
+        Properties props = LearnerTopology.streamsProperties(settings, config.streamsProperties());
+        KafkaStreams streams = new KafkaStreams(LearnerTopology.build(settings), props);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("A stream thread failed; shutting this instance down (the group keeps the work)", e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((now, before) -> LOG.info("Kafka Streams {} -> {}", before, now));
+        // A short refresh so task- and store-level metrics appear soon after tasks are assigned.
+        ScheduledExecutorService refresh = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kafka-metrics-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams, Tags.empty(), refresh, Duration.ofSeconds(5));
+        streamsMetrics.bindTo(registry);
+        int port = config.metricsPort();
+        MetricsServer http = port > 0
+                ? MetricsServer.start(port, registry, () -> streams.state() == KafkaStreams.State.RUNNING)
+                : null;
+        streams.start();
+        LOG.info("streamlearn started: application.id={}, model.key={}, {} readings partition(s){}{}",
+                props.get("application.id"), settings.modelKey(), partitions,
+                settings.needsRepartition() ? ", repartitioned by model key" : "",
+                http != null ? ", metrics on :" + http.port() : "");
+        return new LearnerApp(streams, registry, streamsMetrics, refresh, http, settings);
+    }
+
+    /** Fails fast, with one line, when the brokers cannot be reached or a topic is missing. */
+    static int checkCluster(Properties client, Topics topics) {
+        checkReachable(client);
+        String bootstrap = client.getProperty("bootstrap.servers");
+        long timeout = STARTUP_TIMEOUT.toMillis();
+        List<String> names = List.of(topics.readings(), topics.predictions(), topics.metrics(), topics.models(),
+                topics.deadLetters());
+        try (Admin a = Admin.create(TopicsCommand.withTimeouts(client))) {
+            var existing = a.listTopics().names().get(timeout, TimeUnit.MILLISECONDS);
+            List<String> missing = names.stream().filter(n -> !existing.contains(n)).toList();
+            if (!missing.isEmpty()) {
+                throw new StartupException("missing topic(s) " + String.join(", ", missing) + " on " + bootstrap
+                        + "; create them with: streamlearn topics create --bootstrap " + bootstrap);
+            }
+            Map<String, TopicDescription> found = a.describeTopics(List.of(topics.readings())).allTopicNames()
+                    .get(timeout, TimeUnit.MILLISECONDS);
+            return found.get(topics.readings()).partitions().size();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while checking the cluster");
+        } catch (TimeoutException | ExecutionException e) {
+            throw new StartupException("cannot list the topics on " + bootstrap + ": "
+                    + (e.getCause() != null ? e.getCause().getMessage() : "timed out"));
+        }
+    }
+
+    /** One clear line instead of a client retrying forever against an unreachable broker. */
+    static void checkReachable(Properties client) {
+        String bootstrap = client.getProperty("bootstrap.servers");
+        try (Admin a = Admin.create(TopicsCommand.withTimeouts(client))) {
+            a.describeCluster().nodes().get(STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while connecting to " + bootstrap);
+        } catch (TimeoutException | ExecutionException e) {
+            throw new StartupException("cannot reach Kafka at " + bootstrap + " within " + STARTUP_TIMEOUT.toSeconds() + " s");
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new StartupException("cannot connect to Kafka at " + bootstrap + ": " + e.getMessage());
+        }
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public LearnerSettings settings() {
+        return settings;
+    }
+
+    /** The bound port of the metrics endpoint, or -1 without one. */
+    public int metricsPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    /** Leaves the group (so a rebalance hands the work on at once), commits, closes. */
+    @Override
+    public void close() {
+        boolean clean = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
+        if (!clean) {
+            LOG.warn("Kafka Streams did not close within 30 s");
+        }
+        streamsMetrics.close();
+        metricsRefresh.shutdownNow();
+        if (http != null) {
+            http.close();
+        }
+        registry.close();
+    }
+}

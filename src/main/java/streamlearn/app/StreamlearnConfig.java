@@ -1,0 +1,184 @@
+package streamlearn.app;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.streams.StreamsConfig;
+import streamlearn.model.ModelSpec;
+import streamlearn.model.ReadingParser;
+import streamlearn.stream.LearnerSettings;
+import streamlearn.stream.ModelKey;
+import streamlearn.stream.Topics;
+
+/**
+ * The configuration of {@code run}: a properties file, each key overridable by an environment
+ * variable {@code STREAMLEARN_<KEY>} (upper case, dots as underscores), and every key under
+ * {@code kafka.} passed to the Kafka clients with the prefix removed. A key that is neither ours
+ * nor under {@code kafka.} is an error: a typo must not silently fall back to a default.
+ */
+public final class StreamlearnConfig {
+    /** Our keys, their defaults (null: required or none) and what they mean; the README's table. */
+    public static final Map<String, String[]> KEYS = new LinkedHashMap<>();
+
+    static {
+        key("bootstrap.servers", null, "Kafka brokers, host:port[,host:port...] (required)");
+        key("application.id", "streamlearn", "Kafka Streams application id: instances sharing it share the work");
+        key("model.spec", null, "model spec JSON file (default: the built-in sensor classifier)");
+        key("model.key", "global", "which readings share a model: global, sensor or field:<name>");
+        key("processing.guarantee", "exactly_once_v2", "exactly_once_v2 or at_least_once");
+        key("metrics.window", "10s", "length of the windowed loss/accuracy records");
+        key("metrics.port", "9404", "port of the /metrics and /health HTTP endpoint (0: none)");
+        key("snapshot.interval", "60s", "how often changed models are published to the models topic");
+        key("reading.max.bytes", String.valueOf(ReadingParser.DEFAULT_MAX_BYTES), "larger readings are rejected as oversized");
+        key("state.dir", null, "Kafka Streams state directory (default: Kafka Streams' default under the temp dir)");
+        key("topic.readings", Topics.DEFAULT.readings(), "input topic of readings");
+        key("topic.predictions", Topics.DEFAULT.predictions(), "output topic of predictions");
+        key("topic.metrics", Topics.DEFAULT.metrics(), "output topic of windowed metrics");
+        key("topic.models", Topics.DEFAULT.models(), "output topic of model snapshots (compacted)");
+        key("topic.dlq", Topics.DEFAULT.deadLetters(), "dead-letter topic of rejected readings");
+    }
+
+    private static void key(String name, String fallback, String doc) {
+        KEYS.put(name, new String[] {fallback, doc});
+    }
+
+    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String ENV_PREFIX = "STREAMLEARN_";
+
+    private final Map<String, String> values;
+
+    private StreamlearnConfig(Map<String, String> values) {
+        this.values = values;
+        for (String key : values.keySet()) {
+            if (!KEYS.containsKey(key) && !key.startsWith(KAFKA_PREFIX)) {
+                throw new UsageException("unknown configuration key '" + key
+                        + "' (streamlearn keys: " + String.join(", ", KEYS.keySet()) + "; Kafka client settings go under kafka.)");
+            }
+        }
+        if (get("bootstrap.servers") == null || get("bootstrap.servers").isBlank()) {
+            throw new UsageException("bootstrap.servers is not set (in the config file or STREAMLEARN_BOOTSTRAP_SERVERS)");
+        }
+        String guarantee = get("processing.guarantee");
+        if (!guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) && !guarantee.equals(StreamsConfig.AT_LEAST_ONCE)) {
+            throw new UsageException("processing.guarantee must be exactly_once_v2 or at_least_once, got '" + guarantee + "'");
+        }
+    }
+
+    /** Reads {@code file} (may be null) and then the environment. */
+    public static StreamlearnConfig load(Path file, Map<String, String> environment) {
+        Map<String, String> values = new TreeMap<>();
+        if (file != null) {
+            Properties p = new Properties();
+            try (Reader in = Files.newBufferedReader(file)) {
+                p.load(in);
+            } catch (NoSuchFileException e) {
+                throw new UsageException("config file " + file + ": no such file");
+            } catch (IOException | IllegalArgumentException e) {
+                throw new UsageException("config file " + file + ": " + e.getMessage());
+            }
+            for (String name : p.stringPropertyNames()) {
+                values.put(name.trim(), p.getProperty(name).trim());
+            }
+        }
+        environment.forEach((name, value) -> {
+            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+                values.put(name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+            }
+        });
+        return new StreamlearnConfig(values);
+    }
+
+    public static StreamlearnConfig of(Map<String, String> values) {
+        return new StreamlearnConfig(new TreeMap<>(values));
+    }
+
+    public String get(String key) {
+        String v = values.get(key);
+        if (v != null) {
+            return v;
+        }
+        String[] known = KEYS.get(key);
+        return known == null ? null : known[0];
+    }
+
+    public Duration duration(String key) {
+        return CliOptions.parseDuration(key, get(key));
+    }
+
+    public int integer(String key, int min) {
+        try {
+            int v = Integer.parseInt(get(key));
+            if (v < min) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new UsageException(key + " must be an integer >= " + min + ", got '" + get(key) + "'");
+        }
+    }
+
+    public ModelSpec spec() {
+        return ReplayCommand.loadSpec(get("model.spec"));
+    }
+
+    public ModelKey modelKey() {
+        try {
+            return ModelKey.parse(get("model.key"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    public Topics topics() {
+        return new Topics(get("topic.readings"), get("topic.predictions"), get("topic.metrics"), get("topic.models"),
+                get("topic.dlq"));
+    }
+
+    public int metricsPort() {
+        return integer("metrics.port", 0);
+    }
+
+    public LearnerSettings settings(int readingsPartitions, io.micrometer.core.instrument.MeterRegistry registry) {
+        Duration window = duration("metrics.window");
+        Duration snapshots = duration("snapshot.interval");
+        if (window.isZero() || snapshots.isZero()) {
+            throw new UsageException("metrics.window and snapshot.interval must be positive");
+        }
+        return new LearnerSettings(spec(), modelKey(), topics(), window, snapshots, readingsPartitions,
+                integer("reading.max.bytes", 1), registry);
+    }
+
+    /** Settings for every Kafka client: bootstrap.servers plus the kafka.* keys, prefix removed. */
+    public Properties clientProperties() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", get("bootstrap.servers"));
+        values.forEach((key, value) -> {
+            if (key.startsWith(KAFKA_PREFIX)) {
+                p.put(key.substring(KAFKA_PREFIX.length()), value);
+            }
+        });
+        return p;
+    }
+
+    /** Kafka Streams settings: the client settings plus our defaults, which kafka.* keys override. */
+    public Properties streamsProperties() {
+        Properties p = clientProperties();
+        p.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, get("application.id"));
+        p.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, get("processing.guarantee"));
+        if (get("state.dir") != null) {
+            p.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG, get("state.dir"));
+        }
+        // Records are small and the model is one per key: a short commit interval keeps the
+        // end-to-end latency low under exactly-once (Kafka Streams' EOS default is 100 ms too).
+        p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        return p;
+    }
+}

@@ -1,0 +1,394 @@
+package streamlearn.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** OnlineModel against the seeds' worked examples, determinism, unlabeled readings and divergence. */
+class OnlineModelTest {
+    /** Seed 000: 2-3-1 ReLU regression, W1 = [[1,2],[-3,4],[1,-1]], b1 = [1,2,0], W2 = [[1,2,3]], b2 = 1. */
+    static final String SEED_000_SPEC = """
+            {"task":"regression","features":["x1","x2"],
+             "layers":[{"units":3,"activation":"relu"},{"units":1,"activation":"identity"}],
+             "loss":"mse",
+             "init":{"type":"explicit","weights":[
+                {"W":[[1,2],[-3,4],[1,-1]],"b":[1,2,0]},
+                {"W":[[1,2,3]],"b":[1]}]},
+             "optimizer":{"type":"sgd","learningRate":0.01},
+             "standardize":false}""";
+    static final String SEED_000_READING = "{\"sensorId\":\"s\",\"features\":{\"x1\":1,\"x2\":2},\"target\":3}";
+    static final double[] SEED_000_PREDICTIONS =
+            {21.0, 4.0080, 3.4862, 3.2376, 3.1167, 3.0575, 3.0283, 3.0140, 3.0069, 3.0034};
+    static final double[] SEED_000_LOSSES =
+            {162.0, 0.5080, 0.1182, 0.0282, 0.0068, 0.0017, 0.0004, 0.0001, 0.0000, 0.0000};
+    /** The seed prints four decimals. */
+    static final double PRINTED_4 = 0.5e-4 + 1e-12;
+
+    /**
+     * Seed 002: 2-3-2 ReLU/softmax. The seed writes W1 as inputs x neurons, [[-0.6,0.6,0.4],[-0.6,0.7,0.5]],
+     * and W2 as [[-0.7,0.7],[0.8,-0.8],[0.5,-0.5]]; transposed here to rows = neurons.
+     */
+    static final String SEED_002_SPEC = """
+            {"task":"classification","features":["x1","x2"],"classes":["c0","c1"],
+             "layers":[{"units":3,"activation":"relu"},{"units":2,"activation":"softmax"}],
+             "loss":"cross_entropy",
+             "init":{"type":"explicit","weights":[
+                {"W":[[-0.6,-0.6],[0.6,0.7],[0.4,0.5]],"b":[0.3,0.5,0.3]},
+                {"W":[[-0.7,0.8,0.5],[0.7,-0.8,-0.5]],"b":[-0.4,0.4]}]},
+             "optimizer":{"type":"sgd","learningRate":0.01},
+             "standardize":false}""";
+    static final String SEED_002_READING = "{\"sensorId\":\"s\",\"features\":{\"x1\":0.5,\"x2\":0.5},\"label\":\"c1\"}";
+
+    static Reading read(ModelSpec spec, String json) {
+        Reading reading = new Reading(spec.features().size());
+        try {
+            new ReadingParser(spec).parse(json.getBytes(StandardCharsets.UTF_8), reading);
+        } catch (InvalidReadingException e) {
+            throw new AssertionError(json + ": " + e.getMessage(), e);
+        }
+        return reading;
+    }
+
+    // ------------------------------------------------------------ an independent reference
+
+    /** A plain 2-3-1 ReLU/identity network with MSE and SGD, written out as in the seed's numpy code. */
+    static final class Seed000Reference {
+        double[][] w1 = {{1, 2}, {-3, 4}, {1, -1}};
+        double[] b1 = {1, 2, 0};
+        double[] w2 = {1, 2, 3};
+        double b2 = 1;
+        double prediction;
+        double loss;
+
+        void step(double[] x, double target, double lr) {
+            double[] u = new double[3];
+            double[] z = new double[3];
+            double y = b2;
+            for (int i = 0; i < 3; i++) {
+                u[i] = w1[i][0] * x[0] + w1[i][1] * x[1] + b1[i];
+                z[i] = Math.max(0, u[i]);
+                y += w2[i] * z[i];
+            }
+            prediction = y;
+            loss = 0.5 * (y - target) * (y - target);
+            double dy = y - target;
+            double[] du = new double[3];
+            for (int i = 0; i < 3; i++) {
+                du[i] = u[i] > 0 ? dy * w2[i] : 0.0;
+            }
+            for (int i = 0; i < 3; i++) {
+                w2[i] -= lr * dy * z[i];
+                for (int j = 0; j < 2; j++) {
+                    w1[i][j] -= lr * du[i] * x[j];
+                }
+                b1[i] -= lr * du[i];
+            }
+            b2 -= lr * dy;
+        }
+    }
+
+    @Test
+    void seed000TenStepsMatchTheSeedAndAnIndependentComputation() {
+        ModelSpec spec = ModelSpec.parse(SEED_000_SPEC);
+        OnlineModel model = OnlineModel.create(spec);
+        Reading reading = read(spec, SEED_000_READING);
+        Seed000Reference ref = new Seed000Reference();
+        for (int epoch = 0; epoch < 10; epoch++) {
+            StepResult r = model.step(reading);
+            ref.step(new double[] {1, 2}, 3, 0.01);
+            assertEquals(Outcome.TRAINED, r.outcome(), "epoch " + epoch);
+            assertEquals(epoch, r.modelVersion(), "modelVersion at prediction time, epoch " + epoch);
+            assertEquals(epoch + 1, model.modelVersion());
+            assertTrue(r.labeled());
+            assertEquals(3.0, r.target());
+            assertEquals(SEED_000_PREDICTIONS[epoch], r.predictedValue(), PRINTED_4, "seed prediction, epoch " + epoch);
+            assertEquals(SEED_000_LOSSES[epoch], r.loss(), PRINTED_4, "seed loss, epoch " + epoch);
+            assertEquals(ref.prediction, r.predictedValue(), 1e-9, "reference prediction, epoch " + epoch);
+            assertEquals(ref.loss, r.loss(), 1e-9, "reference loss, epoch " + epoch);
+        }
+        // The first step is exact in binary floating point: 21 and 162.
+        // The weights after ten steps, rows = neurons.
+        JsonNode weights = ModelSnapshot.toJson(model).get("weights");
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 2; j++) {
+                assertEquals(ref.w1[i][j], weights.get(0).get("W").get(i).get(j).asDouble(), 1e-9);
+            }
+            assertEquals(ref.b1[i], weights.get(0).get("b").get(i).asDouble(), 1e-9);
+            assertEquals(ref.w2[i], weights.get(1).get("W").get(0).get(i).asDouble(), 1e-9);
+        }
+        assertEquals(ref.b2, weights.get(1).get("b").get(0).asDouble(), 1e-9);
+        // The dead third neuron (pre-activation -1, then still negative) never moves.
+        assertEquals(1.0, weights.get(0).get("W").get(2).get(0).asDouble());
+        assertEquals(-1.0, weights.get(0).get("W").get(2).get(1).asDouble());
+        assertEquals(0.0, weights.get(0).get("b").get(2).asDouble());
+    }
+
+    @Test
+    void seed000FirstStepIsExactAndUpdatesAsTheSeedSays() {
+        ModelSpec spec = ModelSpec.parse(SEED_000_SPEC);
+        OnlineModel model = OnlineModel.create(spec);
+        StepResult r = model.step(read(spec, SEED_000_READING));
+        assertEquals(21.0, r.predictedValue());
+        assertEquals(162.0, r.loss());
+        JsonNode w = ModelSnapshot.toJson(model).get("weights");
+        // W_in,new = [[0.82,1.64],[-3.36,3.28],[1,-1]], b_in,new = [0.82,1.64,0],
+        // W_out,new = [-0.08,0.74,3], b_out,new = 0.82.
+        double[][] w1 = {{0.82, 1.64}, {-3.36, 3.28}, {1, -1}};
+        double[] b1 = {0.82, 1.64, 0};
+        double[] w2 = {-0.08, 0.74, 3};
+        for (int i = 0; i < 3; i++) {
+            assertEquals(w1[i][0], w.get(0).get("W").get(i).get(0).asDouble(), 1e-12);
+            assertEquals(w1[i][1], w.get(0).get("W").get(i).get(1).asDouble(), 1e-12);
+            assertEquals(b1[i], w.get(0).get("b").get(i).asDouble(), 1e-12);
+            assertEquals(w2[i], w.get(1).get("W").get(0).get(i).asDouble(), 1e-12);
+        }
+        assertEquals(0.82, w.get(1).get("b").get(0).asDouble(), 1e-12);
+    }
+
+    @Test
+    void seed002OneStepMatchesTheSeed() {
+        ModelSpec spec = ModelSpec.parse(SEED_002_SPEC);
+        OnlineModel model = OnlineModel.create(spec);
+        StepResult r = model.step(read(spec, SEED_002_READING));
+
+        // Independent computation: z2 = [0.895, -0.895].
+        double p0 = 1.0 / (1.0 + Math.exp(-1.79));
+        double p1 = 1.0 - p0;
+        assertEquals(Outcome.TRAINED, r.outcome());
+        assertEquals(0, r.modelVersion());
+        assertEquals(1, model.modelVersion());
+        assertEquals(0, r.predicted(), "predicted class 0: the wrong one");
+        assertEquals(1, r.label());
+        assertFalse(r.correct());
+        assertEquals(0.857, r.probabilities()[0], 0.5e-3);
+        assertEquals(0.143, r.probabilities()[1], 0.5e-3);
+        assertEquals(p0, r.probabilities()[0], 1e-12);
+        assertEquals(p1, r.probabilities()[1], 1e-12);
+        assertEquals(1.0, r.probabilities()[0] + r.probabilities()[1], 1e-15);
+        assertEquals(1.944, r.loss(), 0.5e-3);
+        assertEquals(-Math.log(p1), r.loss(), 1e-12);
+
+        // dL/dz2 = [p0, -p0]; dL/da1 = W2^T dz2 = [-1.4 p0, 1.6 p0, p0]; ReLU gate [0,1,1]; x = [0.5, 0.5].
+        JsonNode w = ModelSnapshot.toJson(model).get("weights");
+        JsonNode w1 = w.get(0).get("W");
+        // The seed, transposed to rows = neurons: [[-0.6,-0.6],[0.59315,0.69315],[0.39572,0.49572]] (5 decimals).
+        double[][] seed = {{-0.6, -0.6}, {0.59315, 0.69315}, {0.39572, 0.49572}};
+        double[][] exact = {
+                {-0.6, -0.6},
+                {0.6 - 0.01 * 1.6 * p0 * 0.5, 0.7 - 0.01 * 1.6 * p0 * 0.5},
+                {0.4 - 0.01 * p0 * 0.5, 0.5 - 0.01 * p0 * 0.5}};
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 2; j++) {
+                double actual = w1.get(i).get(j).asDouble();
+                assertEquals(seed[i][j], actual, 1e-5, "W1[" + i + "][" + j + "] vs the seed");
+                assertEquals(exact[i][j], actual, 1e-12, "W1[" + i + "][" + j + "]");
+            }
+        }
+        // The dead neuron 0 is untouched, exactly.
+        assertEquals(-0.6, w1.get(0).get(0).asDouble());
+        assertEquals(-0.6, w1.get(0).get(1).asDouble());
+        double[] b1 = {0.3, 0.5 - 0.01 * 1.6 * p0, 0.3 - 0.01 * p0};
+        for (int i = 0; i < 3; i++) {
+            assertEquals(b1[i], w.get(0).get("b").get(i).asDouble(), 1e-12, "b1[" + i + "]");
+        }
+        // dL/dW2 = dz2 a1^T with a1 = [0, 1.15, 0.75] (the seed: [[0,0.986,0.643],[0,-0.986,-0.643]]).
+        double[] a1 = {0, 1.15, 0.75};
+        double[][] w2 = {{-0.7, 0.8, 0.5}, {0.7, -0.8, -0.5}};
+        double[] dz2 = {p0, -p0};
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 3; j++) {
+                assertEquals(w2[i][j] - 0.01 * dz2[i] * a1[j], w.get(1).get("W").get(i).get(j).asDouble(), 1e-12,
+                        "W2[" + i + "][" + j + "]");
+            }
+        }
+        assertEquals(-0.4 - 0.01 * p0, w.get(1).get("b").get(0).asDouble(), 1e-12);
+        assertEquals(0.4 + 0.01 * p0, w.get(1).get("b").get(1).asDouble(), 1e-12);
+    }
+
+    // ------------------------------------------------------------ determinism
+
+    static final String ADAM_AVERAGED = """
+            {"features":["temperature","vibration"],"classes":["normal","warning","critical"],
+             "layers":[{"units":8,"activation":"tanh"},{"units":3,"activation":"softmax"}],
+             "loss":"cross_entropy","init":{"type":"xavier","seed":7},
+             "optimizer":{"type":"adam","learningRate":0.01},"clipNorm":1.0,"l2":0.0001,
+             "standardize":true,"averaging":{"decay":0.99}}""";
+
+    @Test
+    void twoModelsFromOneSpecOnOneStreamAreBitIdentical() {
+        for (String json : new String[] {ADAM_AVERAGED, SEED_002_SPEC.replace("\"x1\",\"x2\"", "\"temperature\",\"vibration\"")
+                .replace("\"c0\",\"c1\"", "\"normal\",\"warning\"")}) {
+            ModelSpec spec = ModelSpec.parse(json);
+            OnlineModel a = OnlineModel.create(spec);
+            OnlineModel b = OnlineModel.create(ModelSpec.parse(json));
+            assertArrayEquals(ModelSnapshot.toBytes(a), ModelSnapshot.toBytes(b));
+            SensorReadingGenerator gen = new SensorReadingGenerator(11, 4, 0.3);
+            Reading reading = new Reading(2);
+            int classes = spec.classes().size();
+            for (int i = 0; i < 3000; i++) {
+                gen.next(reading, i);
+                if (reading.label >= classes) {
+                    reading.label = classes - 1;
+                }
+                StepResult ra = a.step(reading);
+                double[] pa = ra.probabilities().clone();
+                Outcome oa = ra.outcome();
+                StepResult rb = b.step(reading);
+                assertEquals(oa, rb.outcome());
+                for (int c = 0; c < classes; c++) {
+                    assertEquals(Double.doubleToLongBits(pa[c]), Double.doubleToLongBits(rb.probabilities()[c]), "step " + i);
+                }
+            }
+            assertTrue(a.modelVersion() > 1000);
+            assertArrayEquals(ModelSnapshot.toBytes(a), ModelSnapshot.toBytes(b));
+        }
+    }
+
+    @Test
+    void heInitIsSeededAndTheSeedMatters() {
+        String spec = ADAM_AVERAGED.replace("\"type\":\"xavier\",\"seed\":7", "\"type\":\"he\",\"seed\":42");
+        assertArrayEquals(ModelSnapshot.toBytes(OnlineModel.create(ModelSpec.parse(spec))),
+                ModelSnapshot.toBytes(OnlineModel.create(ModelSpec.parse(spec))));
+        JsonNode w42 = ModelSnapshot.toJson(OnlineModel.create(ModelSpec.parse(spec))).get("weights");
+        JsonNode w43 = ModelSnapshot.toJson(OnlineModel.create(ModelSpec.parse(spec.replace("42", "43")))).get("weights");
+        assertFalse(w42.equals(w43), "a different seed gives different initial weights");
+    }
+
+    // ------------------------------------------------------------ unlabeled readings
+
+    @Test
+    void unlabeledReadingsPredictOnlyAndLeaveTheModelUntouched() {
+        ModelSpec spec = ModelSpec.parse(ADAM_AVERAGED);
+        OnlineModel model = OnlineModel.create(spec);
+        SensorReadingGenerator gen = new SensorReadingGenerator(3, 4, 0.0);
+        Reading reading = new Reading(2);
+        for (int i = 0; i < 200; i++) {
+            gen.next(reading, i);
+            model.step(reading);
+        }
+        long version = model.modelVersion();
+        for (int i = 0; i < 100; i++) {
+            gen.next(reading, 1000 + i);
+            int label = reading.label();
+            reading.label = Reading.UNLABELED;
+            byte[] before = ModelSnapshot.toBytes(model);
+            StepResult r = model.step(reading);
+            assertEquals(Outcome.PREDICTED, r.outcome());
+            assertFalse(r.labeled());
+            assertFalse(r.correct());
+            assertEquals(version, r.modelVersion());
+            double sum = 0;
+            for (double p : r.probabilities()) {
+                assertTrue(p >= 0 && p <= 1);
+                sum += p;
+            }
+            assertEquals(1.0, sum, 1e-12);
+            assertArrayEquals(before, ModelSnapshot.toBytes(model), "unlabeled reading " + i + " changed the model");
+            assertTrue(label >= 0);
+        }
+        assertEquals(version, model.modelVersion());
+
+        // Regression: a reading without a target.
+        ModelSpec regression = ModelSpec.parse(SEED_000_SPEC);
+        OnlineModel reg = OnlineModel.create(regression);
+        byte[] before = ModelSnapshot.toBytes(reg);
+        StepResult r = reg.step(read(regression, "{\"sensorId\":\"s\",\"features\":{\"x1\":1,\"x2\":2}}"));
+        assertEquals(Outcome.PREDICTED, r.outcome());
+        assertEquals(21.0, r.predictedValue());
+        assertArrayEquals(before, ModelSnapshot.toBytes(reg));
+    }
+
+    // ------------------------------------------------------------ divergence
+
+    static final String DIVERGING_REGRESSION = """
+            {"task":"regression","features":["x1","x2"],
+             "layers":[{"units":4,"activation":"relu"},{"units":1,"activation":"identity"}],
+             "loss":"mse","init":{"type":"he","seed":1},
+             "optimizer":{"type":"sgd","learningRate":1e300},"standardize":false}""";
+
+    private static void assertAllFinite(OnlineModel model) {
+        JsonNode w = ModelSnapshot.toJson(model).get("weights");
+        for (JsonNode layer : w) {
+            for (JsonNode row : layer.get("W")) {
+                for (JsonNode v : row) {
+                    assertTrue(v.isNumber() && Double.isFinite(v.asDouble()), "weight " + v);
+                }
+            }
+            for (JsonNode v : layer.get("b")) {
+                assertTrue(v.isNumber() && Double.isFinite(v.asDouble()), "bias " + v);
+            }
+        }
+    }
+
+    private static int runUntilDiverged(OnlineModel model, ModelSpec spec, String[] readings, int rounds) {
+        int diverged = 0;
+        for (int round = 0; round < rounds; round++) {
+            for (String json : readings) {
+                Reading reading = read(spec, json);
+                byte[] before = ModelSnapshot.toBytes(model);
+                long version = model.modelVersion();
+                StepResult r = model.step(reading);
+                if (r.outcome() == Outcome.DIVERGED) {
+                    diverged++;
+                    assertEquals(version, r.modelVersion());
+                    assertEquals(version, model.modelVersion(), "a refused step is not an update");
+                    assertArrayEquals(before, ModelSnapshot.toBytes(model), "a diverged step changed the model");
+                } else {
+                    assertEquals(Outcome.TRAINED, r.outcome());
+                    assertEquals(version + 1, model.modelVersion());
+                }
+                assertAllFinite(model);
+            }
+        }
+        return diverged;
+    }
+
+    @Test
+    void hugeLearningRateOnBigInputsDivergesAndKeepsTheLastGoodWeights() {
+        ModelSpec spec = ModelSpec.parse(DIVERGING_REGRESSION);
+        OnlineModel model = OnlineModel.create(spec);
+        String[] readings = {
+                "{\"sensorId\":\"s\",\"features\":{\"x1\":1e3,\"x2\":2e3},\"target\":1}",
+                "{\"sensorId\":\"s\",\"features\":{\"x1\":-5e2,\"x2\":7e2},\"target\":-1}",
+                "{\"sensorId\":\"s\",\"features\":{\"x1\":1e150,\"x2\":1e150},\"target\":0}"};
+        int diverged = runUntilDiverged(model, spec, readings, 5);
+        assertTrue(diverged > 0, "no step diverged");
+    }
+
+    @Test
+    void divergenceOfAStandardisingMomentumClassifierLeavesScalerAndVelocityUntouched() {
+        ModelSpec spec = ModelSpec.parse("""
+                {"features":["x1","x2"],"classes":["a","b","c"],
+                 "layers":[{"units":4,"activation":"leaky_relu"},{"units":3,"activation":"softmax"}],
+                 "loss":"cross_entropy","init":{"type":"he","seed":5},
+                 "optimizer":{"type":"sgd","learningRate":1e300,"momentum":0.9},"standardize":true,
+                 "averaging":{"decay":0.9}}""");
+        OnlineModel model = OnlineModel.create(spec);
+        String[] readings = {
+                "{\"sensorId\":\"s\",\"features\":{\"x1\":1e200,\"x2\":-3e200},\"label\":\"a\"}",
+                "{\"sensorId\":\"s\",\"features\":{\"x1\":-1e200,\"x2\":2e200},\"label\":\"b\"}",
+                "{\"sensorId\":\"s\",\"features\":{\"x1\":5e199,\"x2\":1e200},\"label\":\"c\"}"};
+        int diverged = runUntilDiverged(model, spec, readings, 5);
+        assertTrue(diverged > 0, "no step diverged");
+    }
+
+    @Test
+    void aFirstStepWithAnOverflowingGradientIsRefused() {
+        ModelSpec spec = ModelSpec.parse(SEED_000_SPEC.replace("0.01", "1e300"));
+        OnlineModel model = OnlineModel.create(spec);
+        byte[] before = ModelSnapshot.toBytes(model);
+        StepResult r = model.step(read(spec, "{\"sensorId\":\"s\",\"features\":{\"x1\":1e200,\"x2\":1e200},\"target\":3}"));
+        assertEquals(Outcome.DIVERGED, r.outcome());
+        assertArrayEquals(before, ModelSnapshot.toBytes(model));
+        assertEquals(0, model.modelVersion());
+        // The model still works afterwards: the seed's first step, exactly.
+        r = model.step(read(spec, SEED_000_READING));
+        assertEquals(21.0, r.predictedValue());
+        assertEquals(162.0, r.loss());
+    }
+}
