@@ -88,7 +88,7 @@ public final class LearnerApp implements AutoCloseable {
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams, Tags.empty(), refresh, Duration.ofSeconds(5));
         streamsMetrics.bindTo(registry);
         int port = config.metricsPort();
-        MetricsServer http = port > 0
+        MetricsServer http = port >= 0
                 ? MetricsServer.start(port, registry, () -> streams.state() == KafkaStreams.State.RUNNING)
                 : null;
         streams.start();

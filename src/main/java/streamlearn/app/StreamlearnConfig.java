@@ -35,7 +35,7 @@ public final class StreamlearnConfig {
         key("model.key", "global", "which readings share a model: global, sensor or field:<name>");
         key("processing.guarantee", "exactly_once_v2", "exactly_once_v2 or at_least_once");
         key("metrics.window", "10s", "length of the windowed loss/accuracy records");
-        key("metrics.port", "9404", "port of the /metrics and /health HTTP endpoint (0: none)");
+        key("metrics.port", "9404", "port of the /metrics and /health HTTP endpoint (none: no endpoint)");
         key("snapshot.interval", "60s", "how often changed models are published to the models topic");
         key("reading.max.bytes", String.valueOf(ReadingParser.DEFAULT_MAX_BYTES), "larger readings are rejected as oversized");
         key("state.dir", null, "Kafka Streams state directory (default: Kafka Streams' default under the temp dir)");
@@ -142,8 +142,9 @@ public final class StreamlearnConfig {
                 get("topic.dlq"));
     }
 
+    /** The metrics port, or -1 for no endpoint ({@code metrics.port=none}). */
     public int metricsPort() {
-        return integer("metrics.port", 0);
+        return "none".equals(get("metrics.port")) ? -1 : integer("metrics.port", 0);
     }
 
     public LearnerSettings settings(int readingsPartitions, io.micrometer.core.instrument.MeterRegistry registry) {
