@@ -10,8 +10,10 @@ public final class Main {
             An online multi-layer perceptron that learns from a Kafka topic while it serves.
 
             Commands:
+              demo      a one-process demo: Kafka broker, simulator and learner, with live progress
               run       the learner against an existing Kafka cluster
               topics    create the topics (topics create)
+              simulate  produce synthetic sensor readings to the readings topic
               replay    run the learner offline over a file of readings (no Kafka)
 
             Run 'streamlearn <command> --help' for the options of a command.
@@ -32,7 +34,9 @@ public final class Main {
         }
         try {
             return switch (args[0]) {
+                case "demo" -> DemoCommand.run(args, out);
                 case "run" -> RunCommand.run(args, out);
+                case "simulate" -> SimulateCommand.run(args, out);
                 case "topics" -> TopicsCommand.run(args, out);
                 case "replay" -> ReplayCommand.run(args, out, err);
                 default -> throw new UsageException("unknown command '" + args[0] + "' (see streamlearn --help)");

@@ -111,7 +111,16 @@ public final class OnlineModel {
     public StepResult step(Reading reading) {
         StepResult r = result;
         r.modelVersion = trainer.updates();
+        r.labeled = reading.isLabeled();
+        r.label = reading.label;
+        r.target = reading.target;
+        // A labeled reading first joins the input statistics (its features, not its label, so the
+        // prediction stays a test): the very first readings are then already centred rather than
+        // fed raw. The update is taken back if the training step is refused.
         if (scaler != null) {
+            if (r.labeled) {
+                scaler.update(reading.features);
+            }
             scaler.transform(reading.features, input);
         } else {
             System.arraycopy(reading.features, 0, input, 0, input.length);
@@ -128,9 +137,6 @@ public final class OnlineModel {
         } else {
             r.predictedValue = out[0];
         }
-        r.labeled = reading.isLabeled();
-        r.label = reading.label;
-        r.target = reading.target;
         if (!r.labeled) {
             r.loss = Double.NaN;
             r.outcome = Outcome.PREDICTED;
@@ -139,11 +145,11 @@ public final class OnlineModel {
         fillTarget(reading);
         r.loss = trainer.predictionLoss(targetVector);
         if (trainer.train(targetVector)) {
-            if (scaler != null) {
-                scaler.update(reading.features);
-            }
             r.outcome = Outcome.TRAINED;
         } else {
+            if (scaler != null) {
+                scaler.undoUpdate();
+            }
             r.outcome = Outcome.DIVERGED;
         }
         return r;

@@ -10,15 +10,24 @@ public final class OnlineScaler {
     private final double[] mean;
     private final double[] m2;
     private final double[] inverseStd;
+    // The state before the last update, so a refused training step can take it back exactly.
+    private long previousCount;
+    private final double[] previousMean;
+    private final double[] previousM2;
 
     public OnlineScaler(int features) {
         mean = new double[features];
         m2 = new double[features];
         inverseStd = new double[features];
         java.util.Arrays.fill(inverseStd, 1.0);
+        previousMean = new double[features];
+        previousM2 = new double[features];
     }
 
     public void update(double[] x) {
+        previousCount = count;
+        System.arraycopy(mean, 0, previousMean, 0, mean.length);
+        System.arraycopy(m2, 0, previousM2, 0, m2.length);
         count++;
         for (int i = 0; i < mean.length; i++) {
             double d = x[i] - mean[i];
@@ -26,6 +35,11 @@ public final class OnlineScaler {
             m2[i] += d * (x[i] - mean[i]);
             inverseStd[i] = inverseStd(m2[i], count);
         }
+    }
+
+    /** Takes back the last {@link #update}, bit for bit. */
+    public void undoUpdate() {
+        restore(previousCount, previousMean, previousM2);
     }
 
     /** out = (x - mean) / std; a feature without spread yet is only centred. */

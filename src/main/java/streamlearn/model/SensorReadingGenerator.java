@@ -53,6 +53,18 @@ public final class SensorReadingGenerator {
         return range[0] + (range[1] - range[0]) * random.nextDouble();
     }
 
+    /** The reading as the JSON of DESIGN.md (features temperature and vibration). */
+    public static byte[] json(Reading r) {
+        StringBuilder b = new StringBuilder(160);
+        b.append("{\"sensorId\":\"").append(r.sensorId()).append("\",\"timestamp\":").append(r.timestamp())
+                .append(",\"features\":{\"temperature\":").append(r.features()[0])
+                .append(",\"vibration\":").append(r.features()[1]).append('}');
+        if (r.label() >= 0) {
+            b.append(",\"label\":\"").append(CLASSES[r.label()]).append('"');
+        }
+        return b.append('}').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     public static String sensorId(int i) {
         return String.format("press-%02d", i);
     }

@@ -1,0 +1,232 @@
+package streamlearn.app;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import streamlearn.model.ModelSpec;
+import streamlearn.stream.ModelKey;
+import streamlearn.stream.Topics;
+
+/**
+ * {@code demo}: a real single-node KRaft broker in this process, the topics, the simulator and
+ * the learner, with a progress line every second and a summary at the end.
+ */
+final class DemoCommand {
+    static final String HELP = """
+            Usage: streamlearn demo [--duration 60s] [--rate 2000] [--drift-at 30s] [--metrics-port 9404]
+
+            Starts a real single-node Kafka broker on 127.0.0.1 (data in a temp dir, logs in
+            $TMPDIR/streamlearn-kafka.log), creates the topics, and runs the simulator and the
+            learner. Prints records/s, the windowed loss and accuracy, the model version and the
+            rejected count every second, then a summary with the confusion matrix.
+
+              --duration D       how long to run, e.g. 60s or 5m (default: until Ctrl-C)
+              --rate N           readings per second (default: 2000)
+              --drift-at D       from this time on the machine runs 8 C hotter (default: never)
+              --metrics-port P   port of /metrics and /health (default: 9404)
+            """;
+    private static final String SPARKS = "▁▂▃▄▅▆▇█";
+
+    private DemoCommand() {
+    }
+
+    static int run(String[] args, PrintStream out) throws Exception {
+        CliOptions o = CliOptions.parse("demo", args, 1, Set.of("duration", "rate", "drift-at", "metrics-port"), Set.of());
+        if (o.help()) {
+            out.print(HELP);
+            return 0;
+        }
+        Duration duration = o.duration("duration", null);
+        double rate = o.doubleValue("rate", 2000, 1, 1_000_000);
+        Duration driftAt = o.duration("drift-at", null);
+        int port = (int) o.longValue("metrics-port", 9404, 0);
+        ShutdownSignal signal = ShutdownSignal.install();
+
+        long started = System.nanoTime();
+        // Kafka Streams warns about state under the OS temp dir (it may be cleaned under it).
+        Path cache = Path.of(System.getProperty("user.home"), ".cache", "streamlearn");
+        Files.createDirectories(cache);
+        Path stateDir = Files.createTempDirectory(cache, "demo-state-");
+        out.println("streamlearn demo: starting a Kafka broker on 127.0.0.1 ...");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+            String bootstrap = broker.bootstrapServers();
+            out.printf("broker up at %s after %.1f s%n", bootstrap, seconds(started));
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                // One readings partition: the global model sees the readings in order, no repartition.
+                TopicDefinitions.create(admin, Topics.DEFAULT, 1);
+            }
+            Map<String, String> config = new HashMap<>();
+            config.put("bootstrap.servers", bootstrap);
+            config.put("application.id", "streamlearn-demo");
+            config.put("state.dir", stateDir.toString());
+            config.put("metrics.port", String.valueOf(port));
+            config.put("metrics.window", "2s");
+            config.put("snapshot.interval", "10s");
+            ModelSpec spec = ModelSpec.defaultSpec();
+            try (LearnerApp app = LearnerApp.start(StreamlearnConfig.of(config));
+                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(SimulateCommand.producerConfig(bootstrap))) {
+                out.printf("learner started (metrics: http://127.0.0.1:%d/metrics); simulating %.0f readings/s%s%n",
+                        app.metricsPort(), rate, driftAt == null ? "" : ", drift at " + driftAt.toSeconds() + " s");
+                PredictionTally tally = new PredictionTally(bootstrap, Topics.DEFAULT.predictions(), spec.classes());
+                Thread tallyThread = new Thread(tally, "prediction-tally");
+                tallyThread.setDaemon(true);
+                tallyThread.start();
+                long driftReading = driftAt == null ? -1 : (long) (driftAt.toMillis() / 1000.0 * rate);
+                Simulator simulator = new Simulator(producer, Topics.DEFAULT.readings(), 42, 16, rate, -1, 0.1, driftReading);
+                Thread simulatorThread = new Thread(simulator, "simulator");
+                simulatorThread.setDaemon(true);
+                long simulationStart = System.nanoTime();
+                simulatorThread.start();
+
+                progress(out, app.registry(), tally, simulationStart, duration, signal, started);
+
+                simulator.stop();
+                simulatorThread.join(5000);
+                // Let the learner deliver what was sent before summing up.
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (tally.predictions() < simulator.sent() && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                tally.stop();
+                summary(out, app.registry(), tally, simulator.sent(), spec.classes(), seconds(simulationStart));
+                out.println("shutting down ...");
+            }
+        } finally {
+            deleteRecursively(stateDir);
+        }
+        out.println("done");
+        return 0;
+    }
+
+    private static void progress(PrintStream out, MeterRegistry registry, PredictionTally tally, long simulationStart,
+                                 Duration duration, ShutdownSignal signal, long started) throws InterruptedException {
+        ArrayDeque<Double> losses = new ArrayDeque<>();
+        double lastRecords = 0;
+        boolean announcedFirst = false;
+        for (int second = 1; ; second++) {
+            long next = simulationStart + second * 1_000_000_000L;
+            if (signal.await(Math.max(0, (next - System.nanoTime()) / 1_000_000))) {
+                out.println("(" + signal.received() + ")");
+                return;
+            }
+            if (!announcedFirst && tally.firstPredictionAt() > 0) {
+                announcedFirst = true;
+                out.printf("first prediction %.1f s after start%n", (tally.firstPredictionAt() - started) / 1e9);
+            }
+            double records = count(registry, "streamlearn.records", null);
+            double loss = gauge(registry, "streamlearn.loss");
+            if (Double.isFinite(loss)) {
+                losses.addLast(loss);
+                if (losses.size() > 30) {
+                    losses.removeFirst();
+                }
+            }
+            out.printf("%4ds  %7.0f rec/s  loss %s  accuracy %s  model v%-8.0f rejected %.0f  %s%n",
+                    second, records - lastRecords, format(loss, "%.4f"), format(gauge(registry, "streamlearn.accuracy"), "%.3f"),
+                    gauge(registry, "streamlearn.model.version"), count(registry, "streamlearn.records", "rejected"),
+                    sparkline(losses));
+            lastRecords = records;
+            if (duration != null && System.nanoTime() - simulationStart >= duration.toNanos()) {
+                return;
+            }
+        }
+    }
+
+    private static void summary(PrintStream out, MeterRegistry registry, PredictionTally tally, long sent,
+                                List<String> classes, double seconds) {
+        long[][] confusion = tally.confusion();
+        long labeled = 0;
+        long correct = 0;
+        for (int i = 0; i < confusion.length; i++) {
+            for (int j = 0; j < confusion.length; j++) {
+                labeled += confusion[i][j];
+                correct += i == j ? confusion[i][j] : 0;
+            }
+        }
+        out.println();
+        out.println("summary");
+        out.printf("  readings sent        %d in %.1f s (%.0f/s)%n", sent, seconds, sent / seconds);
+        out.printf("  predictions read     %d (read_committed)%n", tally.predictions());
+        out.printf("  labeled              %d, prequential accuracy %s%n", labeled,
+                format(labeled == 0 ? Double.NaN : (double) correct / labeled, "%.4f"));
+        out.printf("  model version        %.0f%n", gauge(registry, "streamlearn.model.version"));
+        out.printf("  rejected             %.0f, diverged %.0f%n", count(registry, "streamlearn.records", "rejected"),
+                count(registry, "streamlearn.records", "diverged"));
+        out.println("  confusion matrix (rows: label, columns: prediction)");
+        int width = Math.max(10, classes.stream().mapToInt(String::length).max().orElse(8) + 2);
+        StringBuilder header = new StringBuilder(" ".repeat(4 + width));
+        for (String c : classes) {
+            header.append(String.format("%" + width + "s", c));
+        }
+        out.println(header);
+        for (int i = 0; i < classes.size(); i++) {
+            StringBuilder row = new StringBuilder(String.format("    %-" + width + "s", classes.get(i)));
+            for (int j = 0; j < classes.size(); j++) {
+                row.append(String.format("%" + width + "d", confusion[i][j]));
+            }
+            out.println(row);
+        }
+    }
+
+    private static double count(MeterRegistry registry, String name, String outcome) {
+        double sum = 0;
+        for (Counter c : registry.find(name).counters()) {
+            if (outcome == null || outcome.equals(c.getId().getTag("outcome"))) {
+                sum += c.count();
+            }
+        }
+        return sum;
+    }
+
+    private static double gauge(MeterRegistry registry, String name) {
+        Gauge g = registry.find(name).tag("model", ModelKey.GLOBAL_MODEL_ID).gauge();
+        return g == null ? Double.NaN : g.value();
+    }
+
+    private static String format(double v, String pattern) {
+        return Double.isFinite(v) ? String.format(pattern, v) : "  -   ";
+    }
+
+    /** Loss on a log scale: the first windows' loss is orders of magnitude above the rest. */
+    static String sparkline(Iterable<Double> values) {
+        double min = Double.MAX_VALUE;
+        double max = -Double.MAX_VALUE;
+        for (double v : values) {
+            min = Math.min(min, Math.log(v));
+            max = Math.max(max, Math.log(v));
+        }
+        StringBuilder b = new StringBuilder();
+        for (double v : values) {
+            int level = max > min ? (int) Math.round((Math.log(v) - min) / (max - min) * (SPARKS.length() - 1)) : 0;
+            b.append(SPARKS.charAt(level));
+        }
+        return b.toString();
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

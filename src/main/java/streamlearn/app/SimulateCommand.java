@@ -1,0 +1,79 @@
+package streamlearn.app;
+
+import java.io.PrintStream;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import streamlearn.stream.Topics;
+
+/** {@code simulate}: the seeds' sensor readings to the readings topic at a steady rate. */
+final class SimulateCommand {
+    static final String HELP = """
+            Usage: streamlearn simulate [--bootstrap H:P] [--rate N] [--count N] [--seed N]
+                                        [--unlabeled-fraction F] [--drift-at N] [--sensors N] [--topic T]
+
+            Produces synthetic readings of the seeds' industrial sensor: normal (20-40 C, 0.5-2.0 mm/s),
+            warning (35-55, 1.5-4.0) and critical (50-80, 3.5-7.0), equally likely, for many sensors,
+            seeded and reproducible. Runs until --count readings or Ctrl-C.
+
+              --bootstrap H:P          Kafka brokers (default: localhost:9092)
+              --rate N                 readings per second (default: 1000)
+              --count N                readings to send (default: until Ctrl-C)
+              --seed N                 random seed (default: 42)
+              --unlabeled-fraction F   share of readings sent without a label (default: 0.1)
+              --drift-at N             from reading N on, the machine runs 8 C hotter (default: never)
+              --sensors N              number of sensors, press-00, press-01, ... (default: 16)
+              --topic T                readings topic (default: sensor-readings)
+            """;
+
+    private SimulateCommand() {
+    }
+
+    static int run(String[] args, PrintStream out) throws InterruptedException {
+        CliOptions o = CliOptions.parse("simulate", args, 1,
+                Set.of("bootstrap", "rate", "count", "seed", "unlabeled-fraction", "drift-at", "sensors", "topic"), Set.of());
+        if (o.help()) {
+            out.print(HELP);
+            return 0;
+        }
+        String bootstrap = o.string("bootstrap", "localhost:9092");
+        double rate = o.doubleValue("rate", 1000, 0.001, 10_000_000);
+        long count = o.longValue("count", -1, 0);
+        long seed = o.longValue("seed", 42, Long.MIN_VALUE);
+        double unlabeled = o.doubleValue("unlabeled-fraction", 0.1, 0, 1);
+        long driftAt = o.longValue("drift-at", -1, 0);
+        int sensors = (int) o.longValue("sensors", 16, 1);
+        String topic = o.string("topic", Topics.DEFAULT.readings());
+
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        LearnerApp.checkReachable(p);
+        ShutdownSignal signal = ShutdownSignal.install();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(bootstrap))) {
+            Simulator simulator = new Simulator(producer, topic, seed, sensors, rate, count, unlabeled, driftAt);
+            Thread thread = new Thread(simulator, "simulator");
+            thread.start();
+            while (thread.isAlive()) {
+                if (signal.await(1000)) {
+                    simulator.stop();
+                }
+            }
+            thread.join();
+            out.println("sent " + simulator.sent() + " readings to " + topic);
+        }
+        return 0;
+    }
+
+    static Properties producerConfig(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        return p;
+    }
+}
