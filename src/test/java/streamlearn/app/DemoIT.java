@@ -1,0 +1,89 @@
+package streamlearn.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** `streamlearn demo` as a user runs it: a child process, scraped while it runs. */
+class DemoIT {
+
+    @Test
+    @Timeout(150)
+    void demoLearnsServesMetricsAndSumsUp() throws Exception {
+        int port = KafkaTestSupport.freePort();
+        Path jar = Path.of("target", "streamlearn.jar");
+        assertTrue(jar.toFile().isFile(), "the shaded jar is built before the integration tests");
+        Process demo = new ProcessBuilder("java", "-Xmx1g", "-jar", jar.toString(), "demo",
+                "--duration", "15s", "--rate", "1000", "--metrics-port", String.valueOf(port))
+                .redirectErrorStream(true).start();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (Exception ignored) {
+                // the process ended
+            }
+        });
+        reader.start();
+        try {
+            // Scrape while it runs: the learner's counters move.
+            double trained = Double.NaN;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                try {
+                    var response = KafkaTestSupport.get(port, "/metrics");
+                    if (response.statusCode() == 200) {
+                        trained = new PrometheusText(response.body()).sum("streamlearn_records_total", "outcome=\"trained\"");
+                        if (trained > 1000) {
+                            break;
+                        }
+                    }
+                } catch (java.io.IOException notYet) {
+                    // the endpoint is not up yet
+                }
+                Thread.sleep(500);
+            }
+            assertTrue(trained > 1000, "trained readings seen on /metrics while the demo runs: " + trained);
+            assertEquals(200, KafkaTestSupport.get(port, "/health").statusCode());
+
+            assertTrue(demo.waitFor(90, TimeUnit.SECONDS), "the demo ends after its duration");
+            reader.join(5000);
+            String out = String.join("\n", lines);
+            assertEquals(0, demo.exitValue(), out);
+
+            Matcher firstPrediction = Pattern.compile("first prediction ([0-9.]+) s after start").matcher(out);
+            assertTrue(firstPrediction.find(), out);
+            double seconds = Double.parseDouble(firstPrediction.group(1));
+            System.out.println("DemoIT: first prediction " + seconds + " s after the command started");
+            assertTrue(seconds < 15, "broker up and first prediction within 15 s: " + seconds);
+
+            assertTrue(out.contains("rec/s"), "a progress line every second");
+            Matcher sent = Pattern.compile("readings sent\\s+(\\d+)").matcher(out);
+            Matcher read = Pattern.compile("predictions read\\s+(\\d+)").matcher(out);
+            assertTrue(sent.find() && read.find(), out);
+            assertEquals(sent.group(1), read.group(1), "every reading sent was predicted");
+            Matcher accuracy = Pattern.compile("prequential accuracy ([0-9.]+)").matcher(out);
+            assertTrue(accuracy.find(), out);
+            assertTrue(Double.parseDouble(accuracy.group(1)) > 0.9, out);
+            assertTrue(out.contains("confusion matrix"), out);
+            assertTrue(Pattern.compile("critical\\s+\\d+\\s+\\d+\\s+\\d+").matcher(out).find(), "a critical row of counts");
+            assertTrue(out.trim().endsWith("done"), out);
+        } finally {
+            demo.destroyForcibly();
+        }
+    }
+}
