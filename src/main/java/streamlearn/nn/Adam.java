@@ -78,18 +78,16 @@ public final class Adam implements Optimizer {
         double b2t = beta2Power * beta2;
         double stepSize = learningRate / (1.0 - b1t);
         double secondCorrection = 1.0 / (1.0 - b2t);
-        double probe = 0.0;
         for (int i = 0; i < params.length; i++) {
             double g = grad[i];
-            double mi = beta1 * m[i] + (1.0 - beta1) * g;
-            double vi = beta2 * v[i] + (1.0 - beta2) * g * g;
+            double mi = Optimizer.flushTiny(beta1 * m[i] + (1.0 - beta1) * g);
+            double vi = Optimizer.flushTiny(beta2 * v[i] + (1.0 - beta2) * g * g);
             nextM[i] = mi;
             nextV[i] = vi;
-            double w = params[i] - stepSize * mi / (Math.sqrt(vi * secondCorrection) + epsilon);
-            next[i] = w;
-            probe += w - w;
+            next[i] = params[i] - stepSize * mi / (Math.sqrt(vi * secondCorrection) + epsilon);
         }
-        return Optimizer.allFinite(probe);
+        // The moments are finite whenever the gradient is (the trainer checks its norm first).
+        return Optimizer.allFinite(next);
     }
 
     @Override

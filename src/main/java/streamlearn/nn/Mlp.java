@@ -119,12 +119,7 @@ public final class Mlp {
             int w = weightOffset[l];
             int b = biasOffset[l];
             for (int i = 0; i < out; i++) {
-                double sum = params[b + i];
-                int row = w + i * in;
-                for (int j = 0; j < in; j++) {
-                    sum += params[row + j] * input[j];
-                }
-                zl[i] = sum;
+                zl[i] = params[b + i] + dot(params, w + i * in, input, in);
             }
             activations[l].forward(zl, a[l + 1], out);
         }
@@ -139,6 +134,28 @@ public final class Mlp {
     /** The output of the last forward pass. */
     public double[] lastOutput() {
         return a[activations.length];
+    }
+
+    /**
+     * sum_j w[from + j] * x[j]. Four partial sums let the multiply-adds overlap instead of each
+     * waiting for the previous addition; the order is fixed, so results stay deterministic.
+     */
+    static double dot(double[] w, int from, double[] x, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            s0 += w[from + j] * x[j];
+            s1 += w[from + j + 1] * x[j + 1];
+            s2 += w[from + j + 2] * x[j + 2];
+            s3 += w[from + j + 3] * x[j + 3];
+        }
+        for (; j < n; j++) {
+            s0 += w[from + j] * x[j];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** Pre-activation of the output layer from the last forward pass. */

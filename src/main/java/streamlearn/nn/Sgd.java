@@ -34,23 +34,18 @@ public final class Sgd implements Optimizer {
     @Override
     public boolean propose(double[] params, double[] grad, double[] next) {
         int n = params.length;
-        double probe = 0.0;
         if (momentum == 0.0) {
             for (int i = 0; i < n; i++) {
-                double w = params[i] - learningRate * grad[i];
-                next[i] = w;
-                probe += w - w;
+                next[i] = params[i] - learningRate * grad[i];
             }
-        } else {
-            for (int i = 0; i < n; i++) {
-                double v = momentum * velocity[i] + grad[i];
-                nextVelocity[i] = v;
-                double w = params[i] - learningRate * v;
-                next[i] = w;
-                probe += (w - w) + (v - v);
-            }
+            return Optimizer.allFinite(next);
         }
-        return Optimizer.allFinite(probe);
+        for (int i = 0; i < n; i++) {
+            double v = Optimizer.flushTiny(momentum * velocity[i] + grad[i]);
+            nextVelocity[i] = v;
+            next[i] = params[i] - learningRate * v;
+        }
+        return Optimizer.allFinite(next) && Optimizer.allFinite(nextVelocity);
     }
 
     @Override

@@ -128,10 +128,7 @@ public final class Trainer {
                 }
             }
         }
-        double squared = 0.0;
-        for (double g : grad) {
-            squared += g * g;
-        }
+        double squared = Mlp.dot(grad, 0, grad, grad.length);
         if (!Double.isFinite(squared)) {
             return false;
         }

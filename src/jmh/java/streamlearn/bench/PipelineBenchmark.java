@@ -1,0 +1,341 @@
+package streamlearn.bench;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import streamlearn.app.EmbeddedKafkaBroker;
+import streamlearn.app.TopicDefinitions;
+import streamlearn.model.InvalidReadingException;
+import streamlearn.model.ModelSpec;
+import streamlearn.model.Reading;
+import streamlearn.model.ReadingParser;
+import streamlearn.model.SensorReadingGenerator;
+import streamlearn.stream.LearnerSettings;
+import streamlearn.stream.LearnerTopology;
+import streamlearn.stream.ModelKey;
+import streamlearn.stream.Topics;
+
+/**
+ * The end-to-end benchmark of docs/BENCHMARKS.md, on a real single-node KRaft broker in this
+ * JVM: throughput of streamlearn's topology against a JSON passthrough (parse each reading,
+ * produce a small JSON record, no model), both exactly-once, over the same pre-produced
+ * readings, in alternating rounds; then the latency from a reading's produce time to its
+ * prediction being readable by a read_committed consumer, at a fixed offered rate.
+ *
+ * <p>Usage: {@code java -cp target/benchmarks.jar streamlearn.bench.PipelineBenchmark
+ * [--records N] [--rounds N] [--partitions 1,2] [--latency-rate N] [--latency-seconds N]}
+ */
+public final class PipelineBenchmark {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private PipelineBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = options(args);
+        int records = Integer.parseInt(o.getOrDefault("records", "1000000"));
+        int rounds = Integer.parseInt(o.getOrDefault("rounds", "3"));
+        int[] partitionCounts = Arrays.stream(o.getOrDefault("partitions", "1,2").split(",")).mapToInt(Integer::parseInt).toArray();
+        int latencyRate = Integer.parseInt(o.getOrDefault("latency-rate", "20000"));
+        int latencySeconds = Integer.parseInt(o.getOrDefault("latency-seconds", "60"));
+        ModelSpec spec = ModelSpec.defaultSpec();
+
+        Path state = Files.createTempDirectory("pipeline-bench-state-");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+            String bootstrap = broker.bootstrapServers();
+            System.out.printf("broker %s; %d readings per run; %d rounds; spec: default (%s)%n",
+                    bootstrap, records, rounds, spec.layers());
+            for (int partitions : partitionCounts) {
+                Topics topics = topics("tp" + partitions);
+                create(bootstrap, topics, partitions);
+                long t = System.nanoTime();
+                produce(bootstrap, topics.readings(), records);
+                System.out.printf("%n== %d partition(s): %d readings produced in %.1f s%n", partitions, records,
+                        (System.nanoTime() - t) / 1e9);
+                List<Double> ratios = new ArrayList<>();
+                for (int round = 1; round <= rounds; round++) {
+                    // Alternate which goes first, so neither always gets the warmer machine.
+                    boolean passthroughFirst = round % 2 == 1;
+                    double a = 0;
+                    double b = 0;
+                    for (int k = 0; k < 2; k++) {
+                        boolean passthrough = (k == 0) == passthroughFirst;
+                        String app = (passthrough ? "passthrough-" : "streamlearn-") + partitions + "-" + round;
+                        Topology topology = passthrough
+                                ? passthrough(topics, spec)
+                                : LearnerTopology.build(settings(spec, topics, partitions));
+                        double rate = throughput(bootstrap, app, topology, topics, records, state,
+                                passthrough ? null : settings(spec, topics, partitions));
+                        System.out.printf("  round %d %-12s %,10.0f records/s%n", round, passthrough ? "passthrough" : "streamlearn", rate);
+                        if (passthrough) {
+                            a = rate;
+                        } else {
+                            b = rate;
+                        }
+                    }
+                    ratios.add(b / a);
+                }
+                Collections.sort(ratios);
+                System.out.printf("  ratio streamlearn/passthrough, %d partition(s): min %.3f  median %.3f  max %.3f%n",
+                        partitions, ratios.get(0), ratios.get(ratios.size() / 2), ratios.get(ratios.size() - 1));
+            }
+            if (latencySeconds > 0) {
+                latency(bootstrap, spec, state, latencyRate, latencySeconds);
+            }
+        } finally {
+            deleteRecursively(state);
+        }
+    }
+
+    private static LearnerSettings settings(ModelSpec spec, Topics topics, int partitions) {
+        return new LearnerSettings(spec, ModelKey.parse("sensor"), topics, Duration.ofSeconds(10), Duration.ofSeconds(60),
+                partitions, ReadingParser.DEFAULT_MAX_BYTES, new SimpleMeterRegistry());
+    }
+
+    /** Records/s from the first committed offset to the last, read from the group's committed offsets. */
+    private static double throughput(String bootstrap, String applicationId, Topology topology, Topics topics, int records,
+                                     Path state, LearnerSettings settings) throws Exception {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        if (settings != null) {
+            p = LearnerTopology.streamsProperties(settings, p);
+        }
+        try (KafkaStreams streams = new KafkaStreams(topology, p); Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            streams.start();
+            long firstAt = 0;
+            long firstCount = 0;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                long committed = committed(admin, applicationId);
+                if (firstAt == 0 && committed > 0) {
+                    firstAt = System.nanoTime();
+                    firstCount = committed;
+                }
+                if (committed >= records) {
+                    return (committed - firstCount) / ((System.nanoTime() - firstAt) / 1e9);
+                }
+                Thread.sleep(50);
+            }
+            throw new IllegalStateException(applicationId + " did not finish in 10 minutes");
+        }
+    }
+
+    private static long committed(Admin admin, String group) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get();
+        long sum = 0;
+        for (var e : offsets.entrySet()) {
+            if (e.getValue() != null && !e.getKey().topic().contains("-repartition")) {
+                sum += e.getValue().offset();
+            }
+        }
+        return sum;
+    }
+
+    /** The baseline: parse the reading exactly as streamlearn does, produce a small JSON record. */
+    private static Topology passthrough(Topics topics, ModelSpec spec) {
+        Topology t = new Topology();
+        t.addSource("readings", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.readings());
+        t.addProcessor("parse", () -> new Processor<String, byte[], String, byte[]>() {
+            private final ReadingParser parser = new ReadingParser(spec);
+            private final Reading reading = new Reading(spec.features().size());
+            private final ByteArrayBuilder buffer = new ByteArrayBuilder(128);
+            private ProcessorContext<String, byte[]> context;
+
+            @Override
+            public void init(ProcessorContext<String, byte[]> context) {
+                this.context = context;
+            }
+
+            @Override
+            public void process(Record<String, byte[]> record) {
+                try {
+                    parser.parse(record.value(), reading);
+                } catch (InvalidReadingException e) {
+                    return;
+                }
+                buffer.reset();
+                try (JsonGenerator g = JSON.createGenerator(buffer)) {
+                    g.writeStartObject();
+                    g.writeStringField("sensorId", reading.sensorId());
+                    g.writeNumberField("timestamp", reading.timestamp());
+                    g.writeNumberField("temperature", reading.features()[0]);
+                    g.writeEndObject();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                context.forward(record.withValue(buffer.toByteArray()));
+            }
+        }, "readings");
+        t.addSink("out", topics.predictions(), Serdes.String().serializer(), Serdes.ByteArray().serializer(), "parse");
+        return t;
+    }
+
+    /** Produce-to-committed-prediction latency at a fixed offered rate. */
+    private static void latency(String bootstrap, ModelSpec spec, Path state, int rate, int seconds) throws Exception {
+        Topics topics = topics("latency");
+        create(bootstrap, topics, 1);
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "latency");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        LearnerSettings settings = settings(spec, topics, 1);
+        p = LearnerTopology.streamsProperties(settings, p);
+        long[] latencies = new long[rate * seconds + 1024];
+        int n = 0;
+        try (KafkaStreams streams = new KafkaStreams(LearnerTopology.build(settings), p);
+             KafkaConsumer<String, byte[]> consumer = committedConsumer(bootstrap, topics.predictions());
+             KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+            streams.start();
+            while (streams.state() != KafkaStreams.State.RUNNING) {
+                Thread.sleep(50);
+            }
+            consumer.poll(Duration.ofMillis(500));
+            SensorReadingGenerator generator = new SensorReadingGenerator(7, 16, 0.1);
+            Reading r = new Reading(2);
+            long total = (long) rate * seconds;
+            long start = System.nanoTime();
+            long sent = 0;
+            long received = 0;
+            long end = start + TimeUnit.SECONDS.toNanos(seconds + 15);
+            while (received < total && System.nanoTime() < end) {
+                // Send what is due, then read what is committed: one thread, so the two never race.
+                long due = Math.min(total, (long) ((System.nanoTime() - start) / 1e9 * rate));
+                for (; sent < due; sent++) {
+                    generator.next(r, System.currentTimeMillis());
+                    producer.send(new ProducerRecord<>(topics.readings(), r.sensorId(), SensorReadingGenerator.json(r)));
+                }
+                for (ConsumerRecord<String, byte[]> c : consumer.poll(Duration.ofMillis(5))) {
+                    long now = System.currentTimeMillis();
+                    if (n < latencies.length) {
+                        latencies[n++] = now - timestampOf(c.value());
+                    }
+                    received++;
+                }
+            }
+            Arrays.sort(latencies, 0, n);
+            System.out.printf("%n== latency at %,d readings/s offered for %d s (exactly-once, commit.interval.ms=100):%n",
+                    rate, seconds);
+            System.out.printf("  sent %,d, predictions read %,d; produce -> read_committed: p50 %d ms  p99 %d ms  max %d ms%n",
+                    sent, received, latencies[n / 2], latencies[(int) (n * 0.99)], latencies[n - 1]);
+        }
+    }
+
+    private static long timestampOf(byte[] prediction) {
+        try (JsonParser parser = JSON.createParser(prediction)) {
+            while (parser.nextToken() != null) {
+                if (parser.currentToken() == JsonToken.FIELD_NAME && parser.currentName().equals("timestamp")) {
+                    parser.nextToken();
+                    return parser.getLongValue();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException("prediction without timestamp");
+    }
+
+    private static Topics topics(String prefix) {
+        return new Topics(prefix + "-readings", prefix + "-predictions", prefix + "-metrics", prefix + "-models", prefix + "-dlq");
+    }
+
+    private static void create(String bootstrap, Topics topics, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            TopicDefinitions.create(admin, topics, partitions);
+        }
+    }
+
+    private static void produce(String bootstrap, String topic, int records) {
+        SensorReadingGenerator generator = new SensorReadingGenerator(42, 16, 0.1);
+        Reading r = new Reading(2);
+        long t0 = 1_795_334_400_000L;
+        try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+            for (int i = 0; i < records; i++) {
+                generator.next(r, t0 + i);
+                producer.send(new ProducerRecord<>(topic, r.sensorId(), SensorReadingGenerator.json(r)));
+            }
+            producer.flush();
+        }
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        return new KafkaProducer<>(p);
+    }
+
+    private static KafkaConsumer<String, byte[]> committedConsumer(String bootstrap, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "latency-reader");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p);
+        c.subscribe(List.of(topic));
+        return c;
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> o = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --name value, got " + args[i]);
+            }
+            o.put(args[i].substring(2), args[i + 1]);
+        }
+        return o;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}

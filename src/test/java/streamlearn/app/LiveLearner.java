@@ -1,0 +1,112 @@
+package streamlearn.app;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import streamlearn.model.Reading;
+import streamlearn.model.SensorReadingGenerator;
+import streamlearn.stream.Topics;
+
+/**
+ * What docker-compose.yml runs, in this JVM: a real KRaft broker, the topics of topics.json (so
+ * readings are repartitioned to the global model as in production), the learner serving /metrics
+ * on a free port, and a simulator thread producing the seeds' readings with current timestamps
+ * (plus a malformed one now and then, for the dead-letter metrics) until closed.
+ */
+final class LiveLearner implements AutoCloseable {
+    private final EmbeddedKafkaBroker broker;
+    private final LearnerApp app;
+    private final Thread simulator;
+    private final AtomicLong produced = new AtomicLong();
+    private volatile boolean stop;
+
+    private LiveLearner(EmbeddedKafkaBroker broker, LearnerApp app, int ratePerSecond) {
+        this.broker = broker;
+        this.app = app;
+        this.simulator = new Thread(() -> simulate(ratePerSecond), "test-simulator");
+        this.simulator.setDaemon(true);
+        this.simulator.start();
+    }
+
+    static LiveLearner start(Path stateDir, int ratePerSecond) throws Exception {
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+        try {
+            KafkaTestSupport.createTopics(broker.bootstrapServers(), Topics.DEFAULT, 0);
+            Map<String, String> config = new HashMap<>();
+            config.put("bootstrap.servers", broker.bootstrapServers());
+            config.put("state.dir", Files.createDirectories(stateDir).toString());
+            config.put("metrics.port", String.valueOf(KafkaTestSupport.freePort()));
+            config.put("metrics.window", "2s");
+            config.put("snapshot.interval", "2s");
+            return new LiveLearner(broker, LearnerApp.start(StreamlearnConfig.of(config)), ratePerSecond);
+        } catch (Exception | Error e) {
+            broker.close();
+            throw e;
+        }
+    }
+
+    private void simulate(int ratePerSecond) {
+        SensorReadingGenerator generator = new SensorReadingGenerator(7, 16, 0.1);
+        Reading r = new Reading(2);
+        int perTick = Math.max(1, ratePerSecond / 10);
+        String topic = Topics.DEFAULT.readings();
+        try (KafkaProducer<String, byte[]> producer = KafkaTestSupport.producer(broker.bootstrapServers())) {
+            while (!stop) {
+                long tick = System.nanoTime();
+                for (int i = 0; i < perTick; i++) {
+                    long n = produced.incrementAndGet();
+                    if (n % 500 == 0) {
+                        producer.send(new ProducerRecord<>(topic, "press-00",
+                                ("{\"sensorId\":\"press-00\",\"features\":{\"temperature\":\"hot\"}} #" + n)
+                                        .getBytes(StandardCharsets.UTF_8)));
+                    } else {
+                        generator.next(r, System.currentTimeMillis());
+                        producer.send(new ProducerRecord<>(topic, r.sensorId(),
+                                KafkaTestSupport.readingJson(r).getBytes(StandardCharsets.UTF_8)));
+                    }
+                }
+                producer.flush();
+                long sleep = 100 - (System.nanoTime() - tick) / 1_000_000;
+                if (sleep > 0) {
+                    Thread.sleep(sleep);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    int metricsPort() {
+        return app.metricsPort();
+    }
+
+    long produced() {
+        return produced.get();
+    }
+
+    /** The current /metrics text. */
+    String scrape() throws Exception {
+        var response = KafkaTestSupport.get(app.metricsPort(), "/metrics");
+        if (response.statusCode() != 200) {
+            throw new AssertionError("/metrics answered " + response.statusCode());
+        }
+        return response.body();
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop = true;
+        simulator.join(Duration.ofSeconds(10).toMillis());
+        try {
+            app.close();
+        } finally {
+            broker.close();
+        }
+    }
+}
