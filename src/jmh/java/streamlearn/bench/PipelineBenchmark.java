@@ -73,6 +73,7 @@ public final class PipelineBenchmark {
         int[] partitionCounts = Arrays.stream(o.getOrDefault("partitions", "1,2").split(",")).mapToInt(Integer::parseInt).toArray();
         int latencyRate = Integer.parseInt(o.getOrDefault("latency-rate", "20000"));
         int latencySeconds = Integer.parseInt(o.getOrDefault("latency-seconds", "60"));
+        int warmup = Integer.parseInt(o.getOrDefault("warmup", "300000"));
         ModelSpec spec = ModelSpec.defaultSpec();
 
         Path state = Files.createTempDirectory("pipeline-bench-state-");
@@ -80,6 +81,17 @@ public final class PipelineBenchmark {
             String bootstrap = broker.bootstrapServers();
             System.out.printf("broker %s; %d readings per run; %d rounds; spec: default (%s)%n",
                     bootstrap, records, rounds, spec.layers());
+            if (warmup > 0) {
+                // Both topologies once, unmeasured, so the JIT has compiled the client, the parser
+                // and the learner before the first measured round.
+                Topics topics = topics("warmup");
+                create(bootstrap, topics, 1);
+                produce(bootstrap, topics.readings(), warmup);
+                throughput(bootstrap, "warmup-passthrough", passthrough(topics, spec), topics, warmup, state, null, 1);
+                throughput(bootstrap, "warmup-streamlearn", LearnerTopology.build(settings(spec, topics, 1)), topics, warmup,
+                        state, settings(spec, topics, 1), 1);
+                System.out.printf("warmed up on %,d readings%n", warmup);
+            }
             for (int partitions : partitionCounts) {
                 Topics topics = topics("tp" + partitions);
                 create(bootstrap, topics, partitions);
@@ -100,7 +112,7 @@ public final class PipelineBenchmark {
                                 ? passthrough(topics, spec)
                                 : LearnerTopology.build(settings(spec, topics, partitions));
                         double rate = throughput(bootstrap, app, topology, topics, records, state,
-                                passthrough ? null : settings(spec, topics, partitions));
+                                passthrough ? null : settings(spec, topics, partitions), partitions);
                         System.out.printf("  round %d %-12s %,10.0f records/s%n", round, passthrough ? "passthrough" : "streamlearn", rate);
                         if (passthrough) {
                             a = rate;
@@ -129,13 +141,15 @@ public final class PipelineBenchmark {
 
     /** Records/s from the first committed offset to the last, read from the group's committed offsets. */
     private static double throughput(String bootstrap, String applicationId, Topology topology, Topics topics, int records,
-                                     Path state, LearnerSettings settings) throws Exception {
+                                     Path state, LearnerSettings settings, int threads) throws Exception {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        // A thread per partition for both, so two partitions can use both cores.
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         if (settings != null) {
             p = LearnerTopology.streamsProperties(settings, p);
