@@ -41,7 +41,8 @@ public final class LearnerTopology {
     public static Topology build(LearnerSettings settings) {
         LearnerMetrics metrics = new LearnerMetrics(settings.registry(), settings.spec().classes());
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(new ModelStoreBuilder(MODEL_STORE).withLoggingEnabled(Map.of()));
+        // The changelog must accept a whole model state in one record (see ModelSpec.MAX_PARAMETERS).
+        builder.addStateStore(new ModelStoreBuilder(MODEL_STORE).withLoggingEnabled(Map.of("max.message.bytes", "16777216")));
 
         KStream<String, byte[]> readings = builder.stream(settings.topics().readings(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(SOURCE));
