@@ -135,6 +135,8 @@ public final class LearnerApp implements AutoCloseable {
             throw new StartupException("interrupted while connecting to " + bootstrap);
         } catch (TimeoutException | ExecutionException e) {
             throw new StartupException("cannot reach Kafka at " + bootstrap + " within " + STARTUP_TIMEOUT.toSeconds() + " s");
+        } catch (org.apache.kafka.common.config.ConfigException e) {
+            throw e;
         } catch (org.apache.kafka.common.KafkaException e) {
             throw new StartupException("cannot connect to Kafka at " + bootstrap + ": " + e.getMessage());
         }

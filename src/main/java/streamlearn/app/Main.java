@@ -44,6 +44,10 @@ public final class Main {
         } catch (UsageException e) {
             err.println("streamlearn: " + e.getMessage());
             return 2;
+        } catch (org.apache.kafka.common.config.ConfigException e) {
+            // A kafka.* setting the Kafka clients refuse is a bad configuration, like ours.
+            err.println("streamlearn: invalid Kafka setting: " + e.getMessage());
+            return 2;
         } catch (StartupException e) {
             err.println("streamlearn " + args[0] + ": " + e.getMessage());
             return 1;
