@@ -57,10 +57,10 @@ public final class LearnerApp implements AutoCloseable {
     }
 
     public static LearnerApp start(StreamlearnConfig config) {
-        // Validate what can be validated offline first, so a bad spec is reported before any
-        // network wait.
-        config.spec();
-        config.modelKey();
+        // Validate everything that can be validated offline first, so a typo is reported before
+        // any network wait.
+        config.settings(0, null);
+        config.metricsPort();
         int partitions = checkCluster(config.clientProperties(), config.topics());
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
