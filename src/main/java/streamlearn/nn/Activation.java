@@ -12,7 +12,7 @@ public enum Activation {
         @Override
         public void forward(double[] z, double[] a, int n) {
             for (int i = 0; i < n; i++) {
-                a[i] = z[i] > 0 ? z[i] : 0.0;
+                a[i] = Math.max(z[i], 0.0);
             }
         }
 

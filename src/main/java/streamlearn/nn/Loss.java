@@ -10,20 +10,18 @@ public enum Loss {
         @Override
         public double value(Activation out, double[] z, double[] a, double[] t, int n) {
             if (out == Activation.SOFTMAX) {
-                // From the logits: log-sum-exp - z_t stays finite even when a_t underflows to 0.
-                double max = z[0];
-                for (int i = 1; i < n; i++) {
-                    max = Math.max(max, z[i]);
-                }
-                double sum = 0.0;
-                double dot = 0.0;
-                double mass = 0.0;
+                // -log of the probabilities the forward pass already computed, unless one of the
+                // labeled ones underflowed: then log-sum-exp of the logits, which stays finite.
+                double loss = 0.0;
                 for (int i = 0; i < n; i++) {
-                    sum += Math.exp(z[i] - max);
-                    dot += t[i] * z[i];
-                    mass += t[i];
+                    if (t[i] != 0.0) {
+                        if (a[i] < Double.MIN_NORMAL) {
+                            return logSumExpLoss(z, t, n);
+                        }
+                        loss -= t[i] * Math.log(a[i]);
+                    }
                 }
-                return mass * (max + Math.log(sum)) - dot;
+                return loss;
             }
             double loss = 0.0;
             for (int i = 0; i < n; i++) {
@@ -39,6 +37,23 @@ public enum Loss {
             for (int i = 0; i < n; i++) {
                 dA[i] = t[i] == 0.0 ? 0.0 : -t[i] / Math.max(a[i], Double.MIN_NORMAL);
             }
+        }
+
+        /** sum t_i (log-sum-exp(z) - z_i): the cross-entropy of a softmax, from its logits. */
+        private double logSumExpLoss(double[] z, double[] t, int n) {
+            double max = z[0];
+            for (int i = 1; i < n; i++) {
+                max = Math.max(max, z[i]);
+            }
+            double sum = 0.0;
+            double dot = 0.0;
+            double mass = 0.0;
+            for (int i = 0; i < n; i++) {
+                sum += Math.exp(z[i] - max);
+                dot += t[i] * z[i];
+                mass += t[i];
+            }
+            return mass * (max + Math.log(sum)) - dot;
         }
 
         @Override

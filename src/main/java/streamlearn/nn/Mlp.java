@@ -118,8 +118,20 @@ public final class Mlp {
             double[] zl = z[l];
             int w = weightOffset[l];
             int b = biasOffset[l];
-            for (int i = 0; i < out; i++) {
-                zl[i] = params[b + i] + dot(params, w + i * in, input, in);
+            if (in < 8) {
+                // Narrow layers: a plain loop; the JIT unrolls it fully for the 2-feature input.
+                for (int i = 0; i < out; i++) {
+                    double sum = params[b + i];
+                    int row = w + i * in;
+                    for (int j = 0; j < in; j++) {
+                        sum += params[row + j] * input[j];
+                    }
+                    zl[i] = sum;
+                }
+            } else {
+                for (int i = 0; i < out; i++) {
+                    zl[i] = params[b + i] + dot(params, w + i * in, input, in);
+                }
             }
             activations[l].forward(zl, a[l + 1], out);
         }
