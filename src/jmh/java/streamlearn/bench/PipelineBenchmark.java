@@ -58,7 +58,7 @@ import streamlearn.stream.Topics;
  * prediction being readable by a read_committed consumer, at a fixed offered rate.
  *
  * <p>Usage: {@code java -cp target/benchmarks.jar streamlearn.bench.PipelineBenchmark
- * [--records N] [--rounds N] [--partitions 1,2] [--latency-rate N] [--latency-seconds N]}
+ * [--records N] [--rounds N] [--partitions 1,2] [--latency-rate N] [--latency-seconds N] [--warmup N] [--spec FILE]}
  */
 public final class PipelineBenchmark {
     private static final JsonFactory JSON = new JsonFactory();
@@ -74,13 +74,14 @@ public final class PipelineBenchmark {
         int latencyRate = Integer.parseInt(o.getOrDefault("latency-rate", "20000"));
         int latencySeconds = Integer.parseInt(o.getOrDefault("latency-seconds", "60"));
         int warmup = Integer.parseInt(o.getOrDefault("warmup", "300000"));
-        ModelSpec spec = ModelSpec.defaultSpec();
+        // --spec FILE: another model than the default, e.g. to separate the model's cost from the pipeline's.
+        ModelSpec spec = o.containsKey("spec") ? ModelSpec.parse(Files.readString(Path.of(o.get("spec")))) : ModelSpec.defaultSpec();
 
         Path state = Files.createTempDirectory("pipeline-bench-state-");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             String bootstrap = broker.bootstrapServers();
-            System.out.printf("broker %s; %d readings per run; %d rounds; spec: default (%s)%n",
-                    bootstrap, records, rounds, spec.layers());
+            System.out.printf("broker %s; %d readings per run; %d rounds; spec: %s%n",
+                    bootstrap, records, rounds, spec.json());
             if (warmup > 0) {
                 // Both topologies once, unmeasured, so the JIT has compiled the client, the parser
                 // and the learner before the first measured round.
