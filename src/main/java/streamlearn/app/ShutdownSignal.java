@@ -29,11 +29,6 @@ final class ShutdownSignal {
         return latch.await(millis, TimeUnit.MILLISECONDS);
     }
 
-    void trigger(String why) {
-        received = why;
-        latch.countDown();
-    }
-
     String received() {
         return received;
     }
