@@ -35,6 +35,7 @@ final class LearnerProcessor implements Processor<String, Reading, String, byte[
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.store = context.getStateStore(LearnerTopology.MODEL_STORE);
+        store.loadAll();
         this.predictions = new PredictionJson(settings.spec());
         Duration interval = settings.snapshotInterval();
         context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::publishSnapshots);

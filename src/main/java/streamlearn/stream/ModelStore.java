@@ -7,6 +7,8 @@ import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
@@ -53,6 +55,20 @@ final class ModelStore implements StateStore, CachedStateStore<String, byte[]> {
             }
         }
         return state;
+    }
+
+    /**
+     * Brings every model of the task into memory. Called when the learner starts on a task, so
+     * that a model whose last changes were not yet published (a restart, a migration to this
+     * instance) is published on the snapshot schedule even if no reading for it comes again.
+     */
+    void loadAll() {
+        try (KeyValueIterator<String, byte[]> all = changelogged.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, byte[]> entry = all.next();
+                live.computeIfAbsent(entry.key, key -> ModelState.fromBytes(key, entry.value));
+            }
+        }
     }
 
     void add(String key, ModelState state) {
