@@ -17,9 +17,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import streamlearn.app.KafkaTestSupport.ChildLearner;
@@ -45,19 +44,8 @@ import streamlearn.stream.Topics;
 class BadInputIT {
     private static final long FIRST_TIMESTAMP = 1_795_334_400_000L;
     private static final int GOOD = 20_000;
-    private static EmbeddedKafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final BrokerExtension broker = new BrokerExtension();
 
     /** One kind of bad reading: what it is, its record key and value, and the reason the learner must give. */
     record Bad(String kind, String key, byte[] value, String reason) {

@@ -10,9 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import streamlearn.app.KafkaTestSupport.ChildLearner;
@@ -41,19 +40,8 @@ class CrashRecoveryIT {
     private static final long FIRST_TIMESTAMP = 1_795_334_400_000L;
     /** Share of the readings predicted (committed) when each SIGKILL is sent; -1: while rejoining after a crash. */
     private static final double[] KILL_AT = {0.12, -1, 0.40, 0.65, 0.85};
-    private static EmbeddedKafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final BrokerExtension broker = new BrokerExtension();
 
     @Test
     @Timeout(360)

@@ -13,9 +13,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import streamlearn.app.KafkaTestSupport.ChildLearner;
@@ -42,19 +41,8 @@ class DivergenceIT {
              "layers":[{"units":8,"activation":"tanh"},{"units":3,"activation":"softmax"}],
              "loss":"cross_entropy","init":{"type":"xavier","seed":7},
              "optimizer":{"type":"sgd","learningRate":1e308},"clipNorm":0,"standardize":true}""");
-    private static EmbeddedKafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final BrokerExtension broker = new BrokerExtension();
 
     @Test
     @Timeout(120)

@@ -10,9 +10,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import streamlearn.app.KafkaTestSupport.ChildLearner;
@@ -38,19 +37,8 @@ class LargeModelIT {
              "layers":[{"units":256,"activation":"relu"},{"units":256,"activation":"relu"},{"units":3,"activation":"softmax"}],
              "loss":"cross_entropy","init":{"type":"he","seed":42},"optimizer":{"type":"adam","learningRate":0.001},
              "clipNorm":5.0,"standardize":true,"averaging":{"decay":0.999}}""");
-    private static EmbeddedKafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final BrokerExtension broker = new BrokerExtension();
 
     @Test
     @Timeout(120)

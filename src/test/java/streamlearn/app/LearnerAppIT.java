@@ -15,9 +15,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import streamlearn.model.ModelSnapshot;
@@ -32,19 +31,8 @@ class LearnerAppIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int READINGS = 50_000;
     private static final int BAD = 50;
-    private static EmbeddedKafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final BrokerExtension broker = new BrokerExtension();
 
     @Test
     @Timeout(240)
