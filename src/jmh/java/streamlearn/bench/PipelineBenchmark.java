@@ -132,7 +132,7 @@ public final class PipelineBenchmark {
                 latency(bootstrap, spec, state, latencyRate, latencySeconds);
             }
         } finally {
-            deleteRecursively(state);
+            EmbeddedKafkaBroker.deleteRecursively(state);
         }
     }
 
@@ -351,11 +351,5 @@ public final class PipelineBenchmark {
             o.put(args[i].substring(2), args[i + 1]);
         }
         return o;
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
  * windowed {@code learner-metrics} records and for replay's summary.
  */
 public final class PrequentialMetrics {
+    private static final JsonFactory JSON = new JsonFactory();
     private final List<String> classes;
     private final long[][] confusion;
     private long records;
@@ -119,7 +120,7 @@ public final class PrequentialMetrics {
     /** The windowed-metrics JSON of DESIGN.md. */
     public byte[] toWindowJson(String modelId, long windowStart, long windowEnd) {
         ByteArrayBuilder out = new ByteArrayBuilder(256);
-        try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
+        try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("model", modelId);
             g.writeNumberField("windowStart", windowStart);

@@ -77,16 +77,9 @@ final class KafkaTestSupport {
         return new KafkaProducer<>(p);
     }
 
-    /** The JSON of reading {@code i} of the seeds' sensor stream; its timestamp is i (unique). */
+    /** The JSON of a reading of the seeds' stream (its timestamp identifies it). */
     static String readingJson(Reading r) {
-        StringBuilder b = new StringBuilder(160);
-        b.append("{\"sensorId\":\"").append(r.sensorId()).append("\",\"timestamp\":").append(r.timestamp())
-                .append(",\"features\":{\"temperature\":").append(r.features()[0])
-                .append(",\"vibration\":").append(r.features()[1]).append('}');
-        if (r.label() >= 0) {
-            b.append(",\"label\":\"").append(SensorReadingGenerator.CLASSES[r.label()]).append('"');
-        }
-        return b.append('}').toString();
+        return new String(SensorReadingGenerator.json(r), StandardCharsets.UTF_8);
     }
 
     /** The seeds' stream: {@code count} readings, timestamps {@code firstTimestamp + i}. */
