@@ -31,7 +31,8 @@ public final class OnlineModel {
         this.trainer = trainer;
         int features = spec.features().size();
         this.scaler = spec.standardize() ? new OnlineScaler(features) : null;
-        this.input = new double[features];
+        // The scaler writes straight into the network's input: no copy per step.
+        this.input = trainer.network().inputBuffer();
         this.targetVector = new double[trainer.network().outputSize()];
         this.binary = spec.loss() == streamlearn.nn.Loss.BINARY_CROSS_ENTROPY;
         this.result = new StepResult(spec.classes().size());
@@ -123,7 +124,9 @@ public final class OnlineModel {
             }
             scaler.transform(reading.features, input);
         } else {
-            System.arraycopy(reading.features, 0, input, 0, input.length);
+            for (int i = 0; i < input.length; i++) {
+                input[i] = reading.features[i];
+            }
         }
         double[] out = trainer.predict(input);
         if (spec.isClassification()) {
@@ -131,7 +134,9 @@ public final class OnlineModel {
                 r.probabilities[1] = out[0];
                 r.probabilities[0] = 1.0 - out[0];
             } else {
-                System.arraycopy(out, 0, r.probabilities, 0, out.length);
+                for (int i = 0; i < out.length; i++) {
+                    r.probabilities[i] = out[i];
+                }
             }
             r.predicted = argmax(r.probabilities);
         } else {

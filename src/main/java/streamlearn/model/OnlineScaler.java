@@ -26,10 +26,10 @@ public final class OnlineScaler {
 
     public void update(double[] x) {
         previousCount = count;
-        System.arraycopy(mean, 0, previousMean, 0, mean.length);
-        System.arraycopy(m2, 0, previousM2, 0, m2.length);
         count++;
         for (int i = 0; i < mean.length; i++) {
+            previousMean[i] = mean[i];
+            previousM2[i] = m2[i];
             double d = x[i] - mean[i];
             mean[i] += d / count;
             m2[i] += d * (x[i] - mean[i]);

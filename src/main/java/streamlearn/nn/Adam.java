@@ -73,18 +73,23 @@ public final class Adam implements Optimizer {
     }
 
     @Override
-    public boolean propose(double[] params, double[] grad, double[] next) {
+    public boolean propose(double[] params, double[] grad, double scale, double[] next) {
         double b1t = beta1Power * beta1;
         double b2t = beta2Power * beta2;
         double stepSize = learningRate / (1.0 - b1t);
         double secondCorrection = 1.0 / (1.0 - b2t);
+        // Three small loops rather than one: the JIT vectorises a loop only if its unrolled body
+        // stays small, and one loop doing all of it ran scalar (measured 2.4 against 1.9 us for
+        // the default spec's step).
         for (int i = 0; i < params.length; i++) {
-            double g = grad[i];
-            double mi = Optimizer.flushTiny(beta1 * m[i] + (1.0 - beta1) * g);
-            double vi = Optimizer.flushTiny(beta2 * v[i] + (1.0 - beta2) * g * g);
-            nextM[i] = mi;
-            nextV[i] = vi;
-            next[i] = params[i] - stepSize * mi / (Math.sqrt(vi * secondCorrection) + epsilon);
+            nextM[i] = Optimizer.flushTiny(beta1 * m[i] + (1.0 - beta1) * (grad[i] * scale));
+        }
+        for (int i = 0; i < params.length; i++) {
+            double g = grad[i] * scale;
+            nextV[i] = Optimizer.flushTiny(beta2 * v[i] + (1.0 - beta2) * g * g);
+        }
+        for (int i = 0; i < params.length; i++) {
+            next[i] = params[i] - stepSize * nextM[i] / (Math.sqrt(nextV[i] * secondCorrection) + epsilon);
         }
         // The moments are finite whenever the gradient is (the trainer checks its norm first).
         return Optimizer.allFinite(next);

@@ -12,11 +12,13 @@ package streamlearn.nn;
 public sealed interface Optimizer permits Sgd, Adam {
 
     /**
-     * Computes the next parameters from {@code params} and {@code grad} into {@code next}.
+     * Computes the next parameters from {@code params} and the gradient {@code scale * grad}
+     * into {@code next}. The scale is the clipping factor, applied here rather than in a pass of
+     * its own.
      *
      * @return true when every candidate parameter is finite
      */
-    boolean propose(double[] params, double[] grad, double[] next);
+    boolean propose(double[] params, double[] grad, double scale, double[] next);
 
     /** Makes the state computed by the last {@link #propose} current. */
     void commit();

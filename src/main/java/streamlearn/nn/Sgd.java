@@ -32,16 +32,16 @@ public final class Sgd implements Optimizer {
     }
 
     @Override
-    public boolean propose(double[] params, double[] grad, double[] next) {
+    public boolean propose(double[] params, double[] grad, double scale, double[] next) {
         int n = params.length;
         if (momentum == 0.0) {
             for (int i = 0; i < n; i++) {
-                next[i] = params[i] - learningRate * grad[i];
+                next[i] = params[i] - learningRate * (grad[i] * scale);
             }
             return Optimizer.allFinite(next);
         }
         for (int i = 0; i < n; i++) {
-            double v = Optimizer.flushTiny(momentum * velocity[i] + grad[i]);
+            double v = Optimizer.flushTiny(momentum * velocity[i] + grad[i] * scale);
             nextVelocity[i] = v;
             next[i] = params[i] - learningRate * v;
         }

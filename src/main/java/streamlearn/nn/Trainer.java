@@ -21,7 +21,6 @@ public final class Trainer {
     private double[] params;
     private double[] next;
     private final double[] grad;
-    private final double[] outputDelta;
     private final double[] average;
     private long updates;
     private boolean lastForwardUsedParams;
@@ -46,7 +45,6 @@ public final class Trainer {
         this.params = params.clone();
         this.next = new double[params.length];
         this.grad = new double[params.length];
-        this.outputDelta = new double[net.outputSize()];
         this.average = averageDecay > 0 ? params.clone() : null;
     }
 
@@ -115,11 +113,15 @@ public final class Trainer {
             net.forward(params, net.lastInput());
         }
         lastForwardUsedParams = false;
-        int n = net.outputSize();
-        loss.outputDelta(net.outputActivation(), net.outputPreActivation(), net.lastOutput(), target, outputDelta, n);
+        double[] outputDelta = net.outputDeltaBuffer();
+        loss.outputDelta(net.outputActivation(), net.outputPreActivation(), net.lastOutput(), target,
+                outputDelta, net.outputSize());
         net.backward(params, outputDelta, grad);
 
-        if (l2 != 0.0) {
+        double squared;
+        if (l2 == 0.0) {
+            squared = net.lastGradientSquaredNorm();
+        } else {
             for (int l = 0; l < net.layerCount(); l++) {
                 int from = net.weightOffset(l);
                 int to = net.biasOffset(l);
@@ -127,18 +129,14 @@ public final class Trainer {
                     grad[i] += l2 * params[i];
                 }
             }
+            squared = Mlp.dot(grad, 0, grad, grad.length);
         }
-        double squared = Mlp.dot(grad, 0, grad, grad.length);
+        // A finite norm means every gradient element is finite, so the optimizer state stays so.
         if (!Double.isFinite(squared)) {
             return false;
         }
-        if (clipNorm > 0 && squared > clipNorm * clipNorm) {
-            double scale = clipNorm / Math.sqrt(squared);
-            for (int i = 0; i < grad.length; i++) {
-                grad[i] *= scale;
-            }
-        }
-        if (!optimizer.propose(params, grad, next)) {
+        double scale = clipNorm > 0 && squared > clipNorm * clipNorm ? clipNorm / Math.sqrt(squared) : 1.0;
+        if (!optimizer.propose(params, grad, scale, next)) {
             return false;
         }
         optimizer.commit();
