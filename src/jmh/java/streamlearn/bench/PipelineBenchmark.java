@@ -1,6 +1,7 @@
 package streamlearn.bench;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -58,10 +59,12 @@ import streamlearn.stream.Topics;
  * prediction being readable by a read_committed consumer, at a fixed offered rate.
  *
  * <p>Usage: {@code java -cp target/benchmarks.jar streamlearn.bench.PipelineBenchmark
- * [--records N] [--rounds N] [--partitions 1,2] [--latency-rate N] [--latency-seconds N] [--warmup N] [--spec FILE]}
+ * [--records N] [--rounds N] [--partitions 1,2] [--latency-rate N] [--latency-seconds N] [--warmup N] [--spec FILE]
+ * [--passthrough-output small|prediction]}
  */
 public final class PipelineBenchmark {
-    private static final JsonFactory JSON = new JsonFactory();
+    // The same double writer as the predictions (PredictionJson), so both sides write numbers alike.
+    private static final JsonFactory JSON = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
     private static final int LATENCY_WARMUP_SECONDS = 10;
 
     private PipelineBenchmark() {
@@ -77,6 +80,14 @@ public final class PipelineBenchmark {
         int warmup = Integer.parseInt(o.getOrDefault("warmup", "300000"));
         // --spec FILE: another model than the default, e.g. to separate the model's cost from the pipeline's.
         ModelSpec spec = o.containsKey("spec") ? ModelSpec.parse(Files.readString(Path.of(o.get("spec")))) : ModelSpec.defaultSpec();
+        // --passthrough-output prediction: the passthrough writes a record shaped like a prediction
+        // (same fields, three probabilities and a loss as full doubles) instead of the small one,
+        // to separate what Kafka pays for the bigger output from what the learner computes.
+        String passthroughOutput = o.getOrDefault("passthrough-output", "small");
+        if (!passthroughOutput.equals("small") && !passthroughOutput.equals("prediction")) {
+            throw new IllegalArgumentException("--passthrough-output must be small or prediction, got " + passthroughOutput);
+        }
+        boolean predictionShaped = passthroughOutput.equals("prediction");
 
         Path state = Files.createTempDirectory("pipeline-bench-state-");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
@@ -89,7 +100,7 @@ public final class PipelineBenchmark {
                 Topics topics = topics("warmup");
                 create(bootstrap, topics, 1);
                 produce(bootstrap, topics.readings(), warmup);
-                throughput(bootstrap, "warmup-passthrough", passthrough(topics, spec), topics, warmup, state, null, 1);
+                throughput(bootstrap, "warmup-passthrough", passthrough(topics, spec, predictionShaped), topics, warmup, state, null, 1);
                 throughput(bootstrap, "warmup-streamlearn", LearnerTopology.build(settings(spec, topics, 1)), topics, warmup,
                         state, settings(spec, topics, 1), 1);
                 System.out.printf("warmed up on %,d readings%n", warmup);
@@ -111,7 +122,7 @@ public final class PipelineBenchmark {
                         boolean passthrough = (k == 0) == passthroughFirst;
                         String app = (passthrough ? "passthrough-" : "streamlearn-") + partitions + "-" + round;
                         Topology topology = passthrough
-                                ? passthrough(topics, spec)
+                                ? passthrough(topics, spec, predictionShaped)
                                 : LearnerTopology.build(settings(spec, topics, partitions));
                         double rate = throughput(bootstrap, app, topology, topics, records, state,
                                 passthrough ? null : settings(spec, topics, partitions), partitions);
@@ -188,8 +199,11 @@ public final class PipelineBenchmark {
         return sum;
     }
 
-    /** The baseline: parse the reading exactly as streamlearn does, produce a small JSON record. */
-    private static Topology passthrough(Topics topics, ModelSpec spec) {
+    /**
+     * The baseline: parse the reading exactly as streamlearn does, produce a small JSON record, or
+     * with {@code predictionShaped} one with a prediction's fields and size (no model involved).
+     */
+    private static Topology passthrough(Topics topics, ModelSpec spec, boolean predictionShaped) {
         Topology t = new Topology();
         t.addSource("readings", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.readings());
         t.addProcessor("parse", () -> new Processor<String, byte[], String, byte[]>() {
@@ -197,6 +211,7 @@ public final class PipelineBenchmark {
             private final Reading reading = new Reading(spec.features().size());
             private final ByteArrayBuilder buffer = new ByteArrayBuilder(128);
             private ProcessorContext<String, byte[]> context;
+            private long count;
 
             @Override
             public void init(ProcessorContext<String, byte[]> context) {
@@ -215,7 +230,11 @@ public final class PipelineBenchmark {
                     g.writeStartObject();
                     g.writeStringField("sensorId", reading.sensorId());
                     g.writeNumberField("timestamp", reading.timestamp());
-                    g.writeNumberField("temperature", reading.features()[0]);
+                    if (predictionShaped) {
+                        writePredictionFields(g, reading, count++);
+                    } else {
+                        g.writeNumberField("temperature", reading.features()[0]);
+                    }
                     g.writeEndObject();
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -225,6 +244,27 @@ public final class PipelineBenchmark {
         }, "readings");
         t.addSink("out", topics.predictions(), Serdes.String().serializer(), Serdes.ByteArray().serializer(), "parse");
         return t;
+    }
+
+    /** A prediction's fields after sensorId and timestamp, with made-up values of the same kind. */
+    private static void writePredictionFields(JsonGenerator g, Reading reading, long version) throws IOException {
+        double t = reading.features()[0];
+        double v = reading.features()[1];
+        double normal = 1.0 / (1.0 + Math.abs(t - 30.0) + v);
+        double warning = (1.0 - normal) / (1.0 + Math.abs(t - 45.0) / 10.0);
+        double critical = 1.0 - normal - warning;
+        g.writeStringField("model", reading.sensorId());
+        g.writeNumberField("modelVersion", version);
+        g.writeStringField("predicted", normal > warning ? "normal" : "warning");
+        g.writeObjectFieldStart("probabilities");
+        g.writeNumberField("normal", normal);
+        g.writeNumberField("warning", warning);
+        g.writeNumberField("critical", critical);
+        g.writeEndObject();
+        if (reading.isLabeled()) {
+            g.writeStringField("label", "normal");
+            g.writeNumberField("loss", -Math.log(normal));
+        }
     }
 
     /** Produce-to-committed-prediction latency at a fixed offered rate. */
