@@ -20,6 +20,13 @@ public final class Adam implements Optimizer {
     private double[] v;
     private double[] nextM;
     private double[] nextV;
+    // Bounds on every |m[i]| and v[i]; unknown (infinite) until measured, since a snapshot
+    // restores the moments in place after construction.
+    private double mBound = Double.POSITIVE_INFINITY;
+    private double vBound = Double.POSITIVE_INFINITY;
+    private double nextMBound;
+    private double nextVBound;
+    private double stepBound;
 
     public Adam(int parameterCount, double learningRate, double beta1, double beta2, double epsilon) {
         this.learningRate = learningRate;
@@ -73,7 +80,7 @@ public final class Adam implements Optimizer {
     }
 
     @Override
-    public boolean propose(double[] params, double[] grad, double scale, double[] next) {
+    public boolean propose(double[] params, double[] grad, double scale, double gradientBound, double[] next) {
         double b1t = beta1Power * beta1;
         double b2t = beta2Power * beta2;
         double stepSize = learningRate / (1.0 - b1t);
@@ -91,8 +98,24 @@ public final class Adam implements Optimizer {
         for (int i = 0; i < params.length; i++) {
             next[i] = params[i] - stepSize * nextM[i] / (Math.sqrt(nextV[i] * secondCorrection) + epsilon);
         }
-        // The moments are finite whenever the gradient is (the trainer checks its norm first).
-        return Optimizer.allFinite(next);
+        // Each moment is a weighted mean of its last value and the new gradient (squared).
+        nextMBound = Optimizer.safeOrUnknown(beta1 * mBound + (1.0 - beta1) * gradientBound);
+        nextVBound = Optimizer.safeOrUnknown(beta2 * vBound + (1.0 - beta2) * gradientBound * gradientBound);
+        if (nextMBound == Double.POSITIVE_INFINITY || nextVBound == Double.POSITIVE_INFINITY) {
+            if (!Optimizer.allFinite(nextM) || !Optimizer.allFinite(nextV)) {
+                return false;
+            }
+            nextMBound = Optimizer.maxAbs(nextM);
+            nextVBound = Optimizer.maxAbs(nextV);
+        }
+        // |m / (sqrt(v c) + eps)| <= |m| / eps, whatever v is.
+        stepBound = epsilon > 0 ? Optimizer.safeOrUnknown(stepSize * nextMBound / epsilon) : Double.POSITIVE_INFINITY;
+        return true;
+    }
+
+    @Override
+    public double stepBound() {
+        return stepBound;
     }
 
     @Override
@@ -103,6 +126,8 @@ public final class Adam implements Optimizer {
         t = v;
         v = nextV;
         nextV = t;
+        mBound = nextMBound;
+        vBound = nextVBound;
         beta1Power *= beta1;
         beta2Power *= beta2;
     }

@@ -8,17 +8,32 @@ package streamlearn.nn;
  * a separate array and the candidate optimizer state into back buffers; {@link #commit} makes
  * them current. Nothing is copied: the caller swaps its parameter arrays and the optimizer swaps
  * its state arrays.
+ *
+ * <p>Whether a candidate is finite is decided from bounds where possible rather than by a pass
+ * over it (a pass was a tenth of a small network's step). An optimizer keeps an upper bound on
+ * the size of each element of its state, updated from the bound on the gradient at every step,
+ * and reports a bound on the size of the step it proposed; the {@link Trainer} does the same for
+ * the parameters. While the bounds stay below {@link #SAFE_BOUND} no element can overflow, so
+ * nothing needs checking; when they do not, or are not known yet (a new or restored optimizer),
+ * the candidate is checked element by element and the bounds are measured again.
  */
 public sealed interface Optimizer permits Sgd, Adam {
 
     /**
      * Computes the next parameters from {@code params} and the gradient {@code scale * grad}
-     * into {@code next}. The scale is the clipping factor, applied here rather than in a pass of
-     * its own.
+     * into {@code next}, and the optimizer's next state into its back buffers. The scale is the
+     * clipping factor, applied here rather than in a pass of its own.
      *
-     * @return true when every candidate parameter is finite
+     * @param gradientBound an upper bound on every |scale * grad[i]|, finite
+     * @return false when the candidate optimizer state is not finite (the step must be refused)
      */
-    boolean propose(double[] params, double[] grad, double scale, double[] next);
+    boolean propose(double[] params, double[] grad, double scale, double gradientBound, double[] next);
+
+    /**
+     * An upper bound on every |next[i] - params[i]| of the last {@link #propose}; positive
+     * infinity when it cannot tell. Never NaN.
+     */
+    double stepBound();
 
     /** Makes the state computed by the last {@link #propose} current. */
     void commit();
@@ -40,6 +55,27 @@ public sealed interface Optimizer permits Sgd, Adam {
 
     /** See {@link #flushTiny}. No value this small moves a weight. */
     double TINY = 1e-250;
+
+    /**
+     * Values bounded by this cannot overflow when added, however they are rounded: it is eight
+     * orders of magnitude below {@link Double#MAX_VALUE}, far more than rounding in any bound
+     * computed here can add, even over billions of steps.
+     */
+    double SAFE_BOUND = 1e300;
+
+    /** The bound to keep: {@code bound} when it is a number at most {@link #SAFE_BOUND}, else infinity. */
+    static double safeOrUnknown(double bound) {
+        return bound <= SAFE_BOUND ? bound : Double.POSITIVE_INFINITY;
+    }
+
+    /** The largest |a[i]|; NaN if any a[i] is NaN. */
+    static double maxAbs(double[] a) {
+        double max = 0.0;
+        for (double x : a) {
+            max = Math.max(max, Math.abs(x));
+        }
+        return max;
+    }
 
     /**
      * True when no element of {@code a} is NaN or infinite. {@code x - x} is 0 for a finite x and

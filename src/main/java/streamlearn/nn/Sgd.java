@@ -10,6 +10,11 @@ public final class Sgd implements Optimizer {
     private final double momentum;
     private double[] velocity;
     private double[] nextVelocity;
+    // Bounds on every |velocity[i]|; unknown (infinite) until measured, since a snapshot
+    // restores the velocity in place after construction.
+    private double velocityBound = Double.POSITIVE_INFINITY;
+    private double nextVelocityBound;
+    private double stepBound;
 
     public Sgd(int parameterCount, double learningRate, double momentum) {
         this.learningRate = learningRate;
@@ -32,20 +37,35 @@ public final class Sgd implements Optimizer {
     }
 
     @Override
-    public boolean propose(double[] params, double[] grad, double scale, double[] next) {
+    public boolean propose(double[] params, double[] grad, double scale, double gradientBound, double[] next) {
         int n = params.length;
         if (momentum == 0.0) {
             for (int i = 0; i < n; i++) {
                 next[i] = params[i] - learningRate * (grad[i] * scale);
             }
-            return Optimizer.allFinite(next);
+            stepBound = Optimizer.safeOrUnknown(learningRate * gradientBound);
+            return true;
         }
         for (int i = 0; i < n; i++) {
             double v = Optimizer.flushTiny(momentum * velocity[i] + grad[i] * scale);
             nextVelocity[i] = v;
             next[i] = params[i] - learningRate * v;
         }
-        return Optimizer.allFinite(next) && Optimizer.allFinite(nextVelocity);
+        // |v'| <= mu |v| + |g|, element by element.
+        nextVelocityBound = Optimizer.safeOrUnknown(Math.abs(momentum) * velocityBound + gradientBound);
+        if (nextVelocityBound == Double.POSITIVE_INFINITY) {
+            if (!Optimizer.allFinite(nextVelocity)) {
+                return false;
+            }
+            nextVelocityBound = Optimizer.maxAbs(nextVelocity);
+        }
+        stepBound = Optimizer.safeOrUnknown(learningRate * nextVelocityBound);
+        return true;
+    }
+
+    @Override
+    public double stepBound() {
+        return stepBound;
     }
 
     @Override
@@ -53,6 +73,7 @@ public final class Sgd implements Optimizer {
         double[] t = velocity;
         velocity = nextVelocity;
         nextVelocity = t;
+        velocityBound = nextVelocityBound;
     }
 
     @Override

@@ -24,6 +24,11 @@ public final class Trainer {
     private final double[] average;
     private long updates;
     private boolean lastForwardUsedParams;
+    // An upper bound on every |params[i]|, unknown (infinite) until the first step measures it.
+    private double parameterBound = Double.POSITIVE_INFINITY;
+    // For tests: check every candidate element by element, and count the steps that did.
+    private boolean checkEveryStep;
+    private long exactChecks;
 
     /**
      * @param params       initial parameters (copied)
@@ -88,6 +93,17 @@ public final class Trainer {
         }
         updates = updateCount;
         lastForwardUsedParams = false;
+        parameterBound = Double.POSITIVE_INFINITY;
+    }
+
+    /** Test hook: decide every step's finiteness element by element instead of from bounds. */
+    void checkEveryStep() {
+        checkEveryStep = true;
+    }
+
+    /** Test hook: how many steps were checked element by element. */
+    long exactChecks() {
+        return exactChecks;
     }
 
     /** Output of the network for {@code x} (buffer valid until the next call). */
@@ -131,14 +147,26 @@ public final class Trainer {
             }
             squared = Mlp.dot(grad, 0, grad, grad.length);
         }
-        // A finite norm means every gradient element is finite, so the optimizer state stays so.
+        // A finite norm means every gradient element is finite, and bounds each of them.
         if (!Double.isFinite(squared)) {
             return false;
         }
-        double scale = clipNorm > 0 && squared > clipNorm * clipNorm ? clipNorm / Math.sqrt(squared) : 1.0;
-        if (!optimizer.propose(params, grad, scale, next)) {
+        double norm = Math.sqrt(squared);
+        double scale = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1.0;
+        if (!optimizer.propose(params, grad, scale, norm * scale, next)) {
             return false;
         }
+        // No candidate parameter can overflow while |params| + |step| stays far below the largest
+        // double (see Optimizer); otherwise, or before the bound is known, check them one by one.
+        double bound = Optimizer.safeOrUnknown(parameterBound + optimizer.stepBound());
+        if (bound == Double.POSITIVE_INFINITY || checkEveryStep) {
+            if (!Optimizer.allFinite(next)) {
+                return false;
+            }
+            bound = Optimizer.maxAbs(next);
+            exactChecks++;
+        }
+        parameterBound = bound;
         optimizer.commit();
         double[] t = params;
         params = next;

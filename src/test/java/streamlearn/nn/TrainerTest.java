@@ -317,6 +317,64 @@ class TrainerTest {
     }
 
     /**
+     * The finiteness of a step is decided from bounds on the parameters, the optimizer state and
+     * the step, and checked element by element only when the bounds cannot rule overflow out.
+     * Held against a twin trainer that checks every step element by element: over regression
+     * streams whose targets grow from ordinary to near the largest double, with every optimizer
+     * and learning rates up to 1e300, both must accept and refuse the same steps and end with the
+     * same bits. Both kinds of decision must have happened, or the test would prove nothing.
+     */
+    @Test
+    void boundsRefuseExactlyTheStepsAnElementByElementCheckRefuses() {
+        long boundedOnly = 0;
+        long refused = 0;
+        int scenario = 0;
+        for (String kind : new String[] {"sgd", "momentum", "adam"}) {
+            for (double lr : new double[] {1e-3, 0.1, 1e10, 1e100, 1e200, 1e300}) {
+                scenario++;
+                Mlp net = new Mlp(new int[] {2, 3, 1}, new Activation[] {Activation.TANH, Activation.IDENTITY});
+                double[] p0 = new double[net.parameterCount()];
+                Initializer.xavier(net, p0, scenario);
+                Trainer bounded = new Trainer(net, Loss.MSE, optimizer(kind, p0.length, lr), p0, 0, 0, 0);
+                Mlp twinNet = new Mlp(new int[] {2, 3, 1}, new Activation[] {Activation.TANH, Activation.IDENTITY});
+                Trainer exact = new Trainer(twinNet, Loss.MSE, optimizer(kind, p0.length, lr), p0, 0, 0, 0);
+                exact.checkEveryStep();
+                Random random = new Random(scenario);
+                for (int step = 0; step < 400; step++) {
+                    double[] x = {random.nextGaussian(), random.nextGaussian()};
+                    // Targets from about 1 to about 1e150: the squared error stays finite, the
+                    // steps of the larger learning rates do not.
+                    double[] t = {random.nextGaussian() * Math.pow(10, step * 150.0 / 400)};
+                    bounded.predict(x);
+                    exact.predict(x);
+                    long checkedBefore = bounded.exactChecks();
+                    boolean accepted = bounded.train(t);
+                    assertEquals(exact.train(t), accepted, kind + " lr " + lr + " step " + step);
+                    assertTrue(Arrays.equals(exact.parameters(), bounded.parameters()), kind + " lr " + lr + " step " + step);
+                    if (!accepted) {
+                        refused++;
+                    } else if (bounded.exactChecks() == checkedBefore) {
+                        boundedOnly++;
+                    }
+                    for (double p : bounded.parameters()) {
+                        assertTrue(Double.isFinite(p));
+                    }
+                }
+            }
+        }
+        assertTrue(boundedOnly > 1000, "steps decided by the bounds alone: " + boundedOnly);
+        assertTrue(refused > 100, "refused steps: " + refused);
+    }
+
+    private static Optimizer optimizer(String kind, int n, double lr) {
+        return switch (kind) {
+            case "sgd" -> new Sgd(n, lr, 0.0);
+            case "momentum" -> new Sgd(n, lr, 0.9);
+            default -> adam(n, lr);
+        };
+    }
+
+    /**
      * After some accepted Adam steps, a step whose gradient is not finite (huge or NaN target) is
      * refused and leaves parameters, moments, bias-correction powers, the average and the update
      * count unchanged bit for bit; training then continues exactly as if it had never happened.
