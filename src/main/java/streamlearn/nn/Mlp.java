@@ -260,6 +260,12 @@ public final class Mlp {
                 grad[b + i] = di;
                 deltaSquared += di * di;
             }
+            double inputSquared = 0.0;
+            for (int j = 0; j < in; j++) {
+                inputSquared += input[j] * input[j];
+            }
+            // |dW|^2 + |db|^2 = |delta|^2 (|x|^2 + 1).
+            squaredNorm += deltaSquared * (inputSquared + 1.0);
             if (in < SMALL_FAN_IN) {
                 for (int j = 0; j < in; j++) {
                     double xj = input[j];
@@ -267,35 +273,68 @@ public final class Mlp {
                         grad[w + i * in + j] = d[i] * xj;
                     }
                 }
+                if (l > 0) {
+                    Arrays.fill(dA, 0, in, 0.0);
+                    for (int i = 0; i < out; i++) {
+                        double di = d[i];
+                        int row = w + i * in;
+                        for (int j = 0; j < in; j++) {
+                            dA[j] += params[row + j] * di;
+                        }
+                    }
+                }
             } else {
-                for (int i = 0; i < out; i++) {
-                    double di = d[i];
-                    int row = w + i * in;
-                    for (int j = 0; j < in; j++) {
-                        grad[row + j] = di * input[j];
-                    }
-                }
+                rows(params, grad, w, in, out, d, input, l > 0 ? dA : null);
             }
-            double inputSquared = 0.0;
-            for (int j = 0; j < in; j++) {
-                inputSquared += input[j] * input[j];
-            }
-            // |dW|^2 + |db|^2 = |delta|^2 (|x|^2 + 1).
-            squaredNorm += deltaSquared * (inputSquared + 1.0);
             if (l > 0) {
-                // dL/da[l] = W^T delta, then through the previous layer's activation.
-                Arrays.fill(dA, 0, in, 0.0);
-                for (int i = 0; i < out; i++) {
-                    double di = d[i];
-                    int row = w + i * in;
-                    for (int j = 0; j < in; j++) {
-                        dA[j] += params[row + j] * di;
-                    }
-                }
                 activations[l - 1].backward(z[l - 1], a[l], dA, delta[l - 1], in);
             }
         }
         gradientSquaredNorm = squaredNorm;
+    }
+
+    /**
+     * A layer's weight gradient, row by row ({@code grad[i][j] = delta[i] x[j]}), and, unless
+     * {@code dA} is null, {@code dA = W^T delta}, adding the rows in order into each dA[j] as
+     * the one-row-at-a-time loop would. Four rows share one pass over the inputs; when fewer
+     * than four are left, the last row is repeated, writing the same gradient again and adding
+     * zero to dA.
+     */
+    private static void rows(double[] params, double[] grad, int w, int in, int out, double[] d, double[] x, double[] dA) {
+        int last = out - 1;
+        for (int i = 0; i < out; i += 4) {
+            int r0 = w + i * in;
+            int r1 = w + Math.min(i + 1, last) * in;
+            int r2 = w + Math.min(i + 2, last) * in;
+            int r3 = w + Math.min(i + 3, last) * in;
+            double g0 = d[i];
+            double g1 = d[Math.min(i + 1, last)];
+            double g2 = d[Math.min(i + 2, last)];
+            double g3 = d[Math.min(i + 3, last)];
+            if (dA == null) {
+                for (int j = 0; j < in; j++) {
+                    double xj = x[j];
+                    grad[r0 + j] = g0 * xj;
+                    grad[r1 + j] = g1 * xj;
+                    grad[r2 + j] = g2 * xj;
+                    grad[r3 + j] = g3 * xj;
+                }
+                continue;
+            }
+            double e1 = i + 1 <= last ? g1 : 0.0;
+            double e2 = i + 2 <= last ? g2 : 0.0;
+            double e3 = i + 3 <= last ? g3 : 0.0;
+            boolean first = i == 0;
+            for (int j = 0; j < in; j++) {
+                double xj = x[j];
+                grad[r0 + j] = g0 * xj;
+                grad[r1 + j] = g1 * xj;
+                grad[r2 + j] = g2 * xj;
+                grad[r3 + j] = g3 * xj;
+                double sum = first ? 0.0 : dA[j];
+                dA[j] = (((sum + params[r0 + j] * g0) + params[r1 + j] * e1) + params[r2 + j] * e2) + params[r3 + j] * e3;
+            }
+        }
     }
 
     /**
