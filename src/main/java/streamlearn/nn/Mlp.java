@@ -121,27 +121,40 @@ public final class Mlp {
         }
         for (int l = 0; l < activations.length; l++) {
             int out = sizes[l + 1];
-            layer(params, weightOffset[l], biasOffset[l], sizes[l], out, a[l], z[l]);
-            activations[l].forward(z[l], a[l + 1], out);
+            // ReLU, the usual hidden activation, is applied as each sum is stored: no second loop.
+            boolean relu = activations[l] == Activation.RELU;
+            layer(params, weightOffset[l], biasOffset[l], sizes[l], out, a[l], z[l], relu ? a[l + 1] : null);
+            if (!relu) {
+                activations[l].forward(z[l], a[l + 1], out);
+            }
         }
         return a[activations.length];
     }
 
     /**
-     * z = W x + b for one layer, each neuron's sum in the same order (bias first, then the
-     * inputs in order), so either loop below gives the same bits.
+     * z = W x + b for one layer, and a = max(z, 0) too when {@code relu} is not null. Each
+     * neuron's sum is taken in the same order (bias first, then the inputs in order) whichever
+     * loop computes it, so every shape gets the same bits.
      */
-    private static void layer(double[] params, int w, int b, int in, int out, double[] x, double[] z) {
+    private static void layer(double[] params, int w, int b, int in, int out, double[] x, double[] z, double[] relu) {
         if (in < SMALL_FAN_IN) {
-            // A two-input layer as a dot product per neuron would be a loop of two per neuron;
-            // input by input over all neurons, the neurons' sums are independent and overlap.
+            // One to three inputs: the sum written out, since a loop that short costs more than
+            // its work (the ifs do not depend on the neuron, and the JIT takes them out of the loop).
+            double x0 = x[0];
+            double x1 = in > 1 ? x[1] : 0.0;
+            double x2 = in > 2 ? x[2] : 0.0;
             for (int i = 0; i < out; i++) {
-                z[i] = params[b + i];
-            }
-            for (int j = 0; j < in; j++) {
-                double xj = x[j];
-                for (int i = 0; i < out; i++) {
-                    z[i] += params[w + i * in + j] * xj;
+                int row = w + i * in;
+                double sum = params[b + i] + params[row] * x0;
+                if (in > 1) {
+                    sum += params[row + 1] * x1;
+                }
+                if (in > 2) {
+                    sum += params[row + 2] * x2;
+                }
+                z[i] = sum;
+                if (relu != null) {
+                    relu[i] = Math.max(sum, 0.0);
                 }
             }
             return;
@@ -174,6 +187,12 @@ public final class Mlp {
             z[i1] = s1;
             z[i2] = s2;
             z[i3] = s3;
+            if (relu != null) {
+                relu[i] = Math.max(s0, 0.0);
+                relu[i1] = Math.max(s1, 0.0);
+                relu[i2] = Math.max(s2, 0.0);
+                relu[i3] = Math.max(s3, 0.0);
+            }
         }
     }
 
@@ -253,25 +272,25 @@ public final class Mlp {
             double[] input = a[l];
             int w = weightOffset[l];
             int b = biasOffset[l];
-            // dL/dW = delta x^T, dL/db = delta; a small fan-in column by column (see layer()).
+            // dL/dW = delta x^T, dL/db = delta, and |delta|^2 on the way.
             double deltaSquared = 0.0;
-            for (int i = 0; i < out; i++) {
-                double di = d[i];
-                grad[b + i] = di;
-                deltaSquared += di * di;
-            }
-            double inputSquared = 0.0;
-            for (int j = 0; j < in; j++) {
-                inputSquared += input[j] * input[j];
-            }
-            // |dW|^2 + |db|^2 = |delta|^2 (|x|^2 + 1).
-            squaredNorm += deltaSquared * (inputSquared + 1.0);
             if (in < SMALL_FAN_IN) {
-                for (int j = 0; j < in; j++) {
-                    double xj = input[j];
-                    for (int i = 0; i < out; i++) {
-                        grad[w + i * in + j] = d[i] * xj;
+                // Written out for one to three inputs, as in layer().
+                double x0 = input[0];
+                double x1 = in > 1 ? input[1] : 0.0;
+                double x2 = in > 2 ? input[2] : 0.0;
+                for (int i = 0; i < out; i++) {
+                    double di = d[i];
+                    int row = w + i * in;
+                    grad[b + i] = di;
+                    grad[row] = di * x0;
+                    if (in > 1) {
+                        grad[row + 1] = di * x1;
                     }
+                    if (in > 2) {
+                        grad[row + 2] = di * x2;
+                    }
+                    deltaSquared += di * di;
                 }
                 if (l > 0) {
                     Arrays.fill(dA, 0, in, 0.0);
@@ -284,8 +303,19 @@ public final class Mlp {
                     }
                 }
             } else {
+                for (int i = 0; i < out; i++) {
+                    double di = d[i];
+                    grad[b + i] = di;
+                    deltaSquared += di * di;
+                }
                 rows(params, grad, w, in, out, d, input, l > 0 ? dA : null);
             }
+            double inputSquared = 0.0;
+            for (int j = 0; j < in; j++) {
+                inputSquared += input[j] * input[j];
+            }
+            // |dW|^2 + |db|^2 = |delta|^2 (|x|^2 + 1).
+            squaredNorm += deltaSquared * (inputSquared + 1.0);
             if (l > 0) {
                 activations[l - 1].backward(z[l - 1], a[l], dA, delta[l - 1], in);
             }

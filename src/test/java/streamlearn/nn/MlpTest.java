@@ -9,56 +9,65 @@ import org.junit.jupiter.api.Test;
 /**
  * The fast loops of {@link Mlp} against the textbook ones: {@code z_i = b_i + sum_j W_ij x_j}
  * written as one plain loop per neuron, and {@code dW = delta x^T}. The layer loops change with
- * the shape (small fan-in, four neurons side by side, a remainder of one to three), so every
- * fan-in from 1 to 6 meets every width from 1 to 9; the results must be the same bits, since the
- * model's determinism does not depend on its shape.
+ * the shape (small fan-in, four neurons side by side, a remainder of one to three) and ReLU is
+ * applied inside the layer's loop, so every fan-in from 1 to 6 meets every width from 1 to 9,
+ * with tanh and with ReLU; the results must be the same bits, since the model's determinism does
+ * not depend on its shape.
  */
 class MlpTest {
 
     @Test
     void everyShapeComputesTheTextbookLayerBitForBit() {
         Random random = new Random(7);
-        for (int in = 1; in <= 6; in++) {
-            for (int hidden = 1; hidden <= 9; hidden++) {
-                for (int out = 1; out <= 5; out++) {
-                    int[] sizes = {in, hidden, out};
-                    Mlp net = new Mlp(sizes, new Activation[] {Activation.TANH, Activation.IDENTITY});
-                    double[] params = gaussian(random, net.parameterCount());
-                    double[] x = gaussian(random, in);
-                    double[] delta = gaussian(random, out);
-
-                    double[] y = net.forward(params, x).clone();
-                    double[] grad = new double[params.length];
-                    net.backward(params, delta, grad);
-
-                    String shape = in + "-" + hidden + "-" + out;
-                    double[] h = textbookLayer(net, params, 0, x);
-                    for (int i = 0; i < hidden; i++) {
-                        h[i] = Math.tanh(h[i]);
+        for (Activation hiddenActivation : new Activation[] {Activation.TANH, Activation.RELU}) {
+            for (int in = 1; in <= 6; in++) {
+                for (int hidden = 1; hidden <= 9; hidden++) {
+                    for (int out = 1; out <= 5; out++) {
+                        checkShape(hiddenActivation, in, hidden, out, random);
                     }
-                    assertArrayEquals(textbookLayer(net, params, 1, h), y, 0.0, shape + " forward");
-
-                    double[] hiddenDelta = new double[hidden];
-                    for (int j = 0; j < hidden; j++) {
-                        double sum = 0.0;
-                        for (int i = 0; i < out; i++) {
-                            sum += params[net.weightOffset(1) + i * hidden + j] * delta[i];
-                        }
-                        hiddenDelta[j] = sum * (1.0 - h[j] * h[j]);
-                    }
-                    double[] expected = new double[params.length];
-                    textbookGradient(net, 1, delta, h, expected);
-                    textbookGradient(net, 0, hiddenDelta, x, expected);
-                    assertArrayEquals(expected, grad, 0.0, shape + " gradient");
-
-                    double squared = 0.0;
-                    for (double g : expected) {
-                        squared += g * g;
-                    }
-                    assertEquals(squared, net.lastGradientSquaredNorm(), 1e-12 * squared, shape + " gradient norm");
                 }
             }
         }
+    }
+
+    /** One in-hidden-out network with random weights, input and output delta, against the textbook. */
+    private static void checkShape(Activation hiddenActivation, int in, int hidden, int out, Random random) {
+        Mlp net = new Mlp(new int[] {in, hidden, out}, new Activation[] {hiddenActivation, Activation.IDENTITY});
+        boolean relu = hiddenActivation == Activation.RELU;
+        double[] params = gaussian(random, net.parameterCount());
+        double[] x = gaussian(random, in);
+        double[] delta = gaussian(random, out);
+
+        double[] y = net.forward(params, x).clone();
+        double[] grad = new double[params.length];
+        net.backward(params, delta, grad);
+
+        String shape = hiddenActivation.id() + " " + in + "-" + hidden + "-" + out;
+        double[] zh = textbookLayer(net, params, 0, x);
+        double[] h = new double[hidden];
+        for (int i = 0; i < hidden; i++) {
+            h[i] = relu ? Math.max(zh[i], 0.0) : Math.tanh(zh[i]);
+        }
+        assertArrayEquals(textbookLayer(net, params, 1, h), y, 0.0, shape + " forward");
+
+        double[] hiddenDelta = new double[hidden];
+        for (int j = 0; j < hidden; j++) {
+            double sum = 0.0;
+            for (int i = 0; i < out; i++) {
+                sum += params[net.weightOffset(1) + i * hidden + j] * delta[i];
+            }
+            hiddenDelta[j] = relu ? (zh[j] > 0 ? sum : 0.0) : sum * (1.0 - h[j] * h[j]);
+        }
+        double[] expected = new double[params.length];
+        textbookGradient(net, 1, delta, h, expected);
+        textbookGradient(net, 0, hiddenDelta, x, expected);
+        assertArrayEquals(expected, grad, 0.0, shape + " gradient");
+
+        double squared = 0.0;
+        for (double g : expected) {
+            squared += g * g;
+        }
+        assertEquals(squared, net.lastGradientSquaredNorm(), 1e-12 * squared, shape + " gradient norm");
     }
 
     private static double[] textbookLayer(Mlp net, double[] params, int layer, double[] x) {
