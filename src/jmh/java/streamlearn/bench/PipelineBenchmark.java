@@ -60,12 +60,13 @@ import streamlearn.stream.Topics;
  *
  * <p>Usage: {@code java -cp target/benchmarks.jar streamlearn.bench.PipelineBenchmark
  * [--records N] [--rounds N] [--partitions 1,2] [--latency-rate N] [--latency-seconds N] [--warmup N] [--spec FILE]
- * [--passthrough-output small|prediction]}
+ * [--passthrough-output small|prediction] [--compression none|lz4|zstd|...]}
  */
 public final class PipelineBenchmark {
     // The same double writer as the predictions (PredictionJson), so both sides write numbers alike.
     private static final JsonFactory JSON = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
     private static final int LATENCY_WARMUP_SECONDS = 10;
+    private static String compression = "none";
 
     private PipelineBenchmark() {
     }
@@ -88,6 +89,8 @@ public final class PipelineBenchmark {
             throw new IllegalArgumentException("--passthrough-output must be small or prediction, got " + passthroughOutput);
         }
         boolean predictionShaped = passthroughOutput.equals("prediction");
+        // --compression lz4 (or any producer compression.type): for both topologies' producers.
+        compression = o.getOrDefault("compression", "none");
 
         Path state = Files.createTempDirectory("pipeline-bench-state-");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
@@ -164,6 +167,7 @@ public final class PipelineBenchmark {
         // A thread per partition for both, so two partitions can use both cores.
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), compression);
         if (settings != null) {
             p = LearnerTopology.streamsProperties(settings, p);
         }
