@@ -66,7 +66,6 @@ public final class PipelineBenchmark {
     // The same double writer as the predictions (PredictionJson), so both sides write numbers alike.
     private static final JsonFactory JSON = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
     private static final int LATENCY_WARMUP_SECONDS = 10;
-    private static String compression = "none";
 
     private PipelineBenchmark() {
     }
@@ -90,7 +89,7 @@ public final class PipelineBenchmark {
         }
         boolean predictionShaped = passthroughOutput.equals("prediction");
         // --compression lz4 (or any producer compression.type): for both topologies' producers.
-        compression = o.getOrDefault("compression", "none");
+        String compression = o.getOrDefault("compression", "none");
 
         Path state = Files.createTempDirectory("pipeline-bench-state-");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
@@ -103,9 +102,9 @@ public final class PipelineBenchmark {
                 Topics topics = topics("warmup");
                 create(bootstrap, topics, 1);
                 produce(bootstrap, topics.readings(), warmup);
-                throughput(bootstrap, "warmup-passthrough", passthrough(topics, spec, predictionShaped), topics, warmup, state, null, 1);
+                throughput(bootstrap, "warmup-passthrough", passthrough(topics, spec, predictionShaped), topics, warmup, state, null, 1, compression);
                 throughput(bootstrap, "warmup-streamlearn", LearnerTopology.build(settings(spec, topics, 1)), topics, warmup,
-                        state, settings(spec, topics, 1), 1);
+                        state, settings(spec, topics, 1), 1, compression);
                 System.out.printf("warmed up on %,d readings%n", warmup);
             }
             for (int partitions : rounds > 0 ? partitionCounts : new int[0]) {
@@ -128,7 +127,7 @@ public final class PipelineBenchmark {
                                 ? passthrough(topics, spec, predictionShaped)
                                 : LearnerTopology.build(settings(spec, topics, partitions));
                         double rate = throughput(bootstrap, app, topology, topics, records, state,
-                                passthrough ? null : settings(spec, topics, partitions), partitions);
+                                passthrough ? null : settings(spec, topics, partitions), partitions, compression);
                         System.out.printf("  round %d %-12s %,10.0f records/s%n", round, passthrough ? "passthrough" : "streamlearn", rate);
                         if (passthrough) {
                             a = rate;
@@ -157,7 +156,7 @@ public final class PipelineBenchmark {
 
     /** Records/s from the first committed offset to the last, read from the group's committed offsets. */
     private static double throughput(String bootstrap, String applicationId, Topology topology, Topics topics, int records,
-                                     Path state, LearnerSettings settings, int threads) throws Exception {
+                                     Path state, LearnerSettings settings, int threads, String compression) throws Exception {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
