@@ -341,16 +341,6 @@ public final class Mlp {
             double g1 = d[Math.min(i + 1, last)];
             double g2 = d[Math.min(i + 2, last)];
             double g3 = d[Math.min(i + 3, last)];
-            if (dA == null) {
-                for (int j = 0; j < in; j++) {
-                    double xj = x[j];
-                    grad[r0 + j] = g0 * xj;
-                    grad[r1 + j] = g1 * xj;
-                    grad[r2 + j] = g2 * xj;
-                    grad[r3 + j] = g3 * xj;
-                }
-                continue;
-            }
             double e1 = i + 1 <= last ? g1 : 0.0;
             double e2 = i + 2 <= last ? g2 : 0.0;
             double e3 = i + 3 <= last ? g3 : 0.0;
@@ -361,6 +351,11 @@ public final class Mlp {
                 grad[r1 + j] = g1 * xj;
                 grad[r2 + j] = g2 * xj;
                 grad[r3 + j] = g3 * xj;
+                // The first layer has no dA; the test does not depend on j, so the JIT takes it
+                // out of the loop.
+                if (dA == null) {
+                    continue;
+                }
                 double sum = first ? 0.0 : dA[j];
                 dA[j] = (((sum + params[r0 + j] * g0) + params[r1 + j] * e1) + params[r2 + j] * e2) + params[r3 + j] * e3;
             }
