@@ -14,7 +14,7 @@ import java.util.Arrays;
  * free of allocation.
  */
 public final class Mlp {
-    /** Below this many inputs a layer's loops run over neurons, not inputs (see {@link #layer}). */
+    /** Below this many inputs a layer's sums are written out rather than looped (see {@link #layer}). */
     private static final int SMALL_FAN_IN = 4;
 
     private final int[] sizes;
@@ -224,7 +224,8 @@ public final class Mlp {
     }
 
     /**
-     * sum_j w[from + j] * x[j] for one long vector (the gradient's squared norm). Four partial
+     * sum_j w[from + j] * x[j] for one long vector (the gradient's squared norm under L2 decay,
+     * where the gradient is no longer an outer product per layer). Four partial
      * sums let the multiply-adds overlap instead of each waiting for the previous addition; the
      * order is fixed, so results stay deterministic.
      */
@@ -272,44 +273,11 @@ public final class Mlp {
             double[] input = a[l];
             int w = weightOffset[l];
             int b = biasOffset[l];
-            // dL/dW = delta x^T, dL/db = delta, and |delta|^2 on the way.
-            double deltaSquared = 0.0;
-            if (in < SMALL_FAN_IN) {
-                // Written out for one to three inputs, as in layer().
-                double x0 = input[0];
-                double x1 = in > 1 ? input[1] : 0.0;
-                double x2 = in > 2 ? input[2] : 0.0;
-                for (int i = 0; i < out; i++) {
-                    double di = d[i];
-                    int row = w + i * in;
-                    grad[b + i] = di;
-                    grad[row] = di * x0;
-                    if (in > 1) {
-                        grad[row + 1] = di * x1;
-                    }
-                    if (in > 2) {
-                        grad[row + 2] = di * x2;
-                    }
-                    deltaSquared += di * di;
-                }
-                if (l > 0) {
-                    Arrays.fill(dA, 0, in, 0.0);
-                    for (int i = 0; i < out; i++) {
-                        double di = d[i];
-                        int row = w + i * in;
-                        for (int j = 0; j < in; j++) {
-                            dA[j] += params[row + j] * di;
-                        }
-                    }
-                }
-            } else {
-                for (int i = 0; i < out; i++) {
-                    double di = d[i];
-                    grad[b + i] = di;
-                    deltaSquared += di * di;
-                }
-                rows(params, grad, w, in, out, d, input, l > 0 ? dA : null);
-            }
+            // dL/dW = delta x^T and dL/db = delta into grad; dL/da[l] = W^T delta into dA.
+            double[] back = l > 0 ? dA : null;
+            double deltaSquared = in < SMALL_FAN_IN
+                    ? fewInputsBackward(params, grad, w, b, in, out, d, input, back)
+                    : rowsBackward(params, grad, w, b, in, out, d, input, back);
             double inputSquared = 0.0;
             for (int j = 0; j < in; j++) {
                 inputSquared += input[j] * input[j];
@@ -324,13 +292,61 @@ public final class Mlp {
     }
 
     /**
-     * A layer's weight gradient, row by row ({@code grad[i][j] = delta[i] x[j]}), and, unless
-     * {@code dA} is null, {@code dA = W^T delta}, adding the rows in order into each dA[j] as
-     * the one-row-at-a-time loop would. Four rows share one pass over the inputs; when fewer
-     * than four are left, the last row is repeated, writing the same gradient again and adding
-     * zero to dA.
+     * One layer's backward pass for one to three inputs, written out as in {@link #layer}: the
+     * gradient and |delta|^2 in one pass over the neurons; then, unless {@code dA} is null,
+     * {@code dA = W^T delta}.
+     *
+     * @return |delta|^2
      */
-    private static void rows(double[] params, double[] grad, int w, int in, int out, double[] d, double[] x, double[] dA) {
+    private static double fewInputsBackward(double[] params, double[] grad, int w, int b, int in, int out, double[] d,
+                                            double[] x, double[] dA) {
+        double x0 = x[0];
+        double x1 = in > 1 ? x[1] : 0.0;
+        double x2 = in > 2 ? x[2] : 0.0;
+        double deltaSquared = 0.0;
+        for (int i = 0; i < out; i++) {
+            double di = d[i];
+            int row = w + i * in;
+            grad[b + i] = di;
+            grad[row] = di * x0;
+            if (in > 1) {
+                grad[row + 1] = di * x1;
+            }
+            if (in > 2) {
+                grad[row + 2] = di * x2;
+            }
+            deltaSquared += di * di;
+        }
+        if (dA != null) {
+            Arrays.fill(dA, 0, in, 0.0);
+            for (int i = 0; i < out; i++) {
+                double di = d[i];
+                int row = w + i * in;
+                for (int j = 0; j < in; j++) {
+                    dA[j] += params[row + j] * di;
+                }
+            }
+        }
+        return deltaSquared;
+    }
+
+    /**
+     * One layer's backward pass, row by row: the bias gradient and |delta|^2, then the weight
+     * gradient ({@code grad[i][j] = delta[i] x[j]}) and, unless {@code dA} is null,
+     * {@code dA = W^T delta}, adding the rows in order into each dA[j] as a one-row-at-a-time
+     * loop would. Four rows share one pass over the inputs; when fewer than four are left, the
+     * last row is repeated, writing the same gradient again and adding zero to dA.
+     *
+     * @return |delta|^2
+     */
+    private static double rowsBackward(double[] params, double[] grad, int w, int b, int in, int out, double[] d,
+                                       double[] x, double[] dA) {
+        double deltaSquared = 0.0;
+        for (int i = 0; i < out; i++) {
+            double di = d[i];
+            grad[b + i] = di;
+            deltaSquared += di * di;
+        }
         int last = out - 1;
         for (int i = 0; i < out; i += 4) {
             int r0 = w + i * in;
@@ -360,6 +376,7 @@ public final class Mlp {
                 dA[j] = (((sum + params[r0 + j] * g0) + params[r1 + j] * e1) + params[r2 + j] * e2) + params[r3 + j] * e3;
             }
         }
+        return deltaSquared;
     }
 
     /**
