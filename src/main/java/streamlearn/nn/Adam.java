@@ -85,14 +85,12 @@ public final class Adam implements Optimizer {
         double b2t = beta2Power * beta2;
         double stepSize = learningRate / (1.0 - b1t);
         double secondCorrection = 1.0 / (1.0 - b2t);
-        // Three small loops rather than one: the JIT vectorises a loop only if its unrolled body
-        // stays small, and one loop doing all of it ran scalar (measured 2.4 against 1.9 us for
-        // the default spec's step).
-        for (int i = 0; i < params.length; i++) {
-            nextM[i] = Optimizer.flushTiny(beta1 * m[i] + (1.0 - beta1) * (grad[i] * scale));
-        }
+        // Two loops rather than one: the JIT vectorises a loop only if its unrolled body stays
+        // small, and one loop doing all of it ran scalar. Measured on the default spec's step:
+        // one loop 2.4 us, the moments and the step in two loops 1.60 us, in three 1.66 us.
         for (int i = 0; i < params.length; i++) {
             double g = grad[i] * scale;
+            nextM[i] = Optimizer.flushTiny(beta1 * m[i] + (1.0 - beta1) * g);
             nextV[i] = Optimizer.flushTiny(beta2 * v[i] + (1.0 - beta2) * g * g);
         }
         for (int i = 0; i < params.length; i++) {
