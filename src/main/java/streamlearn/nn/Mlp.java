@@ -138,23 +138,31 @@ public final class Mlp {
      */
     private static void layer(double[] params, int w, int b, int in, int out, double[] x, double[] z, double[] relu) {
         if (in < SMALL_FAN_IN) {
-            // One to three inputs: the sum written out, since a loop that short costs more than
-            // its work (the ifs do not depend on the neuron, and the JIT takes them out of the loop).
+            // One to three inputs: the sum written out, since a loop that short costs more than its
+            // work; a loop per fan-in, since tests inside the loop measured slower even though
+            // they do not depend on the neuron.
             double x0 = x[0];
-            double x1 = in > 1 ? x[1] : 0.0;
-            double x2 = in > 2 ? x[2] : 0.0;
-            for (int i = 0; i < out; i++) {
-                int row = w + i * in;
-                double sum = params[b + i] + params[row] * x0;
-                if (in > 1) {
-                    sum += params[row + 1] * x1;
+            if (in == 1) {
+                for (int i = 0; i < out; i++) {
+                    z[i] = params[b + i] + params[w + i] * x0;
                 }
-                if (in > 2) {
-                    sum += params[row + 2] * x2;
+            } else if (in == 2) {
+                double x1 = x[1];
+                for (int i = 0; i < out; i++) {
+                    int row = w + 2 * i;
+                    z[i] = params[b + i] + params[row] * x0 + params[row + 1] * x1;
                 }
-                z[i] = sum;
-                if (relu != null) {
-                    relu[i] = Math.max(sum, 0.0);
+            } else {
+                double x1 = x[1];
+                double x2 = x[2];
+                for (int i = 0; i < out; i++) {
+                    int row = w + 3 * i;
+                    z[i] = params[b + i] + params[row] * x0 + params[row + 1] * x1 + params[row + 2] * x2;
+                }
+            }
+            if (relu != null) {
+                for (int i = 0; i < out; i++) {
+                    relu[i] = Math.max(z[i], 0.0);
                 }
             }
             return;
@@ -273,11 +281,19 @@ public final class Mlp {
             double[] input = a[l];
             int w = weightOffset[l];
             int b = biasOffset[l];
-            // dL/dW = delta x^T and dL/db = delta into grad; dL/da[l] = W^T delta into dA.
+            // dL/db = delta, dL/dW = delta x^T into grad; dL/da[l] = W^T delta into dA.
+            double deltaSquared = 0.0;
+            for (int i = 0; i < out; i++) {
+                double di = d[i];
+                grad[b + i] = di;
+                deltaSquared += di * di;
+            }
             double[] back = l > 0 ? dA : null;
-            double deltaSquared = in < SMALL_FAN_IN
-                    ? fewInputsBackward(params, grad, w, b, in, out, d, input, back)
-                    : rowsBackward(params, grad, w, b, in, out, d, input, back);
+            if (in < SMALL_FAN_IN) {
+                fewInputsBackward(params, grad, w, in, out, d, input, back);
+            } else {
+                rowsBackward(params, grad, w, in, out, d, input, back);
+            }
             double inputSquared = 0.0;
             for (int j = 0; j < in; j++) {
                 inputSquared += input[j] * input[j];
@@ -292,30 +308,32 @@ public final class Mlp {
     }
 
     /**
-     * One layer's backward pass for one to three inputs, written out as in {@link #layer}: the
-     * gradient and |delta|^2 in one pass over the neurons; then, unless {@code dA} is null,
-     * {@code dA = W^T delta}.
-     *
-     * @return |delta|^2
+     * One layer's weight gradient for one to three inputs, written out as in {@link #layer};
+     * then, unless {@code dA} is null, {@code dA = W^T delta}.
      */
-    private static double fewInputsBackward(double[] params, double[] grad, int w, int b, int in, int out, double[] d,
-                                            double[] x, double[] dA) {
+    private static void fewInputsBackward(double[] params, double[] grad, int w, int in, int out, double[] d,
+                                          double[] x, double[] dA) {
         double x0 = x[0];
-        double x1 = in > 1 ? x[1] : 0.0;
-        double x2 = in > 2 ? x[2] : 0.0;
-        double deltaSquared = 0.0;
-        for (int i = 0; i < out; i++) {
-            double di = d[i];
-            int row = w + i * in;
-            grad[b + i] = di;
-            grad[row] = di * x0;
-            if (in > 1) {
-                grad[row + 1] = di * x1;
+        if (in == 1) {
+            for (int i = 0; i < out; i++) {
+                grad[w + i] = d[i] * x0;
             }
-            if (in > 2) {
-                grad[row + 2] = di * x2;
+        } else if (in == 2) {
+            double x1 = x[1];
+            for (int i = 0; i < out; i++) {
+                double di = d[i];
+                grad[w + 2 * i] = di * x0;
+                grad[w + 2 * i + 1] = di * x1;
             }
-            deltaSquared += di * di;
+        } else {
+            double x1 = x[1];
+            double x2 = x[2];
+            for (int i = 0; i < out; i++) {
+                double di = d[i];
+                grad[w + 3 * i] = di * x0;
+                grad[w + 3 * i + 1] = di * x1;
+                grad[w + 3 * i + 2] = di * x2;
+            }
         }
         if (dA != null) {
             Arrays.fill(dA, 0, in, 0.0);
@@ -327,26 +345,16 @@ public final class Mlp {
                 }
             }
         }
-        return deltaSquared;
     }
 
     /**
-     * One layer's backward pass, row by row: the bias gradient and |delta|^2, then the weight
-     * gradient ({@code grad[i][j] = delta[i] x[j]}) and, unless {@code dA} is null,
-     * {@code dA = W^T delta}, adding the rows in order into each dA[j] as a one-row-at-a-time
+     * One layer's weight gradient ({@code grad[i][j] = delta[i] x[j]}) and, unless {@code dA} is
+     * null, {@code dA = W^T delta}, adding the rows in order into each dA[j] as a one-row-at-a-time
      * loop would. Four rows share one pass over the inputs; when fewer than four are left, the
      * last row is repeated, writing the same gradient again and adding zero to dA.
-     *
-     * @return |delta|^2
      */
-    private static double rowsBackward(double[] params, double[] grad, int w, int b, int in, int out, double[] d,
-                                       double[] x, double[] dA) {
-        double deltaSquared = 0.0;
-        for (int i = 0; i < out; i++) {
-            double di = d[i];
-            grad[b + i] = di;
-            deltaSquared += di * di;
-        }
+    private static void rowsBackward(double[] params, double[] grad, int w, int in, int out, double[] d,
+                                     double[] x, double[] dA) {
         int last = out - 1;
         for (int i = 0; i < out; i += 4) {
             int r0 = w + i * in;
@@ -376,7 +384,6 @@ public final class Mlp {
                 dA[j] = (((sum + params[r0 + j] * g0) + params[r1 + j] * e1) + params[r2 + j] * e2) + params[r3 + j] * e3;
             }
         }
-        return deltaSquared;
     }
 
     /**
