@@ -162,7 +162,7 @@ public final class Mlp {
             }
             if (relu != null) {
                 for (int i = 0; i < out; i++) {
-                    relu[i] = Math.max(z[i], 0.0);
+                    relu[i] = Activation.relu(z[i]);
                 }
             }
             return;
@@ -196,10 +196,10 @@ public final class Mlp {
             z[i2] = s2;
             z[i3] = s3;
             if (relu != null) {
-                relu[i] = Math.max(s0, 0.0);
-                relu[i1] = Math.max(s1, 0.0);
-                relu[i2] = Math.max(s2, 0.0);
-                relu[i3] = Math.max(s3, 0.0);
+                relu[i] = Activation.relu(s0);
+                relu[i1] = Activation.relu(s1);
+                relu[i2] = Activation.relu(s2);
+                relu[i3] = Activation.relu(s3);
             }
         }
     }
