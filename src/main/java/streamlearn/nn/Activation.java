@@ -75,9 +75,11 @@ public enum Activation {
         @Override
         public void forward(double[] z, double[] a, int n) {
             // Shifting by the maximum keeps exp() from overflowing; the result is unchanged.
+            // A comparison rather than Math.max, whose care for NaN and -0 measured slower; a NaN
+            // still ends in all-NaN probabilities, and -0 against 0 gives the same exp() either way.
             double max = z[0];
             for (int i = 1; i < n; i++) {
-                max = Math.max(max, z[i]);
+                max = z[i] > max ? z[i] : max;
             }
             double sum = 0.0;
             for (int i = 0; i < n; i++) {
