@@ -147,9 +147,16 @@ public final class OnlineModel {
             r.outcome = Outcome.PREDICTED;
             return r;
         }
-        fillTarget(reading);
-        r.loss = trainer.predictionLoss(targetVector);
-        if (trainer.train(targetVector)) {
+        boolean trained;
+        if (trainer.classifiesWithSoftmax()) {
+            r.loss = trainer.predictionLossOfClass(reading.label);
+            trained = trainer.trainOnClass(reading.label);
+        } else {
+            fillTarget(reading);
+            r.loss = trainer.predictionLoss(targetVector);
+            trained = trainer.train(targetVector);
+        }
+        if (trained) {
             r.outcome = Outcome.TRAINED;
         } else {
             if (scaler != null) {

@@ -22,6 +22,8 @@ public final class Trainer {
     private double[] next;
     private final double[] grad;
     private final double[] average;
+    private final boolean softmaxCrossEntropy;
+    private final double[] oneHot;
     private long updates;
     private boolean lastForwardUsedParams;
     // An upper bound on every |params[i]|, unknown (infinite) until the first step measures it.
@@ -51,6 +53,8 @@ public final class Trainer {
         this.next = new double[params.length];
         this.grad = new double[params.length];
         this.average = averageDecay > 0 ? params.clone() : null;
+        this.softmaxCrossEntropy = loss == Loss.CROSS_ENTROPY && net.outputActivation() == Activation.SOFTMAX;
+        this.oneHot = new double[net.outputSize()];
     }
 
     public Mlp network() {
@@ -125,14 +129,54 @@ public final class Trainer {
      * @return false when the step was refused because it would make the model non-finite
      */
     public boolean train(double[] target) {
+        forwardWithTrainedParameters();
+        loss.outputDelta(net.outputActivation(), net.outputPreActivation(), net.lastOutput(), target,
+                net.outputDeltaBuffer(), net.outputSize());
+        return step();
+    }
+
+    /** True for cross-entropy on a softmax output, where a target is a class: see the *OfClass methods. */
+    public boolean classifiesWithSoftmax() {
+        return softmaxCrossEntropy;
+    }
+
+    /**
+     * {@link #predictionLoss} for the one-hot target of class {@code label} (softmax and
+     * cross-entropy only): the same value, without a target vector or a test per class.
+     */
+    public double predictionLossOfClass(int label) {
+        double p = net.lastOutput()[label];
+        if (p < Double.MIN_NORMAL) {
+            // Underflowed: Loss.value's log-sum-exp form.
+            java.util.Arrays.fill(oneHot, 0.0);
+            oneHot[label] = 1.0;
+            return predictionLoss(oneHot);
+        }
+        return 0.0 - Math.log(p);
+    }
+
+    /** {@link #train} on the one-hot target of class {@code label} (softmax and cross-entropy only): dL/dz = a - y. */
+    public boolean trainOnClass(int label) {
+        forwardWithTrainedParameters();
+        double[] a = net.lastOutput();
+        double[] outputDelta = net.outputDeltaBuffer();
+        for (int k = 0; k < outputDelta.length; k++) {
+            outputDelta[k] = a[k] - (k == label ? 1.0 : 0.0);
+        }
+        return step();
+    }
+
+    /** With averaging, the prediction used the average: the gradient is taken at the trained parameters. */
+    private void forwardWithTrainedParameters() {
         if (!lastForwardUsedParams) {
             net.forward(params, net.lastInput());
         }
         lastForwardUsedParams = false;
-        double[] outputDelta = net.outputDeltaBuffer();
-        loss.outputDelta(net.outputActivation(), net.outputPreActivation(), net.lastOutput(), target,
-                outputDelta, net.outputSize());
-        net.backward(params, outputDelta, grad);
+    }
+
+    /** Backpropagates the output layer's delta and takes the step. */
+    private boolean step() {
+        net.backward(params, net.outputDeltaBuffer(), grad);
 
         double squared;
         if (l2 == 0.0) {

@@ -74,6 +74,48 @@ class TrainerTest {
         }
     }
 
+    // ---------------------------------------------------------------- classes as targets
+
+    /**
+     * The class-index forms of the loss and the step are shortcuts for a one-hot target: they
+     * must give the same loss and the same parameters, bit for bit, including when the labeled
+     * class's probability underflows (huge logits) and the loss falls back to log-sum-exp.
+     */
+    @Test
+    void classIndexGivesTheSameLossAndStepAsAOneHotTarget() {
+        Trainer byClass = softmaxRegression();
+        Trainer byVector = softmaxRegression();
+        assertTrue(byClass.classifiesWithSoftmax());
+        Random random = new Random(9);
+        int underflowed = 0;
+        for (int step = 0; step < 300; step++) {
+            // Every tenth input so large that some class's probability underflows to 0.
+            double size = step % 10 == 9 ? 1e4 : 1.0;
+            double[] x = {random.nextGaussian() * size, random.nextGaussian() * size, random.nextGaussian() * size};
+            int label = random.nextInt(3);
+            double[] oneHot = new double[3];
+            oneHot[label] = 1.0;
+            byClass.predict(x);
+            double[] probabilities = byVector.predict(x);
+            if (probabilities[label] < Double.MIN_NORMAL) {
+                underflowed++;
+            }
+            assertEquals(Double.doubleToRawLongBits(byVector.predictionLoss(oneHot)),
+                    Double.doubleToRawLongBits(byClass.predictionLossOfClass(label)), "loss, step " + step);
+            assertEquals(byVector.train(oneHot), byClass.trainOnClass(label));
+            assertTrue(Arrays.equals(byVector.parameters(), byClass.parameters()), "parameters, step " + step);
+        }
+        assertTrue(underflowed > 0, "the log-sum-exp fallback was never taken");
+    }
+
+    /** Softmax regression on three inputs, so that large inputs give large logits. */
+    private static Trainer softmaxRegression() {
+        Mlp net = new Mlp(new int[] {3, 3}, new Activation[] {Activation.SOFTMAX});
+        double[] params = new double[net.parameterCount()];
+        Initializer.xavier(net, params, 5L);
+        return new Trainer(net, Loss.CROSS_ENTROPY, new Sgd(params.length, 0.1, 0.9), params, 0, 5.0, 0);
+    }
+
     // ---------------------------------------------------------------- determinism
 
     @Test
