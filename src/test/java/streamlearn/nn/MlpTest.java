@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The fast loops of {@link Mlp} against the textbook ones: {@code z_i = b_i + sum_j W_ij x_j}
  * written as one plain loop per neuron, and {@code dW = delta x^T}. The layer loops change with
- * the shape (small fan-in, four neurons side by side, a remainder of one to three) and ReLU is
+ * the shape (small fan-in, three neurons side by side, a remainder of one or two) and ReLU is
  * applied inside the layer's loop, so every fan-in from 1 to 6 meets every width from 1 to 9,
  * with tanh and with ReLU; the results must be the same bits, since the model's determinism does
  * not depend on its shape.
