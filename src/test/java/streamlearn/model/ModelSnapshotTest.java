@@ -144,8 +144,8 @@ class ModelSnapshotTest {
     // ------------------------------------------------------------ bad binary snapshots
 
     private static byte[] smallSnapshot() {
-        OnlineModel model = OnlineModel.create(ModelSpec.parse(OnlineModelTest.SEED_000_SPEC));
-        model.step(OnlineModelTest.read(model.spec(), OnlineModelTest.SEED_000_READING));
+        OnlineModel model = OnlineModel.create(ModelSpec.parse(SeedExamples.SEED_000_SPEC));
+        model.step(OnlineModelTest.read(model.spec(), SeedExamples.SEED_000_READING));
         return ModelSnapshot.toBytes(model);
     }
 

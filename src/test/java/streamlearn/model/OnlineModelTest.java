@@ -4,6 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static streamlearn.model.SeedExamples.PRINTED_4;
+import static streamlearn.model.SeedExamples.SEED_000_LOSSES;
+import static streamlearn.model.SeedExamples.SEED_000_PREDICTIONS;
+import static streamlearn.model.SeedExamples.SEED_000_READING;
+import static streamlearn.model.SeedExamples.SEED_000_SPEC;
+import static streamlearn.model.SeedExamples.SEED_002_READING;
+import static streamlearn.model.SeedExamples.SEED_002_SPEC;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
@@ -11,39 +18,6 @@ import org.junit.jupiter.api.Test;
 
 /** OnlineModel against the seeds' worked examples, determinism, unlabeled readings and divergence. */
 class OnlineModelTest {
-    /** Seed 000: 2-3-1 ReLU regression, W1 = [[1,2],[-3,4],[1,-1]], b1 = [1,2,0], W2 = [[1,2,3]], b2 = 1. */
-    static final String SEED_000_SPEC = """
-            {"task":"regression","features":["x1","x2"],
-             "layers":[{"units":3,"activation":"relu"},{"units":1,"activation":"identity"}],
-             "loss":"mse",
-             "init":{"type":"explicit","weights":[
-                {"W":[[1,2],[-3,4],[1,-1]],"b":[1,2,0]},
-                {"W":[[1,2,3]],"b":[1]}]},
-             "optimizer":{"type":"sgd","learningRate":0.01},
-             "standardize":false}""";
-    static final String SEED_000_READING = "{\"sensorId\":\"s\",\"features\":{\"x1\":1,\"x2\":2},\"target\":3}";
-    static final double[] SEED_000_PREDICTIONS =
-            {21.0, 4.0080, 3.4862, 3.2376, 3.1167, 3.0575, 3.0283, 3.0140, 3.0069, 3.0034};
-    static final double[] SEED_000_LOSSES =
-            {162.0, 0.5080, 0.1182, 0.0282, 0.0068, 0.0017, 0.0004, 0.0001, 0.0000, 0.0000};
-    /** The seed prints four decimals. */
-    static final double PRINTED_4 = 0.5e-4 + 1e-12;
-
-    /**
-     * Seed 002: 2-3-2 ReLU/softmax. The seed writes W1 as inputs x neurons, [[-0.6,0.6,0.4],[-0.6,0.7,0.5]],
-     * and W2 as [[-0.7,0.7],[0.8,-0.8],[0.5,-0.5]]; transposed here to rows = neurons.
-     */
-    static final String SEED_002_SPEC = """
-            {"task":"classification","features":["x1","x2"],"classes":["c0","c1"],
-             "layers":[{"units":3,"activation":"relu"},{"units":2,"activation":"softmax"}],
-             "loss":"cross_entropy",
-             "init":{"type":"explicit","weights":[
-                {"W":[[-0.6,-0.6],[0.6,0.7],[0.4,0.5]],"b":[0.3,0.5,0.3]},
-                {"W":[[-0.7,0.8,0.5],[0.7,-0.8,-0.5]],"b":[-0.4,0.4]}]},
-             "optimizer":{"type":"sgd","learningRate":0.01},
-             "standardize":false}""";
-    static final String SEED_002_READING = "{\"sensorId\":\"s\",\"features\":{\"x1\":0.5,\"x2\":0.5},\"label\":\"c1\"}";
-
     static Reading read(ModelSpec spec, String json) {
         Reading reading = new Reading(spec.features().size());
         try {
