@@ -100,11 +100,11 @@ public final class Adam implements Optimizer {
         nextMBound = Optimizer.safeOrUnknown(beta1 * mBound + (1.0 - beta1) * gradientBound);
         nextVBound = Optimizer.safeOrUnknown(beta2 * vBound + (1.0 - beta2) * gradientBound * gradientBound);
         if (nextMBound == Double.POSITIVE_INFINITY || nextVBound == Double.POSITIVE_INFINITY) {
-            if (!Optimizer.allFinite(nextM) || !Optimizer.allFinite(nextV)) {
-                return false;
-            }
             nextMBound = Optimizer.maxAbs(nextM);
             nextVBound = Optimizer.maxAbs(nextV);
+            if (!Double.isFinite(nextMBound) || !Double.isFinite(nextVBound)) {
+                return false;
+            }
         }
         // |m / (sqrt(v c) + eps)| <= |m| / eps, whatever v is.
         stepBound = epsilon > 0 ? Optimizer.safeOrUnknown(stepSize * nextMBound / epsilon) : Double.POSITIVE_INFINITY;

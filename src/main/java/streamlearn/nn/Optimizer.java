@@ -68,7 +68,10 @@ public sealed interface Optimizer permits Sgd, Adam {
         return bound <= SAFE_BOUND ? bound : Double.POSITIVE_INFINITY;
     }
 
-    /** The largest |a[i]|; NaN if any a[i] is NaN. */
+    /**
+     * The largest |a[i]|: infinite if any element is, NaN if any is NaN, so it is finite exactly
+     * when every element is. One pass both checks a candidate and measures its bound.
+     */
     static double maxAbs(double[] a) {
         double max = 0.0;
         for (double x : a) {
@@ -77,27 +80,4 @@ public sealed interface Optimizer permits Sgd, Adam {
         return max;
     }
 
-    /**
-     * True when no element of {@code a} is NaN or infinite. {@code x - x} is 0 for a finite x and
-     * NaN otherwise, so the sums stay 0 (they cannot overflow); four sums break the chain of
-     * dependent additions that would otherwise bound the loop by the adder's latency.
-     */
-    static boolean allFinite(double[] a) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int n = a.length;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            s0 += a[i] - a[i];
-            s1 += a[i + 1] - a[i + 1];
-            s2 += a[i + 2] - a[i + 2];
-            s3 += a[i + 3] - a[i + 3];
-        }
-        for (; i < n; i++) {
-            s0 += a[i] - a[i];
-        }
-        return s0 + s1 + s2 + s3 == 0.0;
-    }
 }

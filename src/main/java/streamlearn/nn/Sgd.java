@@ -54,10 +54,10 @@ public final class Sgd implements Optimizer {
         // |v'| <= mu |v| + |g|, element by element.
         nextVelocityBound = Optimizer.safeOrUnknown(Math.abs(momentum) * velocityBound + gradientBound);
         if (nextVelocityBound == Double.POSITIVE_INFINITY) {
-            if (!Optimizer.allFinite(nextVelocity)) {
+            nextVelocityBound = Optimizer.maxAbs(nextVelocity);
+            if (!Double.isFinite(nextVelocityBound)) {
                 return false;
             }
-            nextVelocityBound = Optimizer.maxAbs(nextVelocity);
         }
         stepBound = Optimizer.safeOrUnknown(learningRate * nextVelocityBound);
         return true;

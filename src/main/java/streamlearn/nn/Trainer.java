@@ -1,5 +1,7 @@
 package streamlearn.nn;
 
+import java.util.Arrays;
+
 /**
  * Online (one sample at a time) training of an {@link Mlp}: forward, loss, backward, L2 decay,
  * clipping by global norm, an optimizer step, and optionally an exponential moving average of
@@ -148,7 +150,7 @@ public final class Trainer {
         double p = net.lastOutput()[label];
         if (p < Double.MIN_NORMAL) {
             // Underflowed: Loss.value's log-sum-exp form.
-            java.util.Arrays.fill(oneHot, 0.0);
+            Arrays.fill(oneHot, 0.0);
             oneHot[label] = 1.0;
             return predictionLoss(oneHot);
         }
@@ -204,10 +206,10 @@ public final class Trainer {
         // double (see Optimizer); otherwise, or before the bound is known, check them one by one.
         double bound = Optimizer.safeOrUnknown(parameterBound + optimizer.stepBound());
         if (bound == Double.POSITIVE_INFINITY || checkEveryStep) {
-            if (!Optimizer.allFinite(next)) {
+            bound = Optimizer.maxAbs(next);
+            if (!Double.isFinite(bound)) {
                 return false;
             }
-            bound = Optimizer.maxAbs(next);
             exactChecks++;
         }
         parameterBound = bound;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -143,22 +142,24 @@ class ModelStoreTest {
         }
 
         private static KeyValueIterator<String, byte[]> iterator(Map<String, byte[]> entries) {
-            Iterator<Map.Entry<String, byte[]>> it = List.copyOf(entries.entrySet()).iterator();
+            List<Map.Entry<String, byte[]>> list = List.copyOf(entries.entrySet());
             return new KeyValueIterator<>() {
+                private int next;
+
                 @Override
                 public boolean hasNext() {
-                    return it.hasNext();
+                    return next < list.size();
                 }
 
                 @Override
                 public KeyValue<String, byte[]> next() {
-                    Map.Entry<String, byte[]> e = it.next();
+                    Map.Entry<String, byte[]> e = list.get(next++);
                     return KeyValue.pair(e.getKey(), e.getValue());
                 }
 
                 @Override
                 public String peekNextKey() {
-                    throw new UnsupportedOperationException();
+                    return list.get(next).getKey();
                 }
 
                 @Override
