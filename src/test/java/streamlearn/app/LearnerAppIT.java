@@ -54,17 +54,8 @@ class LearnerAppIT {
         KafkaTestSupport.produce(bootstrap, records);
 
         int port = KafkaTestSupport.freePort();
-        Map<String, String> config = new HashMap<>();
-        config.put("bootstrap.servers", bootstrap);
-        config.put("application.id", "learner-it");
-        config.put("state.dir", state.toString());
-        config.put("metrics.port", String.valueOf(port));
+        Map<String, String> config = KafkaTestSupport.learnerConfig(bootstrap, topics, "learner-it", state, port);
         config.put("snapshot.interval", "2s");
-        config.put("topic.readings", topics.readings());
-        config.put("topic.predictions", topics.predictions());
-        config.put("topic.metrics", topics.metrics());
-        config.put("topic.models", topics.models());
-        config.put("topic.dlq", topics.deadLetters());
         try (LearnerApp app = LearnerApp.start(StreamlearnConfig.of(config))) {
             List<ConsumerRecord<String, byte[]>> predictions = KafkaTestSupport.readUntil(bootstrap, topics.predictions(),
                     all -> all.size() >= READINGS, Duration.ofSeconds(150));

@@ -77,6 +77,10 @@ class ScaleOutIT {
     }
 
     /** A failover as the readers of the predictions saw it, and what the new owner restored for it. */
+    /** The instance left running after a handover, and how the failover to it went. */
+    record Handover(ChildLearner b, Failover failover) {
+    }
+
     record Failover(long stallMs, long restoredRecords, long restoreMs) {
         @Override
         public String toString() {
@@ -92,13 +96,9 @@ class ScaleOutIT {
         long began = System.nanoTime();
         Run run = new Run("scale-nostandby", 75_000, 29, 0, dir);
         try (run) {
-            ChildLearner a = run.start("A");
-            run.await(B_JOINS, a);
-            ChildLearner b = run.start("B");
-            awaitProcessing(b);
-            run.await(A_LEAVES, b);
-            withoutStandbys = run.stop(a, b);
-            run.finish(b);
+            Handover toB = run.handOverFromAToB();
+            withoutStandbys = toB.failover();
+            run.finish(toB.b());
         }
         assertTrue(withoutStandbys.restoredRecords() > 0, "without standbys B must restore A's tasks from the changelog");
         KafkaTestSupport.figure("ScaleOutIT", String.format(
@@ -115,12 +115,9 @@ class ScaleOutIT {
         Failover toStandbys;
         Failover handBack;
         try (run) {
-            ChildLearner a = run.start("A");
-            run.await(B_JOINS, a);
-            ChildLearner b = run.start("B");
-            awaitProcessing(b);
-            run.await(A_LEAVES, b);
-            toStandbys = run.stop(a, b);
+            Handover toB = run.handOverFromAToB();
+            ChildLearner b = toB.b();
+            toStandbys = toB.failover();
 
             run.await(66_000, b);
             ChildLearner a2 = run.start("A2");
@@ -204,6 +201,16 @@ class ScaleOutIT {
             children.add(child);
             child.awaitHealthy(Duration.ofSeconds(60));
             return child;
+        }
+
+        /** A runs alone, B joins at {@code B_JOINS} predictions, A leaves at {@code A_LEAVES}. */
+        Handover handOverFromAToB() throws Exception {
+            ChildLearner a = start("A");
+            await(B_JOINS, a);
+            ChildLearner b = start("B");
+            awaitProcessing(b);
+            await(A_LEAVES, b);
+            return new Handover(b, stop(a, b));
         }
 
         void await(int count, ChildLearner running) throws Exception {
