@@ -269,6 +269,19 @@ public final class Mlp {
                 delta[last][i] = outputDelta[i];
             }
         }
+        backpropagate(params, grad);
+    }
+
+    /**
+     * {@link #backward} from the output layer's delta written into {@link #outputDeltaBuffer};
+     * with a null {@code grad} the gradient is not written. Layer l's gradient is the outer
+     * product {@code delta(l) layerInput(l)^T} for its weights and {@code delta(l)} for its
+     * biases, so an optimizer can read it from there (see {@link Sgd#proposeFromBackward})
+     * and save the passes that write it and read it back; {@link #delta}, {@link #layerInput}
+     * and {@link #lastGradientSquaredNorm} are valid either way.
+     */
+    public void backpropagate(double[] params, double[] grad) {
+        int last = activations.length - 1;
         double squaredNorm = 0.0;
         for (int l = last; l >= 0; l--) {
             int in = sizes[l];
@@ -280,9 +293,10 @@ public final class Mlp {
             // dL/db = delta, dL/dW = delta x^T into grad; dL/da[l] = W^T delta into dA.
             double deltaSquared = 0.0;
             for (int i = 0; i < out; i++) {
-                double di = d[i];
-                grad[b + i] = di;
-                deltaSquared += di * di;
+                deltaSquared += d[i] * d[i];
+            }
+            if (grad != null) {
+                System.arraycopy(d, 0, grad, b, out);
             }
             double[] back = l > 0 ? dA : null;
             if (in < SMALL_FAN_IN) {
@@ -310,7 +324,9 @@ public final class Mlp {
     private static void fewInputsBackward(double[] params, double[] grad, int w, int in, int out, double[] d,
                                           double[] x, double[] dA) {
         double x0 = x[0];
-        if (in == 1) {
+        if (grad == null) {
+            // Only dA is wanted.
+        } else if (in == 1) {
             for (int i = 0; i < out; i++) {
                 grad[w + i] = d[i] * x0;
             }
@@ -364,9 +380,11 @@ public final class Mlp {
             boolean first = i == 0;
             for (int j = 0; j < in; j++) {
                 double xj = x[j];
-                grad[r0 + j] = g0 * xj;
-                grad[r1 + j] = g1 * xj;
-                grad[r2 + j] = g2 * xj;
+                if (grad != null) {
+                    grad[r0 + j] = g0 * xj;
+                    grad[r1 + j] = g1 * xj;
+                    grad[r2 + j] = g2 * xj;
+                }
                 if (dA == null) {
                     continue;
                 }
@@ -374,6 +392,16 @@ public final class Mlp {
                 dA[j] = ((sum + params[r0 + j] * g0) + params[r1 + j] * e1) + params[r2 + j] * e2;
             }
         }
+    }
+
+    /** dL/dz of layer l from the last backward pass; live. */
+    double[] delta(int layer) {
+        return delta[layer];
+    }
+
+    /** The input of layer l in the last forward pass; live. */
+    double[] layerInput(int layer) {
+        return a[layer];
     }
 
     /**

@@ -26,6 +26,9 @@ public final class Trainer {
     private final double[] average;
     private final boolean softmaxCrossEntropy;
     private final double[] oneHot;
+    // The optimizer when it is SGD without momentum and there is no decay: it then steps from
+    // each layer's outer product (see Sgd.proposeFromBackward). Null otherwise.
+    private final Sgd plainSgd;
     private long updates;
     private boolean lastForwardUsedParams;
     // An upper bound on every |params[i]|, unknown (infinite) until the first step measures it.
@@ -57,6 +60,7 @@ public final class Trainer {
         this.average = averageDecay > 0 ? params.clone() : null;
         this.softmaxCrossEntropy = loss == Loss.CROSS_ENTROPY && net.outputActivation() == Activation.SOFTMAX;
         this.oneHot = new double[net.outputSize()];
+        this.plainSgd = optimizer instanceof Sgd sgd && sgd.momentum() == 0.0 && l2 == 0.0 ? sgd : null;
     }
 
     public Mlp network() {
@@ -178,7 +182,8 @@ public final class Trainer {
 
     /** Backpropagates the output layer's delta and takes the step. */
     private boolean step() {
-        net.backward(params, net.outputDeltaBuffer(), grad);
+        // Plain SGD without decay reads the gradient where backpropagation leaves it.
+        net.backpropagate(params, plainSgd != null ? null : grad);
 
         double squared;
         if (l2 == 0.0) {
@@ -199,7 +204,9 @@ public final class Trainer {
         }
         double norm = Math.sqrt(squared);
         double scale = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1.0;
-        if (!optimizer.propose(params, grad, scale, norm * scale, next)) {
+        if (plainSgd != null) {
+            plainSgd.proposeFromBackward(params, net, scale, norm * scale, next);
+        } else if (!optimizer.propose(params, grad, scale, norm * scale, next)) {
             return false;
         }
         // No candidate parameter can overflow while |params| + |step| stays far below the largest
