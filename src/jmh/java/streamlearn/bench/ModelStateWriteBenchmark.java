@@ -1,17 +1,8 @@
 package streamlearn.bench;
 
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import streamlearn.model.ModelSnapshot;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
@@ -25,13 +16,7 @@ import streamlearn.model.StepResult;
  * put, cached or not), next to the learning step itself. The learner instead writes each changed
  * model once per commit (stream/ModelStore.java).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class ModelStateWriteBenchmark {
+public class ModelStateWriteBenchmark extends MicroBenchmark {
     private OnlineModel model;
     private Reading[] readings;
     private int next;

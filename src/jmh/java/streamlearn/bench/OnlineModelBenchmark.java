@@ -1,19 +1,10 @@
 package streamlearn.bench;
 
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import streamlearn.model.OnlineModel;
 import streamlearn.model.Outcome;
 import streamlearn.model.Reading;
@@ -32,13 +23,7 @@ import streamlearn.model.StepResult;
  * <p>Readings come from a precomputed ring ({@link BenchData}); the model is pretrained on the
  * ring before measuring, and keeps learning during {@code trainStep}.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class OnlineModelBenchmark {
+public class OnlineModelBenchmark extends MicroBenchmark {
 
     @Param({"2-16-3-sgd", "2-16-3-adam", "default-2-16-16-3-adam-avg", "8-64-64-3-sgd"})
     public String spec;

@@ -1,18 +1,9 @@
 package streamlearn.bench;
 
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import smile.base.mlp.Layer;
 import smile.base.mlp.OutputFunction;
 import smile.classification.MLP;
@@ -31,13 +22,7 @@ import streamlearn.model.Reading;
  * that ours includes, which favours Smile. Smile's update is one forward and one backward pass,
  * like our train step; ours also computes the prediction's loss.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class SmileMlpBenchmark {
+public class SmileMlpBenchmark extends MicroBenchmark {
     private static final double LEARNING_RATE = 0.05;
 
     private MLP mlp;
