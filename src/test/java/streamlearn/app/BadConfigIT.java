@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import streamlearn.app.KafkaTestSupport.ChildLearner;
 import streamlearn.stream.Topics;
@@ -24,21 +24,14 @@ import streamlearn.stream.Topics;
  * cluster cannot be used), never with a stack trace.
  */
 class BadConfigIT {
-    private static EmbeddedKafkaBroker broker;
+    @RegisterExtension
+    static final BrokerExtension broker = new BrokerExtension();
     private static Topics topics;
 
     @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedKafkaBroker.start();
+    static void createTopics() throws Exception {
         topics = KafkaTestSupport.uniqueTopics("badconfig");
         KafkaTestSupport.createTopics(broker.bootstrapServers(), topics, 1);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
     }
 
     /** A working config: the cases below break one thing each. */

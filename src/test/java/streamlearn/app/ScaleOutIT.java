@@ -15,13 +15,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import streamlearn.app.KafkaTestSupport.ChildLearner;
 import streamlearn.app.KafkaTestSupport.Collector;
@@ -61,20 +60,9 @@ class ScaleOutIT {
              "layers":[{"units":64,"activation":"relu"},{"units":64,"activation":"relu"},{"units":3,"activation":"softmax"}],
              "loss":"cross_entropy","init":{"type":"he","seed":42},"optimizer":{"type":"adam","learningRate":0.001},
              "clipNorm":5.0,"standardize":true,"averaging":{"decay":0.999}}""");
-    private static EmbeddedKafkaBroker broker;
+    @RegisterExtension
+    static final BrokerExtension broker = new BrokerExtension();
     private static Failover withoutStandbys;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     /** A failover as the readers of the predictions saw it, and what the new owner restored for it. */
     /** The instance left running after a handover, and how the failover to it went. */
