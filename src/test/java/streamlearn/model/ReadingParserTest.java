@@ -44,6 +44,53 @@ class ReadingParserTest {
         return parse(new ReadingParser(SPEC), utf8(json));
     }
 
+    /**
+     * Features are parsed by Jackson's fast double parser, which must give exactly the double
+     * that Double.parseDouble gives: every finite feature the simulator writes (shortest and
+     * 17-digit forms), random bit patterns across every exponent, random decimal strings of 1 to
+     * 30 digits, integers beyond 2^53, and the classic hard cases.
+     */
+    @Test
+    void featuresParseToTheSameBitsAsDoubleParseDouble() throws Exception {
+        ReadingParser parser = new ReadingParser(SPEC);
+        java.util.Random random = new java.util.Random(11);
+        List<String> numbers = new java.util.ArrayList<>(List.of(
+                "0.1", "-0.0", "0", "4.9e-324", "2.4703282292062327e-324", "2.2250738585072011e-308",
+                "2.2250738585072012e-308", "2.225073858507201136057409796709131975934819546351645648e-308",
+                "1.7976931348623157e308", "1.7976931348623158e308", "9007199254740993", "-9007199254740993",
+                "123456789012345678901234567890", "1e-400", "0.30000000000000004", "1E5", "1.5e+10",
+                "0." + "0".repeat(330) + "1", "1" + "0".repeat(300)));
+        for (int i = 0; i < 20_000; i++) {
+            double v = Double.longBitsToDouble(random.nextLong());
+            if (Double.isFinite(v)) {
+                numbers.add(Double.toString(v));
+                numbers.add(String.format("%.17g", v));
+            }
+            double reading = 20 + 60 * random.nextDouble();
+            numbers.add(Double.toString(reading));
+            numbers.add(String.format("%.20f", reading));
+            StringBuilder digits = new StringBuilder(random.nextBoolean() ? "-" : "");
+            int n = 1 + random.nextInt(30);
+            for (int d = 0; d < n; d++) {
+                digits.append((char) ('0' + random.nextInt(10)));
+                if (d == 0 && n > 1) {
+                    digits.append('.');
+                }
+            }
+            numbers.add(digits.append('e').append(random.nextInt(620) - 310).toString());
+        }
+        Reading reading = new Reading(parser.featureCount());
+        for (String number : numbers) {
+            double expected = Double.parseDouble(number);
+            if (!Double.isFinite(expected)) {
+                continue;
+            }
+            parser.parse(utf8("{\"sensorId\":\"s\",\"features\":{\"temperature\":" + number + ",\"vibration\":1}}"),
+                    reading);
+            assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(reading.features()[0]), number);
+        }
+    }
+
     @Test
     void goodReadingParsesWithFeaturesInSpecOrder() throws Exception {
         Reading r = parse("""
