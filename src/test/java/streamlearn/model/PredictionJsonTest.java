@@ -1,0 +1,118 @@
+package streamlearn.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * PredictionJson keeps one generator for every prediction and pre-encoded names; each
+ * prediction must still be exactly the bytes a fresh generator writes for it alone, whatever
+ * was written before, for classification and regression, labeled or not, and for the awkward
+ * doubles (subnormal, huge, negative zero, NaN).
+ */
+class PredictionJsonTest {
+    private static final ModelSpec CLASSIFIER = ModelSpec.defaultSpec();
+    private static final ModelSpec REGRESSION = ModelSpec.parse("""
+            {"task":"regression","features":["x1","x2"],
+             "layers":[{"units":3,"activation":"relu"},{"units":1,"activation":"identity"}],
+             "loss":"mse","optimizer":{"type":"sgd","learningRate":0.01}}""");
+    private static final double[] AWKWARD = {0.0, -0.0, 4.9e-324, 2.2250738585072014e-308, 1e300, 1.0 / 3.0,
+        0.1, 123456.789, Double.NaN, 1.0};
+
+    @Test
+    void everyPredictionIsTheBytesAFreshGeneratorWrites() throws Exception {
+        Random random = new Random(5);
+        for (ModelSpec spec : new ModelSpec[] {CLASSIFIER, REGRESSION}) {
+            PredictionJson writer = new PredictionJson(spec);
+            int classes = spec.classes().size();
+            for (int n = 0; n < 2_000; n++) {
+                Reading reading = new Reading(2).set(n % 7 == 0 ? "press \"7\" é" : "press-" + n,
+                        1_795_334_400_000L + n, new double[] {1, 2}, -1);
+                StepResult r = new StepResult(classes);
+                r.modelVersion = n * 31L;
+                r.labeled = random.nextBoolean();
+                r.predicted = classes > 0 ? random.nextInt(classes) : 0;
+                r.label = classes > 0 ? random.nextInt(classes) : 0;
+                for (int i = 0; i < classes; i++) {
+                    r.probabilities[i] = value(random);
+                }
+                r.predictedValue = value(random);
+                r.target = value(random);
+                r.loss = value(random);
+                byte[] written = writer.write("model-" + (n % 3), reading, r);
+                assertEquals(new String(reference(spec, "model-" + (n % 3), reading, r), StandardCharsets.UTF_8),
+                        new String(written, StandardCharsets.UTF_8), "prediction " + n);
+            }
+        }
+    }
+
+    @Test
+    void aPredictionIsOneJsonObjectWithTheDesignFields() throws Exception {
+        StepResult r = new StepResult(3);
+        r.modelVersion = 42;
+        r.labeled = true;
+        r.predicted = 1;
+        r.label = 2;
+        r.probabilities[0] = 0.25;
+        r.probabilities[1] = 0.5;
+        r.probabilities[2] = 0.25;
+        r.loss = 1.3862943611198906;
+        Reading reading = new Reading(2).set("press-01", 1000, new double[] {30, 1}, 2);
+        PredictionJson writer = new PredictionJson(CLASSIFIER);
+        writer.write("press-01", reading, r);
+        JsonNode node = new ObjectMapper().readTree(writer.write("press-01", reading, r));
+        assertEquals("press-01", node.get("sensorId").asText());
+        assertEquals(1000, node.get("timestamp").asLong());
+        assertEquals(42, node.get("modelVersion").asLong());
+        assertEquals("warning", node.get("predicted").asText());
+        assertEquals(0.5, node.get("probabilities").get("warning").asDouble());
+        assertEquals("critical", node.get("label").asText());
+        assertEquals(1.3862943611198906, node.get("loss").asDouble());
+    }
+
+    private static double value(Random random) {
+        return random.nextInt(4) == 0 ? AWKWARD[random.nextInt(AWKWARD.length)] : random.nextDouble();
+    }
+
+    /** The straightforward writer: a new generator per prediction, names as strings. */
+    private static byte[] reference(ModelSpec spec, String modelId, Reading reading, StepResult r) throws IOException {
+        ByteArrayBuilder buffer = new ByteArrayBuilder();
+        JsonFactory json = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
+        try (JsonGenerator g = json.createGenerator(buffer)) {
+            g.writeStartObject();
+            g.writeStringField("sensorId", reading.sensorId());
+            g.writeNumberField("timestamp", reading.timestamp());
+            g.writeStringField("model", modelId);
+            g.writeNumberField("modelVersion", r.modelVersion());
+            if (spec.isClassification()) {
+                g.writeStringField("predicted", spec.classes().get(r.predicted()));
+                g.writeObjectFieldStart("probabilities");
+                for (int i = 0; i < spec.classes().size(); i++) {
+                    g.writeNumberField(spec.classes().get(i), r.probabilities()[i]);
+                }
+                g.writeEndObject();
+                if (r.labeled()) {
+                    g.writeStringField("label", spec.classes().get(r.label()));
+                    g.writeNumberField("loss", r.loss());
+                }
+            } else {
+                g.writeNumberField("predicted", r.predictedValue());
+                if (r.labeled()) {
+                    g.writeNumberField("target", r.target());
+                    g.writeNumberField("loss", r.loss());
+                }
+            }
+            g.writeEndObject();
+        }
+        return buffer.toByteArray();
+    }
+}
