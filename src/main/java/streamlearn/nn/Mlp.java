@@ -290,7 +290,7 @@ public final class Mlp {
             double[] input = a[l];
             int w = weightOffset[l];
             int b = biasOffset[l];
-            // dL/db = delta, dL/dW = delta x^T into grad; dL/da[l] = W^T delta into dA.
+            // dL/db = delta, dL/dW = delta x^T into grad (if wanted); dL/da[l] = W^T delta into dA.
             double deltaSquared = 0.0;
             for (int i = 0; i < out; i++) {
                 deltaSquared += d[i] * d[i];

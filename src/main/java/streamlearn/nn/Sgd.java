@@ -67,7 +67,7 @@ public final class Sgd implements Optimizer {
      * {@link #propose} without momentum, for the gradient of {@code net}'s last
      * {@link Mlp#backpropagate} left unwritten: each layer's is the outer product
      * {@code delta x^T}, read where it lies. That saves a pass writing the gradient and one
-     * reading it back, a seventh of an 8-64-64-3 network's step. Each input is scaled once
+     * reading it back, a sixth of an 8-64-64-3 network's step. Each input is scaled once
      * rather than once per weight ({@code delta[i] * (lr * scale * x[j])}), so the rounding
      * differs from {@link #propose}'s; a {@link Trainer} without weight decay always steps here.
      */
