@@ -318,33 +318,33 @@ public final class Mlp {
     }
 
     /**
-     * One layer's weight gradient for one to three inputs, written out as in {@link #layer};
-     * then, unless {@code dA} is null, {@code dA = W^T delta}.
+     * One layer's weight gradient for one to three inputs, written out as in {@link #layer},
+     * unless {@code grad} is null; then, unless {@code dA} is null, {@code dA = W^T delta}.
      */
     private static void fewInputsBackward(double[] params, double[] grad, int w, int in, int out, double[] d,
                                           double[] x, double[] dA) {
-        double x0 = x[0];
-        if (grad == null) {
-            // Only dA is wanted.
-        } else if (in == 1) {
-            for (int i = 0; i < out; i++) {
-                grad[w + i] = d[i] * x0;
-            }
-        } else if (in == 2) {
-            double x1 = x[1];
-            for (int i = 0; i < out; i++) {
-                double di = d[i];
-                grad[w + 2 * i] = di * x0;
-                grad[w + 2 * i + 1] = di * x1;
-            }
-        } else {
-            double x1 = x[1];
-            double x2 = x[2];
-            for (int i = 0; i < out; i++) {
-                double di = d[i];
-                grad[w + 3 * i] = di * x0;
-                grad[w + 3 * i + 1] = di * x1;
-                grad[w + 3 * i + 2] = di * x2;
+        if (grad != null) {
+            double x0 = x[0];
+            if (in == 1) {
+                for (int i = 0; i < out; i++) {
+                    grad[w + i] = d[i] * x0;
+                }
+            } else if (in == 2) {
+                double x1 = x[1];
+                for (int i = 0; i < out; i++) {
+                    double di = d[i];
+                    grad[w + 2 * i] = di * x0;
+                    grad[w + 2 * i + 1] = di * x1;
+                }
+            } else {
+                double x1 = x[1];
+                double x2 = x[2];
+                for (int i = 0; i < out; i++) {
+                    double di = d[i];
+                    grad[w + 3 * i] = di * x0;
+                    grad[w + 3 * i + 1] = di * x1;
+                    grad[w + 3 * i + 2] = di * x2;
+                }
             }
         }
         if (dA != null) {
@@ -360,9 +360,9 @@ public final class Mlp {
     }
 
     /**
-     * One layer's weight gradient ({@code grad[i][j] = delta[i] x[j]}) and, unless {@code dA} is
-     * null, {@code dA = W^T delta}, adding the rows in order into each dA[j] as a one-row-at-a-time
-     * loop would. Three rows share one pass over the inputs (see layer()); when fewer than three
+     * One layer's weight gradient ({@code grad[i][j] = delta[i] x[j]}, unless {@code grad} is
+     * null) and, unless {@code dA} is null, {@code dA = W^T delta}, adding the rows in order into
+     * each dA[j] as a one-row-at-a-time loop would. Three rows share one pass over the inputs (see layer()); when fewer than three
      * are left, the last row is repeated, writing the same gradient again and adding zero to dA.
      */
     private static void rowsBackward(double[] params, double[] grad, int w, int in, int out, double[] d,

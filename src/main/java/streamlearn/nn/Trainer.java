@@ -22,6 +22,7 @@ public final class Trainer {
 
     private double[] params;
     private double[] next;
+    // The written gradient; null when plainSgd steps without one.
     private final double[] grad;
     private final double[] average;
     private final boolean softmaxCrossEntropy;
@@ -56,11 +57,12 @@ public final class Trainer {
         this.averageDecay = averageDecay;
         this.params = params.clone();
         this.next = new double[params.length];
-        this.grad = new double[params.length];
         this.average = averageDecay > 0 ? params.clone() : null;
         this.softmaxCrossEntropy = loss == Loss.CROSS_ENTROPY && net.outputActivation() == Activation.SOFTMAX;
         this.oneHot = new double[net.outputSize()];
         this.plainSgd = optimizer instanceof Sgd sgd && sgd.momentum() == 0.0 && l2 == 0.0 ? sgd : null;
+        // Plain SGD without decay reads the gradient where backpropagation leaves it: none is written.
+        this.grad = plainSgd != null ? null : new double[params.length];
     }
 
     public Mlp network() {
@@ -182,8 +184,7 @@ public final class Trainer {
 
     /** Backpropagates the output layer's delta and takes the step. */
     private boolean step() {
-        // Plain SGD without decay reads the gradient where backpropagation leaves it.
-        net.backpropagate(params, plainSgd != null ? null : grad);
+        net.backpropagate(params, grad);
 
         double squared;
         if (l2 == 0.0) {
