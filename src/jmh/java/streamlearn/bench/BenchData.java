@@ -1,10 +1,11 @@
 package streamlearn.bench;
 
 import java.util.SplittableRandom;
+import streamlearn.app.SensorReadingGenerator;
+import streamlearn.format.SpecJson;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
 import streamlearn.model.Reading;
-import streamlearn.model.SensorReadingGenerator;
 
 /**
  * Inputs and specs shared by the benchmarks. Every input is generated once, before measuring,
@@ -57,10 +58,10 @@ final class BenchData {
     /** The spec a benchmark parameter names. */
     static ModelSpec spec(String name) {
         return switch (name) {
-            case "2-16-3-sgd" -> ModelSpec.parse(SPEC_2_16_3_SGD);
-            case "2-16-3-adam" -> ModelSpec.parse(SPEC_2_16_3_ADAM);
-            case "default-2-16-16-3-adam-avg" -> ModelSpec.defaultSpec();
-            case "8-64-64-3-sgd" -> ModelSpec.parse(SPEC_8_64_64_3);
+            case "2-16-3-sgd" -> SpecJson.parse(SPEC_2_16_3_SGD);
+            case "2-16-3-adam" -> SpecJson.parse(SPEC_2_16_3_ADAM);
+            case "default-2-16-16-3-adam-avg" -> SpecJson.defaultSpec();
+            case "8-64-64-3-sgd" -> SpecJson.parse(SPEC_8_64_64_3);
             default -> throw new IllegalArgumentException("unknown spec " + name);
         };
     }

@@ -3,11 +3,12 @@ package streamlearn.bench;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Setup;
-import streamlearn.model.ModelSnapshot;
+import streamlearn.app.SensorReadingGenerator;
+import streamlearn.format.ModelSnapshot;
+import streamlearn.format.SpecJson;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
 import streamlearn.model.Reading;
-import streamlearn.model.SensorReadingGenerator;
 import streamlearn.model.StepResult;
 
 /**
@@ -23,7 +24,7 @@ public class ModelStateWriteBenchmark extends MicroBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        model = OnlineModel.create(ModelSpec.defaultSpec());
+        model = OnlineModel.create(SpecJson.defaultSpec());
         SensorReadingGenerator generator = new SensorReadingGenerator(1, 16, 0.0);
         readings = new Reading[4096];
         for (int i = 0; i < readings.length; i++) {

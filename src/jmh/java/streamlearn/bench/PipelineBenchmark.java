@@ -40,12 +40,13 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import streamlearn.app.EmbeddedKafkaBroker;
+import streamlearn.app.SensorReadingGenerator;
 import streamlearn.app.TopicDefinitions;
+import streamlearn.format.ReadingParser;
+import streamlearn.format.SpecJson;
 import streamlearn.model.InvalidReadingException;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.Reading;
-import streamlearn.model.ReadingParser;
-import streamlearn.model.SensorReadingGenerator;
 import streamlearn.stream.LearnerSettings;
 import streamlearn.stream.LearnerTopology;
 import streamlearn.stream.ModelKey;
@@ -79,7 +80,7 @@ public final class PipelineBenchmark {
         int latencySeconds = Integer.parseInt(o.getOrDefault("latency-seconds", "60"));
         int warmup = Integer.parseInt(o.getOrDefault("warmup", "300000"));
         // --spec FILE: another model than the default, e.g. to separate the model's cost from the pipeline's.
-        ModelSpec spec = o.containsKey("spec") ? ModelSpec.parse(Files.readString(Path.of(o.get("spec")))) : ModelSpec.defaultSpec();
+        ModelSpec spec = o.containsKey("spec") ? SpecJson.parse(Files.readString(Path.of(o.get("spec")))) : SpecJson.defaultSpec();
         // --passthrough-output prediction: the passthrough writes a record shaped like a prediction
         // (same fields, three probabilities and a loss as full doubles) instead of the small one,
         // to separate what Kafka pays for the bigger output from what the learner computes.

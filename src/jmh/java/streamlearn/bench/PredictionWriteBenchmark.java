@@ -3,11 +3,12 @@ package streamlearn.bench;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Setup;
+import streamlearn.app.SensorReadingGenerator;
+import streamlearn.format.PredictionJson;
+import streamlearn.format.SpecJson;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
-import streamlearn.model.PredictionJson;
 import streamlearn.model.Reading;
-import streamlearn.model.SensorReadingGenerator;
 import streamlearn.model.StepResult;
 
 /**
@@ -16,7 +17,7 @@ import streamlearn.model.StepResult;
  * producer.
  */
 public class PredictionWriteBenchmark extends MicroBenchmark {
-    private final PredictionJson json = new PredictionJson(ModelSpec.defaultSpec());
+    private final PredictionJson json = new PredictionJson(SpecJson.defaultSpec());
     private Reading[] readings;
     private StepResult[] results;
     private int next;
@@ -30,7 +31,7 @@ public class PredictionWriteBenchmark extends MicroBenchmark {
         results = new StepResult[readings.length];
         Reading warmup = new Reading(2);
         for (int i = 0; i < readings.length; i++) {
-            OnlineModel model = OnlineModel.create(ModelSpec.defaultSpec());
+            OnlineModel model = OnlineModel.create(SpecJson.defaultSpec());
             for (int t = 0; t < 300; t++) {
                 generator.next(warmup, t);
                 model.step(warmup);

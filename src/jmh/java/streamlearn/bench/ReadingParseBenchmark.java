@@ -3,11 +3,12 @@ package streamlearn.bench;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Setup;
+import streamlearn.app.SensorReadingGenerator;
+import streamlearn.format.ReadingParser;
+import streamlearn.format.SpecJson;
 import streamlearn.model.InvalidReadingException;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.Reading;
-import streamlearn.model.ReadingParser;
-import streamlearn.model.SensorReadingGenerator;
 
 /**
  * Parsing one reading as the learner does for each record: the simulator's JSON (features
@@ -22,7 +23,7 @@ public class ReadingParseBenchmark extends MicroBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        parser = new ReadingParser(ModelSpec.defaultSpec());
+        parser = new ReadingParser(SpecJson.defaultSpec());
         SensorReadingGenerator generator = new SensorReadingGenerator(1, 16, 0.1);
         json = new byte[BenchData.RING][];
         Reading r = new Reading(2);

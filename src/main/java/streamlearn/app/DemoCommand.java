@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import streamlearn.format.SpecJson;
 import streamlearn.model.ModelSpec;
 import streamlearn.stream.ModelKey;
 import streamlearn.stream.Topics;
@@ -73,7 +74,7 @@ final class DemoCommand {
             config.put("metrics.port", String.valueOf(port));
             config.put("metrics.window", "2s");
             config.put("snapshot.interval", "10s");
-            ModelSpec spec = ModelSpec.defaultSpec();
+            ModelSpec spec = SpecJson.defaultSpec();
             try (LearnerApp app = LearnerApp.start(StreamlearnConfig.of(config));
                  KafkaProducer<String, byte[]> producer = new KafkaProducer<>(SimulateCommand.producerConfig(bootstrap))) {
                 out.printf("learner started (metrics: http://127.0.0.1:%d/metrics); simulating %.0f readings/s%s%n",

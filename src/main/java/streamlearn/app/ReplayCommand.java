@@ -15,14 +15,15 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
+import streamlearn.format.ModelSnapshot;
+import streamlearn.format.PredictionJson;
+import streamlearn.format.ReadingParser;
+import streamlearn.format.SpecJson;
 import streamlearn.model.InvalidReadingException;
-import streamlearn.model.ModelSnapshot;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
-import streamlearn.model.PredictionJson;
 import streamlearn.model.PrequentialMetrics;
 import streamlearn.model.Reading;
-import streamlearn.model.ReadingParser;
 import streamlearn.model.SpecException;
 import streamlearn.model.StepResult;
 
@@ -170,10 +171,10 @@ public final class ReplayCommand {
     /** The spec in {@code file}, or the built-in default when file is null. */
     static ModelSpec loadSpec(String file) {
         if (file == null) {
-            return ModelSpec.defaultSpec();
+            return SpecJson.defaultSpec();
         }
         try {
-            return ModelSpec.parse(Files.readString(Path.of(file)));
+            return SpecJson.parse(Files.readString(Path.of(file)));
         } catch (NoSuchFileException e) {
             throw new UsageException("spec file " + file + ": no such file");
         } catch (IOException e) {

@@ -5,7 +5,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import streamlearn.model.Reading;
-import streamlearn.model.SensorReadingGenerator;
 
 /**
  * Produces the seeds' synthetic sensor readings at a steady rate: each reading is due at

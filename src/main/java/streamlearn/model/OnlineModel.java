@@ -2,11 +2,9 @@ package streamlearn.model;
 
 import java.util.List;
 import streamlearn.nn.Activation;
-import streamlearn.nn.Adam;
-import streamlearn.nn.Initializer;
 import streamlearn.nn.Mlp;
-import streamlearn.nn.Optimizer;
-import streamlearn.nn.Sgd;
+import streamlearn.nn.StateReader;
+import streamlearn.nn.StateWriter;
 import streamlearn.nn.Trainer;
 
 /**
@@ -42,20 +40,41 @@ public final class OnlineModel {
     public static OnlineModel create(ModelSpec spec) {
         Mlp net = network(spec);
         double[] params = new double[net.parameterCount()];
-        switch (spec.initType()) {
-            case HE -> Initializer.he(net, params, spec.initSeed());
-            case XAVIER -> Initializer.xavier(net, params, spec.initSeed());
-            case EXPLICIT -> {
-                List<ModelSpec.LayerWeights> weights = spec.explicitWeights();
-                for (int l = 0; l < weights.size(); l++) {
-                    writeLayer(net, params, l, weights.get(l).w(), weights.get(l).b());
-                }
-            }
-        }
-        return new OnlineModel(spec, trainer(spec, net, params));
+        spec.init().initialise(net, params);
+        Trainer trainer = new Trainer(net, spec.loss(), spec.optimizer().create(net.parameterCount()), params,
+                spec.l2(), spec.clipNorm(), spec.averagingDecay());
+        return new OnlineModel(spec, trainer);
     }
 
-    static Mlp network(ModelSpec spec) {
+    /**
+     * A model of {@code spec} in the state that {@link #writeState} wrote: it continues exactly as
+     * the model it was taken from would have.
+     */
+    public static OnlineModel restore(ModelSpec spec, StateReader in) {
+        OnlineModel model = create(spec);
+        model.trainer.readState(in);
+        if (model.scaler != null) {
+            model.scaler.readState(new SectionReader(in, "scaler."));
+        }
+        model.trainer.optimizer().readState(new SectionReader(in, "optimizer."));
+        return model;
+    }
+
+    /**
+     * Writes the model's whole state, in this order: modelVersion, weights, averaging.weights
+     * (with averaging), scaler.* (when standardising), optimizer.* (the optimizer's own state).
+     * Names are paths: the JSON snapshot nests at the dots, the binary form keeps the order.
+     */
+    public void writeState(StateWriter out) {
+        trainer.writeState(out);
+        if (scaler != null) {
+            scaler.writeState(new SectionWriter(out, "scaler."));
+        }
+        trainer.optimizer().writeState(new SectionWriter(out, "optimizer."));
+    }
+
+    /** A network of the spec's shape (its parameters live apart, see {@link Mlp}). */
+    public static Mlp network(ModelSpec spec) {
         List<ModelSpec.Layer> layers = spec.layers();
         int[] sizes = new int[layers.size() + 1];
         Activation[] activations = new Activation[layers.size()];
@@ -67,24 +86,9 @@ public final class OnlineModel {
         return new Mlp(sizes, activations);
     }
 
-    static Trainer trainer(ModelSpec spec, Mlp net, double[] params) {
-        Optimizer optimizer = switch (spec.optimizer()) {
-            case "adam" -> new Adam(net.parameterCount(), spec.learningRate(), spec.beta1(), spec.beta2(), spec.epsilon());
-            default -> new Sgd(net.parameterCount(), spec.learningRate(), spec.momentum());
-        };
-        return new Trainer(net, spec.loss(), optimizer, params, spec.l2(), spec.clipNorm(), spec.averagingDecay());
-    }
-
-    static OnlineModel assemble(ModelSpec spec, Trainer trainer) {
-        return new OnlineModel(spec, trainer);
-    }
-
-    static void writeLayer(Mlp net, double[] params, int layer, double[][] w, double[] b) {
-        int in = net.fanIn(layer);
-        for (int i = 0; i < w.length; i++) {
-            System.arraycopy(w[i], 0, params, net.weightOffset(layer) + i * in, in);
-        }
-        System.arraycopy(b, 0, params, net.biasOffset(layer), b.length);
+    /** The network's shape, for laying out parameter vectors. */
+    public Mlp network() {
+        return trainer.network();
     }
 
     public ModelSpec spec() {
@@ -98,11 +102,6 @@ public final class OnlineModel {
 
     Trainer trainer() {
         return trainer;
-    }
-
-    /** The input scaler, or null when the spec does not standardise. */
-    OnlineScaler scaler() {
-        return scaler;
     }
 
     /**

@@ -1,5 +1,8 @@
 package streamlearn.model;
 
+import streamlearn.nn.StateReader;
+import streamlearn.nn.StateWriter;
+
 /**
  * Running mean and variance of each feature (Welford's algorithm), used to standardise inputs
  * as they arrive: no pass over the data is needed, and the statistics are part of the model's
@@ -53,19 +56,29 @@ public final class OnlineScaler {
         return count;
     }
 
-    /** Live arrays, for snapshots. */
-    public double[] mean() {
-        return mean;
+    /** Writes the statistics, for a snapshot. */
+    public void writeState(StateWriter out) {
+        out.count("count", count);
+        out.vector("mean", mean);
+        out.vector("m2", m2);
     }
 
-    public double[] m2() {
-        return m2;
+    /** Restores what {@link #writeState} wrote. */
+    public void readState(StateReader in) {
+        count = in.count("count");
+        in.vector("mean", mean);
+        in.vector("m2", m2);
+        refreshInverseStd();
     }
 
-    public void restore(long n, double[] means, double[] m2s) {
+    private void restore(long n, double[] means, double[] m2s) {
         count = n;
         System.arraycopy(means, 0, mean, 0, mean.length);
         System.arraycopy(m2s, 0, m2, 0, m2.length);
+        refreshInverseStd();
+    }
+
+    private void refreshInverseStd() {
         for (int i = 0; i < mean.length; i++) {
             inverseStd[i] = inverseStd(m2[i], count);
         }

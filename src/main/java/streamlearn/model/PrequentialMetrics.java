@@ -1,10 +1,5 @@
 package streamlearn.model;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -13,7 +8,6 @@ import java.util.List;
  * windowed {@code learner-metrics} records and for replay's summary.
  */
 public final class PrequentialMetrics {
-    private static final JsonFactory JSON = new JsonFactory();
     private final List<String> classes;
     private final long[][] confusion;
     private long records;
@@ -84,6 +78,11 @@ public final class PrequentialMetrics {
         return modelVersion;
     }
 
+    /** The spec's classes, the confusion matrix's order; empty for regression. */
+    public List<String> classes() {
+        return classes;
+    }
+
     public long[][] confusion() {
         return confusion;
     }
@@ -114,55 +113,6 @@ public final class PrequentialMetrics {
             for (int j = 0; j < row.length; j++) {
                 row[j] = in.getLong();
             }
-        }
-    }
-
-    /** The windowed-metrics JSON of DESIGN.md. */
-    public byte[] toWindowJson(String modelId, long windowStart, long windowEnd) {
-        ByteArrayBuilder out = new ByteArrayBuilder(256);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("model", modelId);
-            g.writeNumberField("windowStart", windowStart);
-            g.writeNumberField("windowEnd", windowEnd);
-            writeFields(g);
-            if (!classes.isEmpty()) {
-                g.writeArrayFieldStart("classes");
-                for (String c : classes) {
-                    g.writeString(c);
-                }
-                g.writeEndArray();
-                g.writeArrayFieldStart("confusion");
-                for (long[] row : confusion) {
-                    g.writeStartArray();
-                    for (long v : row) {
-                        g.writeNumber(v);
-                    }
-                    g.writeEndArray();
-                }
-                g.writeEndArray();
-            }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    /** Counts, meanLoss, accuracy and modelVersion as fields of an open object. */
-    public void writeFields(JsonGenerator g) throws IOException {
-        g.writeNumberField("records", records);
-        g.writeNumberField("labeled", labeled);
-        writeNumberOrNull(g, "meanLoss", meanLoss());
-        writeNumberOrNull(g, "accuracy", accuracy());
-        g.writeNumberField("modelVersion", modelVersion);
-    }
-
-    private static void writeNumberOrNull(JsonGenerator g, String name, double v) throws IOException {
-        if (Double.isFinite(v)) {
-            g.writeNumberField(name, v);
-        } else {
-            g.writeNullField(name);
         }
     }
 }

@@ -80,7 +80,35 @@ public final class Reading {
         return this;
     }
 
-    void clear() {
+    /** The parser's setters: a reading is filled field by field as its JSON is read. */
+    public void setSensorId(String sensorId) {
+        this.sensorId = sensorId;
+    }
+
+    public void setTimestamp(long timestamp) {
+        this.timestamp = timestamp;
+        this.hasTimestamp = true;
+    }
+
+    public void setFeature(int index, double value) {
+        features[index] = value;
+    }
+
+    public void setLabel(int label) {
+        this.label = label;
+    }
+
+    public void setTarget(double target) {
+        this.target = target;
+        this.hasTarget = true;
+    }
+
+    public void setKeyFieldValue(String value) {
+        this.keyFieldValue = value;
+    }
+
+    /** Empties the reading for the next record (the features are overwritten by the next one). */
+    public void clear() {
         sensorId = null;
         timestamp = 0;
         hasTimestamp = false;

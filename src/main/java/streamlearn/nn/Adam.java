@@ -20,8 +20,7 @@ public final class Adam implements Optimizer {
     private double[] v;
     private double[] nextM;
     private double[] nextV;
-    // Bounds on every |m[i]| and v[i]; unknown (infinite) until measured, since a snapshot
-    // restores the moments in place after construction.
+    // Bounds on every |m[i]| and v[i]; unknown (infinite) until measured, as after a restore.
     private double mBound = Double.POSITIVE_INFINITY;
     private double vBound = Double.POSITIVE_INFINITY;
     private double nextMBound;
@@ -39,46 +38,6 @@ public final class Adam implements Optimizer {
         nextV = new double[parameterCount];
     }
 
-    public double learningRate() {
-        return learningRate;
-    }
-
-    public double beta1() {
-        return beta1;
-    }
-
-    public double beta2() {
-        return beta2;
-    }
-
-    public double epsilon() {
-        return epsilon;
-    }
-
-    public double beta1Power() {
-        return beta1Power;
-    }
-
-    public double beta2Power() {
-        return beta2Power;
-    }
-
-    /** First-moment estimate; live, for snapshots. */
-    public double[] firstMoment() {
-        return m;
-    }
-
-    /** Second-moment estimate; live, for snapshots. */
-    public double[] secondMoment() {
-        return v;
-    }
-
-    /** Restores the bias-correction state of a snapshot (the moments are written in place). */
-    public void restorePowers(double beta1Power, double beta2Power) {
-        this.beta1Power = beta1Power;
-        this.beta2Power = beta2Power;
-    }
-
     @Override
     public boolean propose(double[] params, double[] grad, double scale, double gradientBound, double[] next) {
         double b1t = beta1Power * beta1;
@@ -86,8 +45,7 @@ public final class Adam implements Optimizer {
         double stepSize = learningRate / (1.0 - b1t);
         double secondCorrection = 1.0 / (1.0 - b2t);
         // Two loops rather than one: the JIT vectorises a loop only if its unrolled body stays
-        // small, and one loop doing all of it ran scalar. Measured on the default spec's step:
-        // one loop 2.4 us, the moments and the step in two loops 1.60 us, in three 1.66 us.
+        // small, and one loop doing all of it ran scalar (docs/BENCHMARKS.md).
         for (int i = 0; i < params.length; i++) {
             double g = grad[i] * scale;
             nextM[i] = Optimizer.flushTiny(beta1 * m[i] + (1.0 - beta1) * g);
@@ -131,7 +89,20 @@ public final class Adam implements Optimizer {
     }
 
     @Override
-    public String type() {
-        return "adam";
+    public void writeState(StateWriter out) {
+        out.number("beta1Power", beta1Power);
+        out.number("beta2Power", beta2Power);
+        out.parameters("m", m);
+        out.parameters("v", v);
+    }
+
+    @Override
+    public void readState(StateReader in) {
+        beta1Power = in.number("beta1Power");
+        beta2Power = in.number("beta2Power");
+        in.parameters("m", m);
+        in.parameters("v", v);
+        mBound = Double.POSITIVE_INFINITY;
+        vBound = Double.POSITIVE_INFINITY;
     }
 }

@@ -38,8 +38,11 @@ public sealed interface Optimizer permits Sgd, Adam {
     /** Makes the state computed by the last {@link #propose} current. */
     void commit();
 
-    /** The id used in specs and snapshots ("sgd", "adam"). */
-    String type();
+    /** Writes the optimizer's state (momentum, moments), for a snapshot. */
+    void writeState(StateWriter out);
+
+    /** Restores what {@link #writeState} wrote; the next step then continues bit for bit. */
+    void readState(StateReader in);
 
     /**
      * Rounds optimizer state below about 1e-266 to 0 and leaves anything above about 1e-234

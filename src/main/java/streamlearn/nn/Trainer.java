@@ -22,14 +22,10 @@ public final class Trainer {
 
     private double[] params;
     private double[] next;
-    // The written gradient; null when plainSgd steps without one.
     private final double[] grad;
     private final double[] average;
     private final boolean softmaxCrossEntropy;
     private final double[] oneHot;
-    // The optimizer when it is SGD without momentum and there is no decay: it then steps from
-    // each layer's outer product (see Sgd.proposeFromBackward). Null otherwise.
-    private final Sgd plainSgd;
     private long updates;
     private boolean lastForwardUsedParams;
     // An upper bound on every |params[i]|, unknown (infinite) until the first step measures it.
@@ -60,9 +56,7 @@ public final class Trainer {
         this.average = averageDecay > 0 ? params.clone() : null;
         this.softmaxCrossEntropy = loss == Loss.CROSS_ENTROPY && net.outputActivation() == Activation.SOFTMAX;
         this.oneHot = new double[net.outputSize()];
-        this.plainSgd = optimizer instanceof Sgd sgd && sgd.momentum() == 0.0 && l2 == 0.0 ? sgd : null;
-        // Plain SGD without decay reads the gradient where backpropagation leaves it: none is written.
-        this.grad = plainSgd != null ? null : new double[params.length];
+        this.grad = new double[params.length];
     }
 
     public Mlp network() {
@@ -97,13 +91,26 @@ public final class Trainer {
         return average != null ? average : params;
     }
 
-    /** Restores the state of a snapshot; the optimizer's own state is restored on the optimizer. */
-    public void restore(double[] parameters, double[] averaged, long updateCount) {
-        System.arraycopy(parameters, 0, params, 0, params.length);
+    /**
+     * Writes the model version, the weights and their average (the optimizer writes its own
+     * state, see {@link Optimizer#writeState}).
+     */
+    public void writeState(StateWriter out) {
+        out.count("modelVersion", updates);
+        out.parameters("weights", params);
         if (average != null) {
-            System.arraycopy(averaged, 0, average, 0, average.length);
+            out.parameters("averaging.weights", average);
         }
-        updates = updateCount;
+    }
+
+    /** Restores what {@link #writeState} wrote. */
+    public void readState(StateReader in) {
+        long version = in.count("modelVersion");
+        in.parameters("weights", params);
+        if (average != null) {
+            in.parameters("averaging.weights", average);
+        }
+        updates = version;
         lastForwardUsedParams = false;
         parameterBound = Double.POSITIVE_INFINITY;
     }
@@ -184,7 +191,7 @@ public final class Trainer {
 
     /** Backpropagates the output layer's delta and takes the step. */
     private boolean step() {
-        net.backpropagate(params, grad);
+        net.backward(params, net.outputDeltaBuffer(), grad);
 
         double squared;
         if (l2 == 0.0) {
@@ -205,9 +212,7 @@ public final class Trainer {
         }
         double norm = Math.sqrt(squared);
         double scale = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1.0;
-        if (plainSgd != null) {
-            plainSgd.proposeFromBackward(params, net, scale, norm * scale, next);
-        } else if (!optimizer.propose(params, grad, scale, norm * scale, next)) {
+        if (!optimizer.propose(params, grad, scale, norm * scale, next)) {
             return false;
         }
         // No candidate parameter can overflow while |params| + |step| stays far below the largest

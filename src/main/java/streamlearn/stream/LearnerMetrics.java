@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import streamlearn.model.Outcome;
+import streamlearn.model.StepResult;
 
 /**
  * The meters of DESIGN.md for one registry. Meters are looked up once per model and kept in a
@@ -78,8 +79,20 @@ final class LearnerMetrics {
         volatile double accuracy = Double.NaN;
         volatile double modelVersion;
 
-        void lag(long millis) {
-            lag.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+        /** One reading's step: its outcome, its prediction, the model version after it, its lag. */
+        void counted(StepResult result, long modelVersionAfter, long lagMillis) {
+            outcomes[result.outcome().ordinal()].increment();
+            if (predictions.length > 0) {
+                predictions[result.predicted()].increment();
+            }
+            modelVersion = modelVersionAfter;
+            lag.record(Math.max(0, lagMillis), TimeUnit.MILLISECONDS);
+        }
+
+        /** The gauges show the last closed window. */
+        void windowClosed(double meanLoss, double accuracy) {
+            this.loss = meanLoss;
+            this.accuracy = accuracy;
         }
     }
 }

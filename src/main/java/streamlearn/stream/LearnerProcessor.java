@@ -1,13 +1,12 @@
 package streamlearn.stream;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import streamlearn.model.ModelSnapshot;
-import streamlearn.model.PredictionJson;
+import streamlearn.format.PredictionJson;
 import streamlearn.model.Reading;
 import streamlearn.model.StepResult;
 
@@ -50,62 +49,30 @@ final class LearnerProcessor implements Processor<String, Reading, String, byte[
             state = ModelState.create(key, settings.spec());
             store.add(key, state);
         }
-        if (state.meters == null) {
-            state.meters = metrics.forModel(key);
+        LearnerMetrics.ModelMeters meters = metrics.forModel(key);
+        ModelState.ClosedWindow closed = state.advanceWindow(reading.timestamp(), windowMs);
+        if (closed != null) {
+            context.forward(new Record<>(key, closed.json(), closed.end()), LearnerTopology.METRICS_SINK);
+            meters.windowClosed(closed.meanLoss(), closed.accuracy());
         }
-        rollWindow(state, reading.timestamp());
 
         long started = System.nanoTime();
-        StepResult result = state.model.step(reading);
-        metrics.update().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-
-        state.window.add(result, state.model.modelVersion());
-        // Every reading changes the open window, and a labeled one the model: both are written
-        // to the store at the next commit (once per commit, however many readings).
+        StepResult result = state.learn(reading);
+        metrics.update().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        // Written to the store at the next commit, once however many readings came before it.
         store.markDirty(key);
 
         context.forward(new Record<>(reading.sensorId(), predictions.write(key, reading, result), record.timestamp()),
                 LearnerTopology.PREDICTIONS_SINK);
-
-        LearnerMetrics.ModelMeters meters = state.meters;
-        meters.outcomes[result.outcome().ordinal()].increment();
-        if (meters.predictions.length > 0) {
-            meters.predictions[result.predicted()].increment();
-        }
-        meters.modelVersion = state.model.modelVersion();
-        meters.lag(System.currentTimeMillis() - reading.timestamp());
-    }
-
-    /** Tumbling event-time windows; a late reading counts in the open window. */
-    private void rollWindow(ModelState state, long timestamp) {
-        long start = Math.floorDiv(timestamp, windowMs) * windowMs;
-        if (state.windowStart < 0) {
-            state.windowStart = start;
-        } else if (start > state.windowStart) {
-            emitWindow(state);
-            state.windowStart = start;
-        }
-    }
-
-    private void emitWindow(ModelState state) {
-        if (state.window.records() > 0) {
-            long end = state.windowStart + windowMs;
-            context.forward(new Record<>(state.modelId, state.window.toWindowJson(state.modelId, state.windowStart, end), end),
-                    LearnerTopology.METRICS_SINK);
-            state.meters.loss = state.window.meanLoss();
-            state.meters.accuracy = state.window.accuracy();
-        }
-        state.window.reset();
+        meters.counted(result, state.model().modelVersion(), System.currentTimeMillis() - reading.timestamp());
     }
 
     private void publishSnapshots(long now) {
         for (ModelState state : store.liveModels()) {
-            long version = state.model.modelVersion();
-            if (version != state.snapshotVersion) {
-                byte[] json = ModelSnapshot.toJsonString(state.model).getBytes(StandardCharsets.UTF_8);
-                context.forward(new Record<>(state.modelId, json, now), LearnerTopology.MODELS_SINK);
-                state.snapshotVersion = version;
-                store.markDirty(state.modelId);
+            byte[] snapshot = state.snapshotIfChanged();
+            if (snapshot != null) {
+                context.forward(new Record<>(state.modelId(), snapshot, now), LearnerTopology.MODELS_SINK);
+                store.markDirty(state.modelId());
             }
         }
     }

@@ -1,55 +1,156 @@
 package streamlearn.stream;
 
 import java.nio.ByteBuffer;
-import streamlearn.model.ModelSnapshot;
+import streamlearn.format.MetricsJson;
+import streamlearn.format.ModelSnapshot;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
+import streamlearn.model.Outcome;
 import streamlearn.model.PrequentialMetrics;
+import streamlearn.model.Reading;
+import streamlearn.model.StepResult;
 
 /**
- * Everything the learner keeps per model key: the model, its open metrics window, and the model
- * version of its last published snapshot. All of it is stored together, so after a crash the
- * window counts and the snapshot schedule resume exactly where the committed model left them.
+ * Everything the learner keeps per model key, in two parts that are stored apart because they
+ * change at different rates: the model (weights, scaler, optimizer state: kilobytes, changed by a
+ * training step), and its progress (the open metrics window and the model version of the last
+ * published snapshot: a few hundred bytes, changed by every reading). Each part remembers whether
+ * it changed since it was last written, so a commit writes only what did. After a crash both
+ * resume exactly where the committed state left them.
  */
 final class ModelState {
-    final String modelId;
-    final OnlineModel model;
-    final PrequentialMetrics window;
+    private final String modelId;
+    private final OnlineModel model;
+    private final PrequentialMetrics window;
     /** Start of the open metrics window (epoch ms), or -1 before the first reading. */
-    long windowStart = -1;
+    private long windowStart = -1;
     /** modelVersion of the last snapshot sent to the models topic, -1 for none. */
-    long snapshotVersion = -1;
-    /** This model's meters, looked up once (not persisted). */
-    LearnerMetrics.ModelMeters meters;
+    private long snapshotVersion = -1;
+    private boolean modelChanged;
+    private boolean progressChanged;
 
-    ModelState(String modelId, OnlineModel model) {
+    private ModelState(String modelId, OnlineModel model) {
         this.modelId = modelId;
         this.model = model;
         this.window = new PrequentialMetrics(model.spec());
     }
 
+    /** A new model from the spec: both parts are yet to be written. */
     static ModelState create(String modelId, ModelSpec spec) {
-        return new ModelState(modelId, OnlineModel.create(spec));
+        ModelState state = new ModelState(modelId, OnlineModel.create(spec));
+        state.modelChanged = true;
+        state.progressChanged = true;
+        return state;
     }
 
-    byte[] toBytes() {
-        int modelSize = ModelSnapshot.binarySize(model);
-        ByteBuffer out = ByteBuffer.allocate(4 + modelSize + 16 + window.binarySize());
-        out.putInt(modelSize);
-        ModelSnapshot.write(model, out);
+    String modelId() {
+        return modelId;
+    }
+
+    OnlineModel model() {
+        return model;
+    }
+
+    /** A metrics window that a reading closed: its record for the metrics topic, and its figures. */
+    record ClosedWindow(long end, byte[] json, double meanLoss, double accuracy) { }
+
+    /**
+     * Moves the tumbling event-time window on to the one holding {@code timestamp}. Returns the
+     * window this closes when it had readings, else null. A late reading counts in the open
+     * window rather than reopening an old one.
+     */
+    ClosedWindow advanceWindow(long timestamp, long windowMs) {
+        long start = Math.floorDiv(timestamp, windowMs) * windowMs;
+        if (windowStart >= 0 && start <= windowStart) {
+            return null;
+        }
+        ClosedWindow closed = null;
+        if (windowStart >= 0 && window.records() > 0) {
+            long end = windowStart + windowMs;
+            closed = new ClosedWindow(end, MetricsJson.window(modelId, windowStart, end, window),
+                    window.meanLoss(), window.accuracy());
+        }
+        window.reset();
+        windowStart = start;
+        progressChanged = true;
+        return closed;
+    }
+
+    /** One prequential step on the reading, counted in the open window. The result is reused. */
+    StepResult learn(Reading reading) {
+        StepResult result = model.step(reading);
+        window.add(result, model.modelVersion());
+        progressChanged = true;
+        // Only a step taken changes the model: a prediction or a refused step leaves it as it was.
+        modelChanged |= result.outcome() == Outcome.TRAINED;
+        return result;
+    }
+
+    /** The JSON snapshot to publish when the model changed since the last one, else null. */
+    byte[] snapshotIfChanged() {
+        long version = model.modelVersion();
+        if (version == snapshotVersion) {
+            return null;
+        }
+        snapshotVersion = version;
+        progressChanged = true;
+        return ModelSnapshot.toJsonString(model).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    boolean modelChanged() {
+        return modelChanged;
+    }
+
+    boolean progressChanged() {
+        return progressChanged;
+    }
+
+    /** The model part, as the store keeps it: a binary snapshot. */
+    byte[] modelBytes() {
+        return ModelSnapshot.toBytes(model);
+    }
+
+    /** The progress part: windowStart, snapshotVersion, then the open window's counts. */
+    byte[] progressBytes() {
+        ByteBuffer out = ByteBuffer.allocate(16 + window.binarySize());
         out.putLong(windowStart).putLong(snapshotVersion);
         window.writeTo(out);
         return out.array();
     }
 
-    static ModelState fromBytes(String modelId, byte[] bytes) {
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        byte[] modelBytes = new byte[in.getInt()];
-        in.get(modelBytes);
-        ModelState state = new ModelState(modelId, ModelSnapshot.fromBytes(modelBytes));
-        state.windowStart = in.getLong();
-        state.snapshotVersion = in.getLong();
-        state.window.readFrom(in);
+    /** Both parts are now as stored. */
+    void written() {
+        modelChanged = false;
+        progressChanged = false;
+    }
+
+    /**
+     * The state as the store holds it. {@code progressBytes} is null for a model stored before
+     * the parts were split (its one value: the model's size, the model, then the progress); it is
+     * then marked changed so that the next commit writes it in two parts.
+     */
+    static ModelState fromStore(String modelId, byte[] modelBytes, byte[] progressBytes) {
+        if (ModelSnapshot.isBinarySnapshot(modelBytes)) {
+            ModelState state = new ModelState(modelId, ModelSnapshot.fromBytes(modelBytes));
+            if (progressBytes != null) {
+                state.readProgress(ByteBuffer.wrap(progressBytes));
+            } else {
+                state.progressChanged = true;
+            }
+            return state;
+        }
+        ByteBuffer in = ByteBuffer.wrap(modelBytes);
+        int modelSize = in.getInt();
+        ModelState state = new ModelState(modelId, ModelSnapshot.read(in.slice().limit(modelSize), true));
+        state.readProgress(in.position(in.position() + modelSize));
+        state.modelChanged = true;
+        state.progressChanged = true;
         return state;
+    }
+
+    private void readProgress(ByteBuffer in) {
+        windowStart = in.getLong();
+        snapshotVersion = in.getLong();
+        window.readFrom(in);
     }
 }

@@ -1,10 +1,13 @@
 package streamlearn.stream;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -27,6 +30,11 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * each model that changed since the last commit exactly once per commit, and the changelog record
  * lands in the same transaction as the offsets of the readings that produced it.
  *
+ * <p>A model is stored as two records (see {@link ModelState}): under its id's UTF-8 bytes the
+ * model, and under the same bytes followed by {@link #PROGRESS_SUFFIX} its progress. 0xFF never
+ * occurs in UTF-8, so no model id can name another's progress record. A commit writes a part only
+ * when it changed: an unlabeled reading rewrites the small progress record, not the model.
+ *
  * <p>{@link CachedStateStore} is a Kafka Streams internal interface: it is the only pre-commit
  * hook a store gets. The integration tests (crash, restart, rebalance) pin the behaviour this
  * relies on, so an upgrade that changes it fails them rather than silently losing updates.
@@ -35,12 +43,14 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * restarts from the changelog: uncommitted updates vanish together with their uncommitted
  * predictions and offsets.
  */
-final class ModelStore implements StateStore, CachedStateStore<String, byte[]> {
-    private final KeyValueStore<String, byte[]> changelogged;
+final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
+    static final byte PROGRESS_SUFFIX = (byte) 0xFF;
+
+    private final KeyValueStore<Bytes, byte[]> changelogged;
     private final Map<String, ModelState> live = new HashMap<>();
     private final Set<String> dirty = new HashSet<>();
 
-    ModelStore(KeyValueStore<String, byte[]> changelogged) {
+    ModelStore(KeyValueStore<Bytes, byte[]> changelogged) {
         this.changelogged = changelogged;
     }
 
@@ -48,10 +58,9 @@ final class ModelStore implements StateStore, CachedStateStore<String, byte[]> {
     ModelState get(String key) {
         ModelState state = live.get(key);
         if (state == null) {
-            byte[] bytes = changelogged.get(key);
-            if (bytes != null) {
-                state = ModelState.fromBytes(key, bytes);
-                live.put(key, state);
+            byte[] model = changelogged.get(modelKey(key));
+            if (model != null) {
+                state = load(key, model, changelogged.get(progressKey(key)));
             }
         }
         return state;
@@ -63,12 +72,33 @@ final class ModelStore implements StateStore, CachedStateStore<String, byte[]> {
      * instance) is published on the snapshot schedule even if no reading for it comes again.
      */
     void loadAll() {
-        try (KeyValueIterator<String, byte[]> all = changelogged.all()) {
+        Map<String, byte[]> models = new HashMap<>();
+        Map<String, byte[]> progress = new HashMap<>();
+        try (KeyValueIterator<Bytes, byte[]> all = changelogged.all()) {
             while (all.hasNext()) {
-                KeyValue<String, byte[]> entry = all.next();
-                live.computeIfAbsent(entry.key, key -> ModelState.fromBytes(key, entry.value));
+                KeyValue<Bytes, byte[]> entry = all.next();
+                byte[] key = entry.key.get();
+                if (key.length > 0 && key[key.length - 1] == PROGRESS_SUFFIX) {
+                    progress.put(new String(key, 0, key.length - 1, StandardCharsets.UTF_8), entry.value);
+                } else {
+                    models.put(new String(key, StandardCharsets.UTF_8), entry.value);
+                }
             }
         }
+        models.forEach((id, model) -> {
+            if (!live.containsKey(id)) {
+                load(id, model, progress.get(id));
+            }
+        });
+    }
+
+    private ModelState load(String key, byte[] model, byte[] progress) {
+        ModelState state = ModelState.fromStore(key, model, progress);
+        live.put(key, state);
+        if (state.modelChanged() || state.progressChanged()) {
+            dirty.add(key);
+        }
+        return state;
     }
 
     void add(String key, ModelState state) {
@@ -76,7 +106,7 @@ final class ModelStore implements StateStore, CachedStateStore<String, byte[]> {
         dirty.add(key);
     }
 
-    /** Marks the model as changed: it is written to the store at the next commit. */
+    /** The model may have changed: what did is written to the store at the next commit. */
     void markDirty(String key) {
         dirty.add(key);
     }
@@ -89,9 +119,27 @@ final class ModelStore implements StateStore, CachedStateStore<String, byte[]> {
     @Override
     public void flushCache() {
         for (String key : dirty) {
-            changelogged.put(key, live.get(key).toBytes());
+            ModelState state = live.get(key);
+            if (state.modelChanged()) {
+                changelogged.put(modelKey(key), state.modelBytes());
+            }
+            if (state.progressChanged()) {
+                changelogged.put(progressKey(key), state.progressBytes());
+            }
+            state.written();
         }
         dirty.clear();
+    }
+
+    static Bytes modelKey(String id) {
+        return Bytes.wrap(id.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Bytes progressKey(String id) {
+        byte[] utf8 = id.getBytes(StandardCharsets.UTF_8);
+        byte[] key = Arrays.copyOf(utf8, utf8.length + 1);
+        key[utf8.length] = PROGRESS_SUFFIX;
+        return Bytes.wrap(key);
     }
 
     @Override
@@ -101,7 +149,7 @@ final class ModelStore implements StateStore, CachedStateStore<String, byte[]> {
     }
 
     @Override
-    public boolean setFlushListener(CacheFlushListener<String, byte[]> listener, boolean sendOldValues) {
+    public boolean setFlushListener(CacheFlushListener<Bytes, byte[]> listener, boolean sendOldValues) {
         return false;
     }
 

@@ -2,6 +2,7 @@ package streamlearn.stream;
 
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -11,10 +12,10 @@ import org.apache.kafka.streams.state.Stores;
  * without Kafka Streams' record cache: the model store is its own cache.
  */
 final class ModelStoreBuilder implements StoreBuilder<ModelStore> {
-    private StoreBuilder<KeyValueStore<String, byte[]>> inner;
+    private StoreBuilder<KeyValueStore<Bytes, byte[]>> inner;
 
     ModelStoreBuilder(String name) {
-        inner = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+        inner = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray())
                 .withCachingDisabled();
     }
 

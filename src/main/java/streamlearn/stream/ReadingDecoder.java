@@ -3,9 +3,9 @@ package streamlearn.stream;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import streamlearn.format.ReadingParser;
 import streamlearn.model.InvalidReadingException;
 import streamlearn.model.Reading;
-import streamlearn.model.ReadingParser;
 
 /** After a repartition: parses the (already validated) reading bytes for the learner. */
 final class ReadingDecoder implements Processor<String, byte[], String, Reading> {

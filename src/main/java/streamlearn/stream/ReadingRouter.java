@@ -3,9 +3,9 @@ package streamlearn.stream;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import streamlearn.format.ReadingParser;
 import streamlearn.model.InvalidReadingException;
 import streamlearn.model.Reading;
-import streamlearn.model.ReadingParser;
 import streamlearn.model.RejectReason;
 
 /**

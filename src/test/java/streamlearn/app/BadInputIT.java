@@ -25,7 +25,8 @@ import streamlearn.app.KafkaTestSupport.ChildLearner;
 import streamlearn.app.KafkaTestSupport.Collector;
 import streamlearn.app.KafkaTestSupport.PredictionCheck;
 import streamlearn.app.KafkaTestSupport.Reference;
-import streamlearn.model.ModelSnapshot;
+import streamlearn.format.ModelSnapshot;
+import streamlearn.format.SpecJson;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
 import streamlearn.model.Outcome;
@@ -186,7 +187,7 @@ class BadInputIT {
             }
         }
         assertEquals(slots, badAt.size());
-        Reference reference = new Reference(ModelSpec.defaultSpec(), false).feedAll(good);
+        Reference reference = new Reference(SpecJson.defaultSpec(), false).feedAll(good);
         assertEquals(0, reference.rejected, "a good reading of the test is not good");
 
         Map<String, String> config = KafkaTestSupport.learnerConfig(bootstrap, topics, "badinput-it", state,
@@ -286,7 +287,7 @@ class BadInputIT {
         List<ProducerRecord<String, byte[]>> all = new ArrayList<>(good);
         all.add(300, new ProducerRecord<>(topics.readings(), huge.get(0).key(), huge.get(0).value()));
         all.add(700, new ProducerRecord<>(topics.readings(), huge.get(1).key(), huge.get(1).value()));
-        Reference reference = new Reference(ModelSpec.defaultSpec(), false).feedAll(good);
+        Reference reference = new Reference(SpecJson.defaultSpec(), false).feedAll(good);
 
         Map<String, String> config = KafkaTestSupport.learnerConfig(bootstrap, topics, "badinput-huge-it", state,
                 KafkaTestSupport.freePort());

@@ -18,7 +18,8 @@ import streamlearn.app.KafkaTestSupport.ChildLearner;
 import streamlearn.app.KafkaTestSupport.Collector;
 import streamlearn.app.KafkaTestSupport.PredictionCheck;
 import streamlearn.app.KafkaTestSupport.Reference;
-import streamlearn.model.ModelSnapshot;
+import streamlearn.format.ModelSnapshot;
+import streamlearn.format.SpecJson;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
 import streamlearn.stream.Topics;
@@ -55,7 +56,7 @@ class CrashRecoveryIT {
         List<ProducerRecord<String, byte[]>> records =
                 KafkaTestSupport.sensorStream(topics.readings(), 7, READINGS, FIRST_TIMESTAMP, 0.1);
         KafkaTestSupport.produce(bootstrap, records);
-        Reference reference = new Reference(ModelSpec.defaultSpec(), false).feedAll(records);
+        Reference reference = new Reference(SpecJson.defaultSpec(), false).feedAll(records);
 
         Map<String, String> config = KafkaTestSupport.learnerConfig(bootstrap, topics, "crash-it", state,
                 KafkaTestSupport.freePort());

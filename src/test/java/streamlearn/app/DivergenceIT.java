@@ -21,7 +21,8 @@ import streamlearn.app.KafkaTestSupport.ChildLearner;
 import streamlearn.app.KafkaTestSupport.Collector;
 import streamlearn.app.KafkaTestSupport.PredictionCheck;
 import streamlearn.app.KafkaTestSupport.Reference;
-import streamlearn.model.ModelSnapshot;
+import streamlearn.format.ModelSnapshot;
+import streamlearn.format.SpecJson;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
 import streamlearn.model.Outcome;
@@ -36,7 +37,7 @@ import streamlearn.stream.Topics;
 class DivergenceIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int READINGS = 20_000;
-    private static final ModelSpec SPEC = ModelSpec.parse("""
+    private static final ModelSpec SPEC = SpecJson.parse("""
             {"features":["temperature","vibration"],"classes":["normal","warning","critical"],
              "layers":[{"units":8,"activation":"tanh"},{"units":3,"activation":"softmax"}],
              "loss":"cross_entropy","init":{"type":"xavier","seed":7},

@@ -38,15 +38,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import streamlearn.format.ModelSnapshot;
+import streamlearn.format.PredictionJson;
+import streamlearn.format.ReadingParser;
 import streamlearn.model.InvalidReadingException;
-import streamlearn.model.ModelSnapshot;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
 import streamlearn.model.Outcome;
-import streamlearn.model.PredictionJson;
 import streamlearn.model.Reading;
-import streamlearn.model.ReadingParser;
-import streamlearn.model.SensorReadingGenerator;
 import streamlearn.model.StepResult;
 import streamlearn.stream.Topics;
 

@@ -18,7 +18,8 @@ import streamlearn.app.KafkaTestSupport.ChildLearner;
 import streamlearn.app.KafkaTestSupport.Collector;
 import streamlearn.app.KafkaTestSupport.PredictionCheck;
 import streamlearn.app.KafkaTestSupport.Reference;
-import streamlearn.model.ModelSnapshot;
+import streamlearn.format.ModelSnapshot;
+import streamlearn.format.SpecJson;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
 import streamlearn.stream.Topics;
@@ -32,7 +33,7 @@ import streamlearn.stream.Topics;
  * defaults).
  */
 class LargeModelIT {
-    private static final ModelSpec SPEC = ModelSpec.parse("""
+    private static final ModelSpec SPEC = SpecJson.parse("""
             {"features":["temperature","vibration"],"classes":["normal","warning","critical"],
              "layers":[{"units":256,"activation":"relu"},{"units":256,"activation":"relu"},{"units":3,"activation":"softmax"}],
              "loss":"cross_entropy","init":{"type":"he","seed":42},"optimizer":{"type":"adam","learningRate":0.001},

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import streamlearn.model.ModelSnapshot;
+import streamlearn.format.ModelSnapshot;
 import streamlearn.stream.DeadLetterHandler;
 import streamlearn.stream.Topics;
 

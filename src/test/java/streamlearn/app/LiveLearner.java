@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import streamlearn.model.Reading;
-import streamlearn.model.SensorReadingGenerator;
 import streamlearn.stream.Topics;
 
 /**

@@ -26,13 +26,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import streamlearn.format.ModelSnapshot;
+import streamlearn.format.ReadingParser;
+import streamlearn.format.SpecJson;
 import streamlearn.model.InvalidReadingException;
-import streamlearn.model.ModelSnapshot;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
 import streamlearn.model.Reading;
-import streamlearn.model.ReadingParser;
-import streamlearn.model.SensorReadingGenerator;
 import streamlearn.model.StepResult;
 
 
@@ -113,7 +113,7 @@ class ReplayCommandTest {
 
         List<JsonNode> predictions = jsonLines(output);
         assertEquals(10, predictions.size());
-        OnlineModel reference = OnlineModel.create(ModelSpec.parse(SEED_000_SPEC));
+        OnlineModel reference = OnlineModel.create(SpecJson.parse(SEED_000_SPEC));
         Reading reading = new Reading(2);
         new ReadingParser(reference.spec()).parse(SEED_000_READING.getBytes(StandardCharsets.UTF_8), reading);
         double lossSum = 0;
@@ -241,7 +241,7 @@ class ReplayCommandTest {
         }
         assertEquals(badReadings.length, next);
 
-        Path spec = write("spec.json", ModelSpec.defaultSpec().json());
+        Path spec = write("spec.json", SpecJson.defaultSpec().json());
         Path mixedFile = write("mixed.jsonl", String.join("\n", mixed) + "\n");
         Path goodFile = write("good.jsonl", String.join("\n", good) + "\n");
         Path mixedModel = dir.resolve("mixed-model.json");
@@ -276,7 +276,7 @@ class ReplayCommandTest {
         // One prediction per good reading, the same ones.
         assertEquals(Files.readAllLines(goodOut), Files.readAllLines(mixedOut));
         // And the in-process learner agrees.
-        assertArrayEquals(ModelSnapshot.toBytes(inProcess(ModelSpec.defaultSpec(), good)),
+        assertArrayEquals(ModelSnapshot.toBytes(inProcess(SpecJson.defaultSpec(), good)),
                 ModelSnapshot.toBytes(ModelSnapshot.fromJson(Files.readString(mixedModel))));
     }
 
@@ -290,8 +290,8 @@ class ReplayCommandTest {
         assertEquals("", run.err());
         assertEquals(20, run.summary().get("records").asLong());
         JsonNode snapshot = JSON.readTree(Files.readString(model));
-        assertEquals(JSON.readTree(ModelSpec.defaultSpec().json()), snapshot.get("spec"));
-        assertArrayEquals(ModelSnapshot.toBytes(inProcess(ModelSpec.defaultSpec(), good)),
+        assertEquals(JSON.readTree(SpecJson.defaultSpec().json()), snapshot.get("spec"));
+        assertArrayEquals(ModelSnapshot.toBytes(inProcess(SpecJson.defaultSpec(), good)),
                 ModelSnapshot.toBytes(ModelSnapshot.fromJson(snapshot)));
     }
 

@@ -20,7 +20,8 @@ import streamlearn.app.KafkaTestSupport.Collector;
 import streamlearn.app.KafkaTestSupport.PredictionCheck;
 import streamlearn.app.KafkaTestSupport.Reference;
 import streamlearn.app.KafkaTestSupport.Restoration;
-import streamlearn.model.ModelSnapshot;
+import streamlearn.format.ModelSnapshot;
+import streamlearn.format.SpecJson;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
 import streamlearn.stream.Topics;
@@ -51,7 +52,7 @@ class RestartRecoveryIT {
         List<ProducerRecord<String, byte[]>> first = all.subList(0, FIRST_BATCH);
         List<ProducerRecord<String, byte[]>> second = all.subList(FIRST_BATCH, all.size());
         KafkaTestSupport.produce(bootstrap, first);
-        Reference reference = new Reference(ModelSpec.defaultSpec(), false).feedAll(first);
+        Reference reference = new Reference(SpecJson.defaultSpec(), false).feedAll(first);
 
         Map<String, String> config = KafkaTestSupport.learnerConfig(bootstrap, topics, "restart-it", state,
                 KafkaTestSupport.freePort());

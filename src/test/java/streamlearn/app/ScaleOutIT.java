@@ -28,7 +28,8 @@ import streamlearn.app.KafkaTestSupport.PacedProducer;
 import streamlearn.app.KafkaTestSupport.PredictionCheck;
 import streamlearn.app.KafkaTestSupport.Reference;
 import streamlearn.app.KafkaTestSupport.Restoration;
-import streamlearn.model.ModelSnapshot;
+import streamlearn.format.ModelSnapshot;
+import streamlearn.format.SpecJson;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
 import streamlearn.stream.Topics;
@@ -55,7 +56,7 @@ class ScaleOutIT {
     private static final int RATE = 3_000;
     private static final int B_JOINS = 15_000;
     private static final int A_LEAVES = 42_000;
-    private static final ModelSpec SPEC = ModelSpec.parse("""
+    private static final ModelSpec SPEC = SpecJson.parse("""
             {"features":["temperature","vibration"],"classes":["normal","warning","critical"],
              "layers":[{"units":64,"activation":"relu"},{"units":64,"activation":"relu"},{"units":3,"activation":"softmax"}],
              "loss":"cross_entropy","init":{"type":"he","seed":42},"optimizer":{"type":"adam","learningRate":0.001},

@@ -15,19 +15,13 @@ import static streamlearn.model.SeedExamples.SEED_002_SPEC;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import streamlearn.app.SensorReadingGenerator;
+import streamlearn.format.ModelSnapshot;
+import streamlearn.format.ReadingParser;
+import streamlearn.format.SpecJson;
 
 /** OnlineModel against the seeds' worked examples, determinism, unlabeled readings and divergence. */
 class OnlineModelTest {
-    static Reading read(ModelSpec spec, String json) {
-        Reading reading = new Reading(spec.features().size());
-        try {
-            new ReadingParser(spec).parse(json.getBytes(StandardCharsets.UTF_8), reading);
-        } catch (InvalidReadingException e) {
-            throw new AssertionError(json + ": " + e.getMessage(), e);
-        }
-        return reading;
-    }
-
     // ------------------------------------------------------------ an independent reference
 
     /** A plain 2-3-1 ReLU/identity network with MSE and SGD, written out as in the seed's numpy code. */
@@ -68,9 +62,9 @@ class OnlineModelTest {
 
     @Test
     void seed000TenStepsMatchTheSeedAndAnIndependentComputation() {
-        ModelSpec spec = ModelSpec.parse(SEED_000_SPEC);
+        ModelSpec spec = SpecJson.parse(SEED_000_SPEC);
         OnlineModel model = OnlineModel.create(spec);
-        Reading reading = read(spec, SEED_000_READING);
+        Reading reading = SeedExamples.read(spec, SEED_000_READING);
         Seed000Reference ref = new Seed000Reference();
         for (int epoch = 0; epoch < 10; epoch++) {
             StepResult r = model.step(reading);
@@ -104,9 +98,9 @@ class OnlineModelTest {
 
     @Test
     void seed000FirstStepIsExactAndUpdatesAsTheSeedSays() {
-        ModelSpec spec = ModelSpec.parse(SEED_000_SPEC);
+        ModelSpec spec = SpecJson.parse(SEED_000_SPEC);
         OnlineModel model = OnlineModel.create(spec);
-        StepResult r = model.step(read(spec, SEED_000_READING));
+        StepResult r = model.step(SeedExamples.read(spec, SEED_000_READING));
         assertEquals(21.0, r.predictedValue());
         assertEquals(162.0, r.loss());
         JsonNode w = ModelSnapshot.toJson(model).get("weights");
@@ -126,9 +120,9 @@ class OnlineModelTest {
 
     @Test
     void seed002OneStepMatchesTheSeed() {
-        ModelSpec spec = ModelSpec.parse(SEED_002_SPEC);
+        ModelSpec spec = SpecJson.parse(SEED_002_SPEC);
         OnlineModel model = OnlineModel.create(spec);
-        StepResult r = model.step(read(spec, SEED_002_READING));
+        StepResult r = model.step(SeedExamples.read(spec, SEED_002_READING));
 
         // Independent computation: z2 = [0.895, -0.895].
         double p0 = 1.0 / (1.0 + Math.exp(-1.79));
@@ -197,9 +191,9 @@ class OnlineModelTest {
     void twoModelsFromOneSpecOnOneStreamAreBitIdentical() {
         for (String json : new String[] {ADAM_AVERAGED, SEED_002_SPEC.replace("\"x1\",\"x2\"", "\"temperature\",\"vibration\"")
                 .replace("\"c0\",\"c1\"", "\"normal\",\"warning\"")}) {
-            ModelSpec spec = ModelSpec.parse(json);
+            ModelSpec spec = SpecJson.parse(json);
             OnlineModel a = OnlineModel.create(spec);
-            OnlineModel b = OnlineModel.create(ModelSpec.parse(json));
+            OnlineModel b = OnlineModel.create(SpecJson.parse(json));
             assertArrayEquals(ModelSnapshot.toBytes(a), ModelSnapshot.toBytes(b));
             SensorReadingGenerator gen = new SensorReadingGenerator(11, 4, 0.3);
             Reading reading = new Reading(2);
@@ -226,10 +220,10 @@ class OnlineModelTest {
     @Test
     void heInitIsSeededAndTheSeedMatters() {
         String spec = ADAM_AVERAGED.replace("\"type\":\"xavier\",\"seed\":7", "\"type\":\"he\",\"seed\":42");
-        assertArrayEquals(ModelSnapshot.toBytes(OnlineModel.create(ModelSpec.parse(spec))),
-                ModelSnapshot.toBytes(OnlineModel.create(ModelSpec.parse(spec))));
-        JsonNode w42 = ModelSnapshot.toJson(OnlineModel.create(ModelSpec.parse(spec))).get("weights");
-        JsonNode w43 = ModelSnapshot.toJson(OnlineModel.create(ModelSpec.parse(spec.replace("42", "43")))).get("weights");
+        assertArrayEquals(ModelSnapshot.toBytes(OnlineModel.create(SpecJson.parse(spec))),
+                ModelSnapshot.toBytes(OnlineModel.create(SpecJson.parse(spec))));
+        JsonNode w42 = ModelSnapshot.toJson(OnlineModel.create(SpecJson.parse(spec))).get("weights");
+        JsonNode w43 = ModelSnapshot.toJson(OnlineModel.create(SpecJson.parse(spec.replace("42", "43")))).get("weights");
         assertFalse(w42.equals(w43), "a different seed gives different initial weights");
     }
 
@@ -237,7 +231,7 @@ class OnlineModelTest {
 
     @Test
     void unlabeledReadingsPredictOnlyAndLeaveTheModelUntouched() {
-        ModelSpec spec = ModelSpec.parse(ADAM_AVERAGED);
+        ModelSpec spec = SpecJson.parse(ADAM_AVERAGED);
         OnlineModel model = OnlineModel.create(spec);
         SensorReadingGenerator gen = new SensorReadingGenerator(3, 4, 0.0);
         Reading reading = new Reading(2);
@@ -268,10 +262,10 @@ class OnlineModelTest {
         assertEquals(version, model.modelVersion());
 
         // Regression: a reading without a target.
-        ModelSpec regression = ModelSpec.parse(SEED_000_SPEC);
+        ModelSpec regression = SpecJson.parse(SEED_000_SPEC);
         OnlineModel reg = OnlineModel.create(regression);
         byte[] before = ModelSnapshot.toBytes(reg);
-        StepResult r = reg.step(read(regression, "{\"sensorId\":\"s\",\"features\":{\"x1\":1,\"x2\":2}}"));
+        StepResult r = reg.step(SeedExamples.read(regression, "{\"sensorId\":\"s\",\"features\":{\"x1\":1,\"x2\":2}}"));
         assertEquals(Outcome.PREDICTED, r.outcome());
         assertEquals(21.0, r.predictedValue());
         assertArrayEquals(before, ModelSnapshot.toBytes(reg));
@@ -303,7 +297,7 @@ class OnlineModelTest {
         int diverged = 0;
         for (int round = 0; round < rounds; round++) {
             for (String json : readings) {
-                Reading reading = read(spec, json);
+                Reading reading = SeedExamples.read(spec, json);
                 byte[] before = ModelSnapshot.toBytes(model);
                 long version = model.modelVersion();
                 StepResult r = model.step(reading);
@@ -324,7 +318,7 @@ class OnlineModelTest {
 
     @Test
     void hugeLearningRateOnBigInputsDivergesAndKeepsTheLastGoodWeights() {
-        ModelSpec spec = ModelSpec.parse(DIVERGING_REGRESSION);
+        ModelSpec spec = SpecJson.parse(DIVERGING_REGRESSION);
         OnlineModel model = OnlineModel.create(spec);
         String[] readings = {
                 "{\"sensorId\":\"s\",\"features\":{\"x1\":1e3,\"x2\":2e3},\"target\":1}",
@@ -336,7 +330,7 @@ class OnlineModelTest {
 
     @Test
     void divergenceOfAStandardisingMomentumClassifierLeavesScalerAndVelocityUntouched() {
-        ModelSpec spec = ModelSpec.parse("""
+        ModelSpec spec = SpecJson.parse("""
                 {"features":["x1","x2"],"classes":["a","b","c"],
                  "layers":[{"units":4,"activation":"leaky_relu"},{"units":3,"activation":"softmax"}],
                  "loss":"cross_entropy","init":{"type":"he","seed":5},
@@ -353,15 +347,15 @@ class OnlineModelTest {
 
     @Test
     void aFirstStepWithAnOverflowingGradientIsRefused() {
-        ModelSpec spec = ModelSpec.parse(SEED_000_SPEC.replace("0.01", "1e300"));
+        ModelSpec spec = SpecJson.parse(SEED_000_SPEC.replace("0.01", "1e300"));
         OnlineModel model = OnlineModel.create(spec);
         byte[] before = ModelSnapshot.toBytes(model);
-        StepResult r = model.step(read(spec, "{\"sensorId\":\"s\",\"features\":{\"x1\":1e200,\"x2\":1e200},\"target\":3}"));
+        StepResult r = model.step(SeedExamples.read(spec, "{\"sensorId\":\"s\",\"features\":{\"x1\":1e200,\"x2\":1e200},\"target\":3}"));
         assertEquals(Outcome.DIVERGED, r.outcome());
         assertArrayEquals(before, ModelSnapshot.toBytes(model));
         assertEquals(0, model.modelVersion());
         // The model still works afterwards: the seed's first step, exactly.
-        r = model.step(read(spec, SEED_000_READING));
+        r = model.step(SeedExamples.read(spec, SEED_000_READING));
         assertEquals(21.0, r.predictedValue());
         assertEquals(162.0, r.loss());
     }

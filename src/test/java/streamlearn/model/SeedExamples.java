@@ -1,10 +1,24 @@
 package streamlearn.model;
 
+import java.nio.charset.StandardCharsets;
+import streamlearn.format.ReadingParser;
+
 /**
  * The seeds' worked examples as specs, readings and expected numbers, shared by the tests of
  * the library ({@code OnlineModelTest}) and of {@code replay} ({@code ReplayCommandTest}).
  */
 public final class SeedExamples {
+    /** A reading parsed from its JSON, as the stream parses it; a test error if it is rejected. */
+    public static Reading read(ModelSpec spec, String json) {
+        Reading reading = new Reading(spec.features().size());
+        try {
+            new ReadingParser(spec).parse(json.getBytes(StandardCharsets.UTF_8), reading);
+        } catch (InvalidReadingException e) {
+            throw new AssertionError(json + ": " + e.getMessage(), e);
+        }
+        return reading;
+    }
+
     /** Seed 000: 2-3-1 ReLU regression, W1 = [[1,2],[-3,4],[1,-1]], b1 = [1,2,0], W2 = [[1,2,3]], b2 = 1. */
     public static final String SEED_000_SPEC = """
             {"task":"regression","features":["x1","x2"],

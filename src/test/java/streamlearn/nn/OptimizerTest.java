@@ -2,6 +2,7 @@ package streamlearn.nn;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +44,7 @@ class OptimizerTest {
                     // itself is a few roundings away from exact.
                     double moved = Math.abs(next[i] - params[i]);
                     double allowed = bound * (1 + 1e-12) + Math.ulp(params[i]);
-                    assertTrue(moved <= allowed, optimizer.type() + " #" + k + " step " + step + ": moved " + moved
+                    assertTrue(moved <= allowed, optimizer.getClass().getSimpleName() + " #" + k + " step " + step + ": moved " + moved
                             + ", bound " + bound);
                 }
                 if (bound < Double.POSITIVE_INFINITY) {
@@ -54,21 +55,27 @@ class OptimizerTest {
                 params = next;
                 next = t;
             }
-            assertTrue(bounded > 1000, optimizer.type() + " #" + k + ": only " + bounded + " steps had a finite bound");
+            assertTrue(bounded > 1000, optimizer.getClass().getSimpleName() + " #" + k + ": only " + bounded + " steps had a finite bound");
         }
     }
 
-    /** Writes momentum or moments into the live state arrays, as {@code ModelSnapshot} restores them. */
+    /** Restores random momentum or moments, as a snapshot would: every state vector large, v small. */
     private static void restoreSomeState(Optimizer optimizer, Random random) {
-        if (optimizer instanceof Sgd sgd) {
-            fill(sgd.velocity(), random, 1e3);
-        } else if (optimizer instanceof Adam adam) {
-            fill(adam.firstMoment(), random, 1e3);
-            double[] v = adam.secondMoment();
-            for (int i = 0; i < v.length; i++) {
-                v[i] = random.nextDouble() * 1e-6;
+        RecordedState state = RecordedState.of(optimizer);
+        for (Map.Entry<String, double[]> entry : state.asMap().entrySet()) {
+            double[] values = entry.getValue();
+            if (values.length == 1) {
+                continue; // Adam's bias-correction powers stay as they are
+            }
+            if (entry.getKey().equals("v")) {
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = random.nextDouble() * 1e-6;
+                }
+            } else {
+                fill(values, random, 1e3);
             }
         }
+        optimizer.readState(state.reader());
     }
 
     private static void fill(double[] a, Random random, double size) {

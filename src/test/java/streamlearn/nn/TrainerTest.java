@@ -129,8 +129,8 @@ class TrainerTest {
         feed(b, samples);
         assertTrue(Arrays.equals(a.parameters(), b.parameters()));
         assertTrue(Arrays.equals(a.average(), b.average()));
-        assertTrue(Arrays.equals(((Adam) a.optimizer()).firstMoment(), ((Adam) b.optimizer()).firstMoment()));
-        assertTrue(Arrays.equals(((Adam) a.optimizer()).secondMoment(), ((Adam) b.optimizer()).secondMoment()));
+        assertTrue(Arrays.equals(RecordedState.of(a.optimizer()).get("m"), RecordedState.of(b.optimizer()).get("m")));
+        assertTrue(Arrays.equals(RecordedState.of(a.optimizer()).get("v"), RecordedState.of(b.optimizer()).get("v")));
         assertFalse(Arrays.equals(initial, a.parameters()), "training must have moved the parameters");
 
         // The comparison is sharp enough to see a different order or a different initial seed.
@@ -170,8 +170,8 @@ class TrainerTest {
             trainer.predict(x);
             assertTrue(trainer.train(new double[] {LT[k - 1]}));
             assertArrayEquals(ref, trainer.parameters(), 1e-13, "Adam step " + k);
-            assertArrayEquals(m, adam.firstMoment(), 1e-15);
-            assertArrayEquals(v, adam.secondMoment(), 1e-15);
+            assertArrayEquals(m, RecordedState.of(adam).get("m"), 1e-15);
+            assertArrayEquals(v, RecordedState.of(adam).get("v"), 1e-15);
             if (k == 1) {
                 // Bias correction makes the first step lr * g / (|g| + eps): lr against the sign of g.
                 for (int i = 0; i < 3; i++) {
@@ -181,8 +181,8 @@ class TrainerTest {
                 }
             }
         }
-        assertEquals(Math.pow(B1, 3), adam.beta1Power(), 1e-15);
-        assertEquals(Math.pow(B2, 3), adam.beta2Power(), 1e-15);
+        assertEquals(Math.pow(B1, 3), RecordedState.of(adam).number("beta1Power"), 1e-15);
+        assertEquals(Math.pow(B2, 3), RecordedState.of(adam).number("beta2Power"), 1e-15);
     }
 
     @Test
@@ -203,7 +203,7 @@ class TrainerTest {
             trainer.predict(LX[k]);
             assertTrue(trainer.train(new double[] {LT[k]}));
             assertArrayEquals(ref, trainer.parameters(), 1e-13, "step " + k);
-            assertArrayEquals(vel, sgd.velocity(), 1e-13, "velocity after step " + k);
+            assertArrayEquals(vel, RecordedState.of(sgd).get("velocity"), 1e-13, "velocity after step " + k);
         }
         // Momentum really mattered: plain SGD ends elsewhere.
         Trainer plain = new Trainer(linearNet(), Loss.MSE, new Sgd(3, lr, 0.0), p0, 0, 0, 0);
@@ -323,13 +323,13 @@ class TrainerTest {
         assertTrue(trainer.train(new double[] {-1e-160}));
         assertEquals(1, trainer.updates());
         double[] params = trainer.parameters().clone();
-        double[] velocity = sgd.velocity().clone();
+        double[] velocity = RecordedState.of(sgd).get("velocity").clone();
         assertTrue(Double.isFinite(params[1]) && params[1] != 0.0);
 
         trainer.predict(new double[] {0});
         assertFalse(trainer.train(new double[] {1.3e154}));
         assertTrue(Arrays.equals(params, trainer.parameters()));
-        assertTrue(Arrays.equals(velocity, sgd.velocity()));
+        assertTrue(Arrays.equals(velocity, RecordedState.of(sgd).get("velocity")));
         assertEquals(1, trainer.updates());
     }
 
@@ -342,7 +342,7 @@ class TrainerTest {
         s.predict(x);
         assertFalse(s.train(new double[] {10.0}));
         assertTrue(Arrays.equals(p0, s.parameters()));
-        assertTrue(Arrays.equals(new double[3], sgd.velocity()));
+        assertTrue(Arrays.equals(new double[3], RecordedState.of(sgd).get("velocity")));
         assertEquals(0, s.updates());
 
         Adam adam = adam(3, 1e308);
@@ -351,10 +351,10 @@ class TrainerTest {
         assertFalse(a.train(new double[] {10.0}));
         assertTrue(Arrays.equals(p0, a.parameters()));
         assertTrue(Arrays.equals(p0, a.average()));
-        assertTrue(Arrays.equals(new double[3], adam.firstMoment()));
-        assertTrue(Arrays.equals(new double[3], adam.secondMoment()));
-        assertEquals(1.0, adam.beta1Power(), 0.0);
-        assertEquals(1.0, adam.beta2Power(), 0.0);
+        assertTrue(Arrays.equals(new double[3], RecordedState.of(adam).get("m")));
+        assertTrue(Arrays.equals(new double[3], RecordedState.of(adam).get("v")));
+        assertEquals(1.0, RecordedState.of(adam).number("beta1Power"), 0.0);
+        assertEquals(1.0, RecordedState.of(adam).number("beta2Power"), 0.0);
         assertEquals(0, a.updates());
     }
 
@@ -446,10 +446,10 @@ class TrainerTest {
         }
         double[] params = trainer.parameters().clone();
         double[] average = trainer.average().clone();
-        double[] m = adam.firstMoment().clone();
-        double[] v = adam.secondMoment().clone();
-        double b1p = adam.beta1Power();
-        double b2p = adam.beta2Power();
+        double[] m = RecordedState.of(adam).get("m").clone();
+        double[] v = RecordedState.of(adam).get("v").clone();
+        double b1p = RecordedState.of(adam).number("beta1Power");
+        double b2p = RecordedState.of(adam).number("beta2Power");
 
         double[][] bad = {{1e200, 0}, {Double.NaN, 0}, {0, Double.POSITIVE_INFINITY}};
         for (double[] target : bad) {
@@ -457,10 +457,10 @@ class TrainerTest {
             assertFalse(trainer.train(target), "target " + Arrays.toString(target));
             assertTrue(Arrays.equals(params, trainer.parameters()));
             assertTrue(Arrays.equals(average, trainer.average()));
-            assertTrue(Arrays.equals(m, adam.firstMoment()));
-            assertTrue(Arrays.equals(v, adam.secondMoment()));
-            assertEquals(b1p, adam.beta1Power(), 0.0);
-            assertEquals(b2p, adam.beta2Power(), 0.0);
+            assertTrue(Arrays.equals(m, RecordedState.of(adam).get("m")));
+            assertTrue(Arrays.equals(v, RecordedState.of(adam).get("v")));
+            assertEquals(b1p, RecordedState.of(adam).number("beta1Power"), 0.0);
+            assertEquals(b2p, RecordedState.of(adam).number("beta2Power"), 0.0);
             assertEquals(20, trainer.updates());
         }
         for (int i = 20; i < 40; i++) {
@@ -550,7 +550,7 @@ class TrainerTest {
 
         Trainer trainer = new Trainer(netA, Loss.MSE, new Sgd(before.length, 0.1, 0), before, 0, 0, 0);
         trainer.predict(x);
-        trainer.restore(restored, null, 0);
+        trainer.readState(new RecordedState().set("modelVersion", 0).set("weights", restored).reader());
         assertTrue(trainer.train(t));
 
         Trainer fresh = new Trainer(new Mlp(new int[] {2, 3, 1},

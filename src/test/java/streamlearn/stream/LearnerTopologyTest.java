@@ -25,16 +25,17 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import streamlearn.model.ModelSnapshot;
+import streamlearn.format.ModelSnapshot;
+import streamlearn.format.ReadingParser;
+import streamlearn.format.SpecJson;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
 import streamlearn.model.Reading;
-import streamlearn.model.ReadingParser;
 import streamlearn.model.StepResult;
 
 class LearnerTopologyTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ModelSpec SPEC = ModelSpec.parse("""
+    private static final ModelSpec SPEC = SpecJson.parse("""
             {"features":["temperature","vibration"],"classes":["normal","warning","critical"],
              "layers":[{"units":8,"activation":"relu"},{"units":3,"activation":"softmax"}],
              "loss":"cross_entropy","init":{"type":"he","seed":3},
@@ -138,8 +139,8 @@ class LearnerTopologyTest {
         assertEquals(List.of(0L, 1L, 2L, 0L), out.stream().map(n -> n.get("modelVersion").asLong()).toList());
         assertEquals("press-02", out.get(3).get("model").asText());
         ModelStore store = (ModelStore) driver.getStateStore(LearnerTopology.MODEL_STORE);
-        assertEquals(3, store.get("press-01").model.modelVersion());
-        assertEquals(1, store.get("press-02").model.modelVersion());
+        assertEquals(3, store.get("press-01").model().modelVersion());
+        assertEquals(1, store.get("press-02").model().modelVersion());
     }
 
     @Test
@@ -147,7 +148,7 @@ class LearnerTopologyTest {
         start("sensor", 4);
         send("press-01", reading("press-01", 1000, 30, 1.0, "normal"));
         ModelStore store = (ModelStore) driver.getStateStore(LearnerTopology.MODEL_STORE);
-        byte[] before = ModelSnapshot.toBytes(store.get("press-01").model);
+        byte[] before = ModelSnapshot.toBytes(store.get("press-01").model());
 
         String[][] bad = {
                 {"press-01", "{not json", "malformed_json"},
@@ -173,7 +174,7 @@ class LearnerTopologyTest {
             assertFalse(header(d, DeadLetterHandler.MESSAGE_HEADER).isEmpty());
         }
         assertTrue(predictions.readValuesToList().size() == 1, "only the good reading was predicted");
-        assertArrayEquals(before, ModelSnapshot.toBytes(store.get("press-01").model), "the model is untouched");
+        assertArrayEquals(before, ModelSnapshot.toBytes(store.get("press-01").model()), "the model is untouched");
         assertEquals(bad.length, registry.get("streamlearn.records").tag("outcome", "rejected").counter().count(), 0.0);
 
         send("press-01", reading("press-01", 1001, 30, 1.0, "normal"));
@@ -223,7 +224,7 @@ class LearnerTopologyTest {
         OnlineModel restored = ModelSnapshot.fromJson(new String(s.value(), StandardCharsets.UTF_8));
         assertEquals(5, restored.modelVersion());
         ModelStore store = (ModelStore) driver.getStateStore(LearnerTopology.MODEL_STORE);
-        assertArrayEquals(ModelSnapshot.toBytes(store.get("default").model), ModelSnapshot.toBytes(restored));
+        assertArrayEquals(ModelSnapshot.toBytes(store.get("default").model()), ModelSnapshot.toBytes(restored));
         driver.advanceWallClockTime(Duration.ofSeconds(31));
         assertTrue(models.isEmpty(), "no change, no new snapshot");
     }

@@ -6,50 +6,48 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
-import streamlearn.model.ModelSnapshot;
+import streamlearn.app.SensorReadingGenerator;
+import streamlearn.format.ModelSnapshot;
+import streamlearn.format.SpecJson;
 import streamlearn.model.ModelSpec;
+import streamlearn.model.PrequentialMetrics;
 import streamlearn.model.Reading;
-import streamlearn.model.SensorReadingGenerator;
 
 /**
  * The model store's own contract, without Kafka: a model is written to the underlying store
- * only when the commit flushes it, once however many readings changed it; and a store opened
- * again over the same data (a restart, a task moving here) loads every model, so that models
- * nobody sends a reading for are still published.
+ * only when the commit flushes it, once however many readings changed it, and only the part that
+ * changed (an unlabeled reading moves the window, not the model); a store opened again over the
+ * same data (a restart, a task moving here) loads every model bit for bit, so that models nobody
+ * sends a reading for are still published; and a model stored by an earlier version, in one
+ * record, is read and rewritten in two.
  */
 class ModelStoreTest {
+    private static final ModelSpec SPEC = SpecJson.defaultSpec();
 
     @Test
     void writesChangedModelsOnlyAtTheFlushAndLoadsEveryModelWhenReopened() {
         MapStore underlying = new MapStore();
         ModelStore store = new ModelStore(underlying);
-        ModelSpec spec = ModelSpec.defaultSpec();
-        SensorReadingGenerator generator = new SensorReadingGenerator(5, 3, 0.0);
-        Reading reading = new Reading(2);
-        for (int i = 0; i < 300; i++) {
-            generator.next(reading, i);
-            ModelState state = store.get(reading.sensorId());
-            if (state == null) {
-                state = ModelState.create(reading.sensorId(), spec);
-                store.add(reading.sensorId(), state);
-            }
-            state.model.step(reading);
-            store.markDirty(reading.sensorId());
-        }
+        feed(store, new SensorReadingGenerator(5, 3, 0.0), 300);
         assertEquals(0, underlying.puts, "nothing written before the commit's flush");
         store.flushCache();
-        assertEquals(3, underlying.puts, "one write per changed model");
+        assertEquals(6, underlying.puts, "one write per part of each changed model");
         store.flushCache();
-        assertEquals(3, underlying.puts, "unchanged models are not written again");
+        assertEquals(6, underlying.puts, "unchanged models are not written again");
 
         ModelStore reopened = new ModelStore(underlying);
         assertFalse(reopened.liveModels().iterator().hasNext());
@@ -57,26 +55,102 @@ class ModelStoreTest {
         int loaded = 0;
         for (ModelState state : reopened.liveModels()) {
             loaded++;
-            assertArrayEquals(ModelSnapshot.toBytes(store.get(state.modelId).model), ModelSnapshot.toBytes(state.model),
-                    state.modelId + " reloads bit for bit");
+            ModelState original = store.get(state.modelId());
+            assertArrayEquals(original.modelBytes(), state.modelBytes(), state.modelId() + "'s model reloads bit for bit");
+            assertArrayEquals(original.progressBytes(), state.progressBytes(), state.modelId() + "'s window reloads");
         }
         assertEquals(3, loaded);
         assertNull(reopened.get("no-such-sensor"));
+        reopened.flushCache();
+        assertEquals(6, underlying.puts, "a reloaded model is not written back unchanged");
+    }
+
+    @Test
+    void anUnlabeledReadingRewritesTheWindowNotTheModel() {
+        MapStore underlying = new MapStore();
+        ModelStore store = new ModelStore(underlying);
+        feed(store, new SensorReadingGenerator(5, 1, 0.0), 50);
+        store.flushCache();
+        underlying.written.clear();
+
+        feed(store, new SensorReadingGenerator(6, 1, 1.0), 50);
+        store.flushCache();
+        assertEquals(List.of(ModelStore.progressKey(SensorReadingGenerator.sensorId(0))), underlying.written,
+                "unlabeled readings change the progress record only");
+
+        underlying.written.clear();
+        feed(store, new SensorReadingGenerator(7, 1, 0.0), 1);
+        store.flushCache();
+        assertEquals(List.of(ModelStore.modelKey(SensorReadingGenerator.sensorId(0)),
+                ModelStore.progressKey(SensorReadingGenerator.sensorId(0))), underlying.written,
+                "a training step changes both");
+    }
+
+    @Test
+    void aModelStoredInOneRecordByAnEarlierVersionIsReadAndRewrittenInTwo() throws Exception {
+        MapStore underlying = new MapStore();
+        underlying.put(ModelStore.modelKey("press-07"), resource("model-state-v1.bin"));
+        underlying.puts = 0;
+        ModelStore store = new ModelStore(underlying);
+        store.loadAll();
+        ModelState state = store.get("press-07");
+        // The same JSON snapshot, to the byte, as the earlier version wrote of the model it stored.
+        assertEquals(new String(resource("model-state-v1.json"), StandardCharsets.UTF_8),
+                ModelSnapshot.toJsonString(state.model()));
+        // records, labeled, meanLoss, accuracy and modelVersion of the window it had open.
+        String[] window = new String(resource("model-state-v1.window"), StandardCharsets.UTF_8).split(" ");
+        PrequentialMetrics restored = new PrequentialMetrics(SPEC);
+        restored.readFrom(ByteBuffer.wrap(state.progressBytes()).position(16));
+        assertEquals(Long.parseLong(window[4]), restored.modelVersion());
+        assertEquals(Long.parseLong(window[0]), restored.records());
+        assertEquals(Long.parseLong(window[1]), restored.labeled());
+        assertEquals(Double.parseDouble(window[2]), restored.meanLoss());
+        assertEquals(Double.parseDouble(window[3]), restored.accuracy());
+        ByteBuffer progress = ByteBuffer.wrap(state.progressBytes());
+        assertEquals(1_795_334_410_000L, progress.getLong(), "windowStart");
+        assertEquals(321, progress.getLong(), "the last published snapshot's model version");
+
+        store.flushCache();
+        assertEquals(2, underlying.puts, "rewritten in two parts at the next commit");
+        assertTrue(ModelSnapshot.isBinarySnapshot(underlying.get(ModelStore.modelKey("press-07"))));
+    }
+
+    private static void feed(ModelStore store, SensorReadingGenerator generator, int readings) {
+        Reading reading = new Reading(2);
+        for (int i = 0; i < readings; i++) {
+            generator.next(reading, i);
+            ModelState state = store.get(reading.sensorId());
+            if (state == null) {
+                state = ModelState.create(reading.sensorId(), SPEC);
+                store.add(reading.sensorId(), state);
+            }
+            state.advanceWindow(reading.timestamp(), 10_000);
+            state.learn(reading);
+            store.markDirty(reading.sensorId());
+        }
+    }
+
+    private static byte[] resource(String name) throws Exception {
+        try (InputStream in = ModelStoreTest.class.getResourceAsStream("/legacy/" + name)) {
+            return in.readAllBytes();
+        }
     }
 
     /** A sorted map behind the KeyValueStore interface, counting writes. */
-    private static final class MapStore implements KeyValueStore<String, byte[]> {
-        private final TreeMap<String, byte[]> map = new TreeMap<>();
+    private static final class MapStore implements KeyValueStore<Bytes, byte[]> {
+        private final TreeMap<Bytes, byte[]> map = new TreeMap<>();
+        final List<Bytes> written = new ArrayList<>();
         int puts;
 
         @Override
-        public void put(String key, byte[] value) {
+        public void put(Bytes key, byte[] value) {
             puts++;
+            written.add(key);
             map.put(key, value);
         }
 
         @Override
-        public byte[] putIfAbsent(String key, byte[] value) {
+        public byte[] putIfAbsent(Bytes key, byte[] value) {
             byte[] old = map.get(key);
             if (old == null) {
                 put(key, value);
@@ -85,27 +159,27 @@ class ModelStoreTest {
         }
 
         @Override
-        public void putAll(List<KeyValue<String, byte[]>> entries) {
+        public void putAll(List<KeyValue<Bytes, byte[]>> entries) {
             entries.forEach(e -> put(e.key, e.value));
         }
 
         @Override
-        public byte[] delete(String key) {
+        public byte[] delete(Bytes key) {
             return map.remove(key);
         }
 
         @Override
-        public byte[] get(String key) {
+        public byte[] get(Bytes key) {
             return map.get(key);
         }
 
         @Override
-        public KeyValueIterator<String, byte[]> range(String from, String to) {
+        public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
             return iterator(map.subMap(from, true, to, true));
         }
 
         @Override
-        public KeyValueIterator<String, byte[]> all() {
+        public KeyValueIterator<Bytes, byte[]> all() {
             return iterator(map);
         }
 
@@ -141,8 +215,8 @@ class ModelStoreTest {
             return true;
         }
 
-        private static KeyValueIterator<String, byte[]> iterator(Map<String, byte[]> entries) {
-            List<Map.Entry<String, byte[]>> list = List.copyOf(entries.entrySet());
+        private static KeyValueIterator<Bytes, byte[]> iterator(Map<Bytes, byte[]> entries) {
+            List<Map.Entry<Bytes, byte[]>> list = List.copyOf(entries.entrySet());
             return new KeyValueIterator<>() {
                 private int next;
 
@@ -152,13 +226,13 @@ class ModelStoreTest {
                 }
 
                 @Override
-                public KeyValue<String, byte[]> next() {
-                    Map.Entry<String, byte[]> e = list.get(next++);
+                public KeyValue<Bytes, byte[]> next() {
+                    Map.Entry<Bytes, byte[]> e = list.get(next++);
                     return KeyValue.pair(e.getKey(), e.getValue());
                 }
 
                 @Override
-                public String peekNextKey() {
+                public Bytes peekNextKey() {
                     return list.get(next).getKey();
                 }
 

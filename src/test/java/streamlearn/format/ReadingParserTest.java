@@ -1,4 +1,4 @@
-package streamlearn.model;
+package streamlearn.format;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,14 +18,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import streamlearn.model.InvalidReadingException;
+import streamlearn.model.ModelSpec;
+import streamlearn.model.Reading;
+import streamlearn.model.RejectReason;
 
 /** ReadingParser: good readings, and a corpus of bad ones, each with its RejectReason. */
 class ReadingParserTest {
-    static final ModelSpec SPEC = ModelSpec.parse("""
+    static final ModelSpec SPEC = SpecJson.parse("""
             {"features":["temperature","vibration"],"classes":["normal","warning","critical"],
              "layers":[{"units":4,"activation":"relu"},{"units":3,"activation":"softmax"}],
              "loss":"cross_entropy","optimizer":{"type":"sgd","learningRate":0.05}}""");
-    static final ModelSpec REGRESSION = ModelSpec.parse("""
+    static final ModelSpec REGRESSION = SpecJson.parse("""
             {"task":"regression","features":["x1","x2"],
              "layers":[{"units":3,"activation":"relu"},{"units":1,"activation":"identity"}],
              "loss":"mse","optimizer":{"type":"sgd","learningRate":0.01},"standardize":false}""");

@@ -1,6 +1,7 @@
-package streamlearn.model;
+package streamlearn.app;
 
 import java.util.SplittableRandom;
+import streamlearn.model.Reading;
 
 /**
  * The seeds' synthetic industrial sensor: three equally likely classes with overlapping uniform
@@ -41,19 +42,18 @@ public final class SensorReadingGenerator {
         double vibration = uniform(VIBRATION[cls]);
         boolean labeled = unlabeledFraction <= 0 || random.nextDouble() >= unlabeledFraction;
         into.clear();
-        into.sensorId = sensorIds[random.nextInt(sensorIds.length)];
-        into.timestamp = timestamp;
-        into.hasTimestamp = true;
-        into.features[0] = temperature;
-        into.features[1] = vibration;
-        into.label = labeled ? cls : Reading.UNLABELED;
+        into.setSensorId(sensorIds[random.nextInt(sensorIds.length)]);
+        into.setTimestamp(timestamp);
+        into.setFeature(0, temperature);
+        into.setFeature(1, vibration);
+        into.setLabel(labeled ? cls : Reading.UNLABELED);
     }
 
     private double uniform(double[] range) {
         return range[0] + (range[1] - range[0]) * random.nextDouble();
     }
 
-    /** The reading as the JSON of DESIGN.md (features temperature and vibration). */
+    /** The reading as the JSON of docs/DESIGN.md (features temperature and vibration). */
     public static byte[] json(Reading r) {
         StringBuilder b = new StringBuilder(160);
         b.append("{\"sensorId\":\"").append(r.sensorId()).append("\",\"timestamp\":").append(r.timestamp())

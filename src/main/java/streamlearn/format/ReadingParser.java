@@ -1,4 +1,4 @@
-package streamlearn.model;
+package streamlearn.format;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
@@ -8,6 +8,10 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.util.List;
+import streamlearn.model.InvalidReadingException;
+import streamlearn.model.ModelSpec;
+import streamlearn.model.Reading;
+import streamlearn.model.RejectReason;
 
 /**
  * Reads a reading's JSON into a reused {@link Reading} with Jackson's streaming parser: no tree,
@@ -30,6 +34,8 @@ public final class ReadingParser {
     private final String keyField;
     private final int maxBytes;
     private final boolean[] seen;
+    /** Fields whose null means "not given" (a reading without a timestamp or a label). */
+    private static final java.util.Set<String> NULLABLE = java.util.Set.of("timestamp", "label", "target");
 
     /**
      * @param keyField name of a top-level field whose value is captured for the model key, or null
@@ -81,101 +87,11 @@ public final class ReadingParser {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new InvalidReadingException(RejectReason.WRONG_TYPE, "a reading must be a JSON object");
             }
-            boolean sawFeatures = false;
-            int seenFields = 0;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                int bit = knownFieldBit(field);
-                if ((seenFields & bit) != 0) {
-                    throw new InvalidReadingException(RejectReason.DUPLICATE_FIELD, "duplicate field '" + field + "'");
-                }
-                seenFields |= bit;
-                switch (field) {
-                    case "sensorId" -> {
-                        if (value != JsonToken.VALUE_STRING) {
-                            throw wrongType("sensorId", "a string", value);
-                        }
-                        into.sensorId = p.getText();
-                    }
-                    case "timestamp" -> {
-                        if (value == JsonToken.VALUE_NULL) {
-                            break;
-                        }
-                        if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.LONG
-                                && p.getNumberType() != JsonParser.NumberType.INT || p.getLongValue() < 0) {
-                            throw wrongType("timestamp", "epoch milliseconds (a non-negative integer)", value);
-                        }
-                        into.timestamp = p.getLongValue();
-                        into.hasTimestamp = true;
-                    }
-                    case "features" -> {
-                        if (value != JsonToken.START_OBJECT) {
-                            throw wrongType("features", "an object of name: number", value);
-                        }
-                        readFeatures(p, into);
-                        sawFeatures = true;
-                    }
-                    case "label" -> {
-                        if (value == JsonToken.VALUE_NULL) {
-                            break;
-                        }
-                        if (regression) {
-                            throw new InvalidReadingException(RejectReason.WRONG_TYPE,
-                                    "field 'label': a regression reading has a numeric 'target', not a label");
-                        }
-                        if (value != JsonToken.VALUE_STRING) {
-                            throw wrongType("label", "a class name", value);
-                        }
-                        into.label = classIndex(p);
-                    }
-                    case "target" -> {
-                        if (value == JsonToken.VALUE_NULL) {
-                            break;
-                        }
-                        if (!regression) {
-                            throw new InvalidReadingException(RejectReason.WRONG_TYPE,
-                                    "field 'target': a classification reading has a 'label', not a target");
-                        }
-                        if (!value.isNumeric()) {
-                            throw wrongType("target", "a number", value);
-                        }
-                        double t = p.getDoubleValue();
-                        if (!Double.isFinite(t)) {
-                            throw new InvalidReadingException(RejectReason.NON_FINITE_TARGET,
-                                    "target " + p.getText() + " is not a finite number");
-                        }
-                        into.target = t;
-                        into.hasTarget = true;
-                    }
-                    default -> {
-                        if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
-                            throw new InvalidReadingException(RejectReason.WRONG_TYPE,
-                                    "field '" + field + "': unexpected nested value");
-                        }
-                        if (field.equals(keyField)) {
-                            into.keyFieldValue = p.getText();
-                        }
-                    }
-                }
-            }
+            int seenFields = readFields(p, into);
             if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
                 throw new InvalidReadingException(RejectReason.MALFORMED_JSON, "trailing content after the reading");
             }
-            if (into.sensorId == null) {
-                throw new InvalidReadingException(RejectReason.MISSING_FIELD, "missing field 'sensorId'");
-            }
-            if (!sawFeatures) {
-                throw new InvalidReadingException(RejectReason.MISSING_FIELD, "missing field 'features'");
-            }
-            for (int i = 0; i < seen.length; i++) {
-                if (!seen[i]) {
-                    throw new InvalidReadingException(RejectReason.MISSING_FEATURE,
-                            "missing feature '" + featureNames[i] + "'");
-                }
-            }
-        } catch (InvalidReadingException e) {
-            throw e;
+            checkComplete(into, seenFields);
         } catch (JsonParseException e) {
             String message = e.getOriginalMessage();
             if (message.contains("UTF-8") || message.contains("UTF8")) {
@@ -184,6 +100,100 @@ public final class ReadingParser {
             throw new InvalidReadingException(RejectReason.MALFORMED_JSON, firstLine(message));
         } catch (IOException e) {
             throw new InvalidReadingException(RejectReason.MALFORMED_JSON, firstLine(String.valueOf(e.getMessage())));
+        }
+    }
+
+    /** Reads the top-level fields; returns the {@link #knownFieldBit}s of those seen. */
+    private int readFields(JsonParser p, Reading into) throws IOException, InvalidReadingException {
+        int seenFields = 0;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            int bit = knownFieldBit(field);
+            if ((seenFields & bit) != 0) {
+                throw new InvalidReadingException(RejectReason.DUPLICATE_FIELD, "duplicate field '" + field + "'");
+            }
+            seenFields |= bit;
+            if (value == JsonToken.VALUE_NULL && NULLABLE.contains(field)) {
+                continue;
+            }
+            switch (field) {
+                case "sensorId" -> {
+                    if (value != JsonToken.VALUE_STRING) {
+                        throw wrongType("sensorId", "a string", value);
+                    }
+                    into.setSensorId(p.getText());
+                }
+                case "timestamp" -> into.setTimestamp(timestamp(p, value));
+                case "features" -> {
+                    if (value != JsonToken.START_OBJECT) {
+                        throw wrongType("features", "an object of name: number", value);
+                    }
+                    readFeatures(p, into);
+                }
+                case "label" -> into.setLabel(label(p, value));
+                case "target" -> into.setTarget(target(p, value));
+                default -> {
+                    if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+                        throw new InvalidReadingException(RejectReason.WRONG_TYPE,
+                                "field '" + field + "': unexpected nested value");
+                    }
+                    if (field.equals(keyField)) {
+                        into.setKeyFieldValue(p.getText());
+                    }
+                }
+            }
+        }
+        return seenFields;
+    }
+
+    private static long timestamp(JsonParser p, JsonToken value) throws IOException, InvalidReadingException {
+        if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.LONG
+                && p.getNumberType() != JsonParser.NumberType.INT || p.getLongValue() < 0) {
+            throw wrongType("timestamp", "epoch milliseconds (a non-negative integer)", value);
+        }
+        return p.getLongValue();
+    }
+
+    private int label(JsonParser p, JsonToken value) throws IOException, InvalidReadingException {
+        if (regression) {
+            throw new InvalidReadingException(RejectReason.WRONG_TYPE,
+                    "field 'label': a regression reading has a numeric 'target', not a label");
+        }
+        if (value != JsonToken.VALUE_STRING) {
+            throw wrongType("label", "a class name", value);
+        }
+        return classIndex(p);
+    }
+
+    private double target(JsonParser p, JsonToken value) throws IOException, InvalidReadingException {
+        if (!regression) {
+            throw new InvalidReadingException(RejectReason.WRONG_TYPE,
+                    "field 'target': a classification reading has a 'label', not a target");
+        }
+        if (!value.isNumeric()) {
+            throw wrongType("target", "a number", value);
+        }
+        double t = p.getDoubleValue();
+        if (!Double.isFinite(t)) {
+            throw new InvalidReadingException(RejectReason.NON_FINITE_TARGET,
+                    "target " + p.getText() + " is not a finite number");
+        }
+        return t;
+    }
+
+    private void checkComplete(Reading into, int seenFields) throws InvalidReadingException {
+        if (into.sensorId() == null) {
+            throw new InvalidReadingException(RejectReason.MISSING_FIELD, "missing field 'sensorId'");
+        }
+        if ((seenFields & knownFieldBit("features")) == 0) {
+            throw new InvalidReadingException(RejectReason.MISSING_FIELD, "missing field 'features'");
+        }
+        for (int i = 0; i < seen.length; i++) {
+            if (!seen[i]) {
+                throw new InvalidReadingException(RejectReason.MISSING_FEATURE,
+                        "missing feature '" + featureNames[i] + "'");
+            }
         }
     }
 
@@ -223,7 +233,7 @@ public final class ReadingParser {
                 throw new InvalidReadingException(RejectReason.NON_FINITE_FEATURE,
                         "feature '" + name + "' is not finite: " + p.getText());
             }
-            into.features[index] = v;
+            into.setFeature(index, v);
             seen[index] = true;
         }
     }

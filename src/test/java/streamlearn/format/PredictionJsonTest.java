@@ -1,4 +1,4 @@
-package streamlearn.model;
+package streamlearn.format;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -12,6 +12,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import streamlearn.model.ModelSpec;
+import streamlearn.model.Reading;
+import streamlearn.model.StepResult;
+import streamlearn.model.StepResults;
 
 /**
  * PredictionJson keeps one generator for every prediction and pre-encoded names; each
@@ -20,8 +24,8 @@ import org.junit.jupiter.api.Test;
  * doubles (subnormal, huge, negative zero, NaN).
  */
 class PredictionJsonTest {
-    private static final ModelSpec CLASSIFIER = ModelSpec.defaultSpec();
-    private static final ModelSpec REGRESSION = ModelSpec.parse("""
+    private static final ModelSpec CLASSIFIER = SpecJson.defaultSpec();
+    private static final ModelSpec REGRESSION = SpecJson.parse("""
             {"task":"regression","features":["x1","x2"],
              "layers":[{"units":3,"activation":"relu"},{"units":1,"activation":"identity"}],
              "loss":"mse","optimizer":{"type":"sgd","learningRate":0.01}}""");
@@ -37,17 +41,19 @@ class PredictionJsonTest {
             for (int n = 0; n < 2_000; n++) {
                 Reading reading = new Reading(2).set(n % 7 == 0 ? "press \"7\" é" : "press-" + n,
                         1_795_334_400_000L + n, new double[] {1, 2}, -1);
-                StepResult r = new StepResult(classes);
-                r.modelVersion = n * 31L;
-                r.labeled = random.nextBoolean();
-                r.predicted = classes > 0 ? random.nextInt(classes) : 0;
-                r.label = classes > 0 ? random.nextInt(classes) : 0;
+                boolean labeled = random.nextBoolean();
+                int predicted = classes > 0 ? random.nextInt(classes) : 0;
+                int label = classes > 0 ? random.nextInt(classes) : 0;
+                double[] probabilities = new double[classes];
                 for (int i = 0; i < classes; i++) {
-                    r.probabilities[i] = value(random);
+                    probabilities[i] = value(random);
                 }
-                r.predictedValue = value(random);
-                r.target = value(random);
-                r.loss = value(random);
+                double predictedValue = value(random);
+                double target = value(random);
+                double loss = value(random);
+                StepResult r = classes > 0
+                        ? StepResults.classified(n * 31L, predicted, probabilities, labeled ? label : Reading.UNLABELED, loss)
+                        : StepResults.regressed(n * 31L, predictedValue, labeled, target, loss);
                 byte[] written = writer.write("model-" + (n % 3), reading, r);
                 assertEquals(new String(reference(spec, "model-" + (n % 3), reading, r), StandardCharsets.UTF_8),
                         new String(written, StandardCharsets.UTF_8), "prediction " + n);
@@ -57,15 +63,7 @@ class PredictionJsonTest {
 
     @Test
     void aPredictionIsOneJsonObjectWithTheDesignFields() throws Exception {
-        StepResult r = new StepResult(3);
-        r.modelVersion = 42;
-        r.labeled = true;
-        r.predicted = 1;
-        r.label = 2;
-        r.probabilities[0] = 0.25;
-        r.probabilities[1] = 0.5;
-        r.probabilities[2] = 0.25;
-        r.loss = 1.3862943611198906;
+        StepResult r = StepResults.classified(42, 1, new double[] {0.25, 0.5, 0.25}, 2, 1.3862943611198906);
         Reading reading = new Reading(2).set("press-01", 1000, new double[] {30, 1}, 2);
         PredictionJson writer = new PredictionJson(CLASSIFIER);
         writer.write("press-01", reading, r);

@@ -1,4 +1,4 @@
-package streamlearn.model;
+package streamlearn.format;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
@@ -10,6 +10,9 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import streamlearn.model.ModelSpec;
+import streamlearn.model.Reading;
+import streamlearn.model.StepResult;
 
 /**
  * Writes the prediction JSON of DESIGN.md straight from a {@link StepResult} with a streaming

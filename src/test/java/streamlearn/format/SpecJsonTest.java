@@ -1,4 +1,4 @@
-package streamlearn.model;
+package streamlearn.format;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,11 +15,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import streamlearn.model.InitSpec;
+import streamlearn.model.ModelSpec;
+import streamlearn.model.OnlineModel;
+import streamlearn.model.OptimizerSpec;
+import streamlearn.model.SpecException;
 import streamlearn.nn.Activation;
 import streamlearn.nn.Loss;
 
 /** ModelSpec parsing: the default spec, and one SpecException naming the field per kind of bad spec. */
-class ModelSpecTest {
+class SpecJsonTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A valid 2-3-3 classification spec with explicit weights, the base every bad spec mutates. */
@@ -63,25 +68,24 @@ class ModelSpecTest {
 
     @Test
     void theBaseSpecsAreValid() {
-        ModelSpec spec = ModelSpec.parse(VALID);
-        assertEquals(ModelSpec.InitType.EXPLICIT, spec.initType());
-        assertEquals(2, spec.explicitWeights().size());
+        ModelSpec spec = SpecJson.parse(VALID);
+        List<InitSpec.LayerWeights> weights = ((InitSpec.Explicit) spec.init()).layers();
+        assertEquals(2, weights.size());
         // Rows are neurons, columns inputs: W[1] = [3,4] is the second neuron.
-        assertEquals(4.0, spec.explicitWeights().get(0).w()[1][1]);
-        assertEquals(3, spec.explicitWeights().get(1).w()[2].length);
-        ModelSpec regression = ModelSpec.parse(REGRESSION);
+        assertEquals(4.0, weights.get(0).w()[1][1]);
+        assertEquals(3, weights.get(1).w()[2].length);
+        ModelSpec regression = SpecJson.parse(REGRESSION);
         assertEquals(ModelSpec.Task.REGRESSION, regression.task());
         assertEquals("y", regression.target());
         assertEquals(List.of(), regression.classes());
         assertFalse(regression.standardize());
         assertEquals(0.0, regression.clipNorm());
-        assertEquals(ModelSpec.InitType.HE, regression.initType());
-        assertEquals(42, regression.initSeed());
+        assertEquals(new InitSpec.He(42), regression.init());
     }
 
     @Test
-    void defaultSpecParsesAsTheSeedsSensorClassifier() {
-        ModelSpec spec = ModelSpec.defaultSpec();
+    void defaultSpecParsesAsTheSeedsSensorClassifier() throws Exception {
+        ModelSpec spec = SpecJson.defaultSpec();
         assertTrue(spec.isClassification());
         assertEquals(List.of("temperature", "vibration"), spec.features());
         assertEquals(List.of("normal", "warning", "critical"), spec.classes());
@@ -89,10 +93,10 @@ class ModelSpecTest {
         ModelSpec.Layer out = spec.layers().get(spec.layers().size() - 1);
         assertEquals(3, out.units());
         assertEquals(Activation.SOFTMAX, out.activation());
-        assertTrue(spec.learningRate() > 0);
+        assertTrue(spec.optimizer().learningRate() > 0);
         // It round-trips through its own JSON.
-        assertEquals(spec, ModelSpec.parse(spec.json()));
-        assertEquals(spec, ModelSpec.fromJson(spec.toJson()));
+        assertEquals(spec, SpecJson.parse(spec.json()));
+        assertEquals(spec, SpecJson.fromJson(new ObjectMapper().readTree(spec.json())));
         // And a model can be built from it.
         OnlineModel model = OnlineModel.create(spec);
         assertEquals(0, model.modelVersion());
@@ -100,7 +104,7 @@ class ModelSpecTest {
 
     @Test
     void optionalFieldsGetTheirDefaults() {
-        ModelSpec spec = ModelSpec.parse(mutate(VALID, r -> {
+        ModelSpec spec = SpecJson.parse(mutate(VALID, r -> {
             r.remove("task");
             r.remove("init");
             r.remove("l2");
@@ -109,24 +113,21 @@ class ModelSpecTest {
             ((ObjectNode) r.get("optimizer")).remove("momentum");
         }));
         assertEquals(ModelSpec.Task.CLASSIFICATION, spec.task());
-        assertEquals(ModelSpec.InitType.HE, spec.initType());
+        assertEquals(new InitSpec.He(42), spec.init());
         assertEquals(0.0, spec.l2());
         assertEquals(0.0, spec.clipNorm());
-        assertEquals(0.0, spec.momentum());
+        assertEquals(0.0, ((OptimizerSpec.Sgd) spec.optimizer()).momentum());
         assertTrue(spec.standardize());
         assertEquals(0.0, spec.averagingDecay());
     }
 
     @Test
     void adamAndAveragingAreRead() {
-        ModelSpec spec = ModelSpec.parse(mutate(VALID, r -> {
+        ModelSpec spec = SpecJson.parse(mutate(VALID, r -> {
             r.putObject("optimizer").put("type", "adam").put("learningRate", 0.001).put("beta1", 0.8);
             r.putObject("averaging").put("decay", 0.999);
         }));
-        assertEquals("adam", spec.optimizer());
-        assertEquals(0.8, spec.beta1());
-        assertEquals(0.999, spec.beta2());
-        assertEquals(1e-8, spec.epsilon());
+        assertEquals(new OptimizerSpec.Adam(0.001, 0.8, 0.999, 1e-8), spec.optimizer());
         assertEquals(0.999, spec.averagingDecay());
     }
 
@@ -245,7 +246,7 @@ class ModelSpecTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("badSpecs")
     void badSpecNamesTheField(String kind, String json, String field, String hint) {
-        SpecException e = assertThrows(SpecException.class, () -> ModelSpec.parse(json), kind);
+        SpecException e = assertThrows(SpecException.class, () -> SpecJson.parse(json), kind);
         String message = e.getMessage();
         assertTrue(message.startsWith(field + ": "), kind + ": message should name '" + field + "' but was: " + message);
         assertTrue(message.length() > field.length() + 3, "says what is wrong: " + message);
@@ -265,14 +266,14 @@ class ModelSpecTest {
                     .add(tree("{\"units\":50000,\"activation\":\"relu\"}"))
                     .add(tree("{\"units\":3,\"activation\":\"softmax\"}"));
         });
-        SpecException e = assertThrows(SpecException.class, () -> ModelSpec.parse(huge));
+        SpecException e = assertThrows(SpecException.class, () -> SpecJson.parse(huge));
         assertTrue(e.getMessage().startsWith("layers"), e.getMessage());
     }
 
     @Test
     void equalSpecsAreEqualAndDifferentOnesAreNot() {
-        assertEquals(ModelSpec.parse(VALID), ModelSpec.parse(VALID));
-        assertEquals(ModelSpec.parse(VALID).hashCode(), ModelSpec.parse(VALID).hashCode());
-        assertFalse(ModelSpec.parse(VALID).equals(ModelSpec.parse(mutate(VALID, r -> r.put("l2", 0.5)))));
+        assertEquals(SpecJson.parse(VALID), SpecJson.parse(VALID));
+        assertEquals(SpecJson.parse(VALID).hashCode(), SpecJson.parse(VALID).hashCode());
+        assertFalse(SpecJson.parse(VALID).equals(SpecJson.parse(mutate(VALID, r -> r.put("l2", 0.5)))));
     }
 }

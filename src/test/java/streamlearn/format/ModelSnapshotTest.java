@@ -1,4 +1,4 @@
-package streamlearn.model;
+package streamlearn.format;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -19,6 +19,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import streamlearn.app.SensorReadingGenerator;
+import streamlearn.model.InitSpec;
+import streamlearn.model.ModelSpec;
+import streamlearn.model.SeedExamples;
+import streamlearn.model.OnlineModel;
+import streamlearn.model.Outcome;
+import streamlearn.model.Reading;
+import streamlearn.model.SpecException;
+import streamlearn.model.StepResult;
 
 /** ModelSnapshot: bit-exact JSON and binary round trips, mid-stream restore, bad bytes, the JSON layout. */
 class ModelSnapshotTest {
@@ -64,7 +73,7 @@ class ModelSnapshotTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("specs")
     void roundTripsAreBitExact(String name, String json) {
-        ModelSpec spec = ModelSpec.parse(json);
+        ModelSpec spec = SpecJson.parse(json);
         OnlineModel fresh = OnlineModel.create(spec);
         assertRoundTrips(fresh);
         OnlineModel model = OnlineModel.create(spec);
@@ -93,7 +102,7 @@ class ModelSnapshotTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("specs")
     void restoredModelContinuesBitForBit(String name, String json) {
-        ModelSpec spec = ModelSpec.parse(json);
+        ModelSpec spec = SpecJson.parse(json);
         SensorReadingGenerator gen = new SensorReadingGenerator(99, 8, 0.1);
         OnlineModel a = OnlineModel.create(spec);
         train(a, gen, 1000);
@@ -127,7 +136,7 @@ class ModelSnapshotTest {
 
     @Test
     void restoreMidStreamOfTheDefaultSpec() {
-        ModelSpec spec = ModelSpec.defaultSpec();
+        ModelSpec spec = SpecJson.defaultSpec();
         SensorReadingGenerator gen = new SensorReadingGenerator(5, 16, 0.0);
         OnlineModel a = OnlineModel.create(spec);
         train(a, gen, 1000);
@@ -144,8 +153,8 @@ class ModelSnapshotTest {
     // ------------------------------------------------------------ bad binary snapshots
 
     private static byte[] smallSnapshot() {
-        OnlineModel model = OnlineModel.create(ModelSpec.parse(SeedExamples.SEED_000_SPEC));
-        model.step(OnlineModelTest.read(model.spec(), SeedExamples.SEED_000_READING));
+        OnlineModel model = OnlineModel.create(SpecJson.parse(SeedExamples.SEED_000_SPEC));
+        model.step(SeedExamples.read(model.spec(), SeedExamples.SEED_000_READING));
         return ModelSnapshot.toBytes(model);
     }
 
@@ -219,7 +228,7 @@ class ModelSnapshotTest {
 
     @Test
     void jsonSnapshotHasTheDesignFields() throws Exception {
-        ModelSpec spec = ModelSpec.parse(spec(OPTIMIZERS[2], true, true));
+        ModelSpec spec = SpecJson.parse(spec(OPTIMIZERS[2], true, true));
         OnlineModel model = OnlineModel.create(spec);
         train(model, new SensorReadingGenerator(2, 4, 0.0), 50);
         JsonNode root = JSON.readTree(ModelSnapshot.toJsonString(model));
@@ -246,7 +255,7 @@ class ModelSnapshotTest {
         assertEquals("adam", optimizer.get("type").asText());
         assertTrue(root.get("averaging").get("weights").isArray());
 
-        OnlineModel sgd = OnlineModel.create(ModelSpec.parse(spec(OPTIMIZERS[0], false, false)));
+        OnlineModel sgd = OnlineModel.create(SpecJson.parse(spec(OPTIMIZERS[0], false, false)));
         JsonNode plain = JSON.readTree(ModelSnapshot.toJsonString(sgd));
         assertEquals("sgd", plain.get("optimizer").get("type").asText());
         assertEquals(0, plain.get("modelVersion").asLong());
@@ -256,15 +265,15 @@ class ModelSnapshotTest {
     @Test
     void snapshotWeightsSeedANewSpecAsExplicitInit() throws Exception {
         String json = spec(OPTIMIZERS[0], false, false);
-        OnlineModel trained = OnlineModel.create(ModelSpec.parse(json));
+        OnlineModel trained = OnlineModel.create(SpecJson.parse(json));
         SensorReadingGenerator gen = new SensorReadingGenerator(8, 4, 0.0);
         train(trained, gen, 800);
         JsonNode snapshot = ModelSnapshot.toJson(trained);
 
         ObjectNode seeded = (ObjectNode) JSON.readTree(json);
         seeded.putObject("init").put("type", "explicit").set("weights", snapshot.get("weights"));
-        ModelSpec seededSpec = ModelSpec.parse(JSON.writeValueAsString(seeded));
-        assertEquals(ModelSpec.InitType.EXPLICIT, seededSpec.initType());
+        ModelSpec seededSpec = SpecJson.parse(JSON.writeValueAsString(seeded));
+        assertTrue(seededSpec.init() instanceof InitSpec.Explicit);
         OnlineModel copy = OnlineModel.create(seededSpec);
         assertEquals(0, copy.modelVersion());
         assertEquals(snapshot.get("weights"), ModelSnapshot.toJson(copy).get("weights"));
@@ -279,7 +288,7 @@ class ModelSnapshotTest {
 
     @Test
     void badJsonSnapshotsAreSpecExceptions() throws Exception {
-        OnlineModel model = OnlineModel.create(ModelSpec.parse(spec(OPTIMIZERS[1], true, true)));
+        OnlineModel model = OnlineModel.create(SpecJson.parse(spec(OPTIMIZERS[1], true, true)));
         train(model, new SensorReadingGenerator(4, 4, 0.0), 20);
         String good = ModelSnapshot.toJsonString(model);
         assertThrows(SpecException.class, () -> ModelSnapshot.fromJson("{not json"));

@@ -1,0 +1,60 @@
+package streamlearn.format;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import streamlearn.model.PrequentialMetrics;
+
+/** The windowed-metrics JSON of docs/DESIGN.md, one record per model per closed window. */
+public final class MetricsJson {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private MetricsJson() {
+    }
+
+    public static byte[] window(String modelId, long windowStart, long windowEnd, PrequentialMetrics window) {
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("model", modelId);
+            g.writeNumberField("windowStart", windowStart);
+            g.writeNumberField("windowEnd", windowEnd);
+            g.writeNumberField("records", window.records());
+            g.writeNumberField("labeled", window.labeled());
+            // No labels in the window: no loss or accuracy to report, and null says so.
+            numberOrNull(g, "meanLoss", window.meanLoss());
+            numberOrNull(g, "accuracy", window.accuracy());
+            g.writeNumberField("modelVersion", window.modelVersion());
+            if (!window.classes().isEmpty()) {
+                g.writeArrayFieldStart("classes");
+                for (String c : window.classes()) {
+                    g.writeString(c);
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("confusion");
+                for (long[] row : window.confusion()) {
+                    g.writeStartArray();
+                    for (long v : row) {
+                        g.writeNumber(v);
+                    }
+                    g.writeEndArray();
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void numberOrNull(JsonGenerator g, String name, double v) throws IOException {
+        if (Double.isFinite(v)) {
+            g.writeNumberField(name, v);
+        } else {
+            g.writeNullField(name);
+        }
+    }
+}

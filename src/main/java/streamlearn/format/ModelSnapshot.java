@@ -1,0 +1,144 @@
+package streamlearn.format;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import streamlearn.model.ModelSpec;
+import streamlearn.model.OnlineModel;
+import streamlearn.model.SpecException;
+
+/**
+ * The whole state of an {@link OnlineModel} (spec, modelVersion, weights, weight average, scaler,
+ * optimizer state) in two forms that both restore it bit for bit:
+ * <ul>
+ *   <li>JSON, the snapshot format of docs/DESIGN.md, for the {@code learner-models} topic and
+ *   files. Doubles are written in Java's shortest round-tripping decimal form, so text loses
+ *   nothing.</li>
+ *   <li>a compact binary form with a format version, for the state store, where size and speed
+ *   matter and nobody reads it.</li>
+ * </ul>
+ * The model decides what its state consists of ({@link OnlineModel#writeState}); this class only
+ * lays it out ({@link JsonState}, {@link BinaryState}).
+ */
+public final class ModelSnapshot {
+    /**
+     * Bumped whenever the binary layout changes. Version 1 wrote a scaler count even for a model
+     * without a scaler; for a standardising model (the default) it is the same layout as 2.
+     */
+    public static final byte BINARY_FORMAT_VERSION = 2;
+    private static final int MAGIC = 0x534c4d31; // "SLM1"
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ModelSnapshot() {
+    }
+
+    public static ObjectNode toJson(OnlineModel model) {
+        ObjectNode root = JSON.createObjectNode();
+        ModelSpec spec = model.spec();
+        root.set("spec", specTree(spec));
+        // The sections in the documented order, with what the spec adds to the model's state:
+        // the averaging decay, and the optimizer type (the spec decides which one reads it).
+        root.put("modelVersion", model.modelVersion());
+        root.putNull("weights");
+        if (spec.averagingDecay() > 0) {
+            root.putObject("averaging").put("decay", spec.averagingDecay());
+        }
+        if (spec.standardize()) {
+            root.putObject("scaler");
+        }
+        root.putObject("optimizer").put("type", spec.optimizer().type());
+        model.writeState(new JsonState.Writer(root, model.network()));
+        return root;
+    }
+
+    public static String toJsonString(OnlineModel model) {
+        return toJson(model).toString();
+    }
+
+    public static OnlineModel fromJson(String text) {
+        try {
+            return fromJson(JSON.readTree(text));
+        } catch (JsonProcessingException e) {
+            throw new SpecException("snapshot", "not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    public static OnlineModel fromJson(JsonNode root) {
+        SpecJson.object(root, "snapshot");
+        ModelSpec spec = SpecJson.fromJson(root.get("spec"));
+        return OnlineModel.restore(spec, new JsonState.Reader(root, spec));
+    }
+
+    private static ObjectNode specTree(ModelSpec spec) {
+        try {
+            return (ObjectNode) JSON.readTree(spec.json());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a parsed spec's own JSON does not parse", e);
+        }
+    }
+
+    /** Size in bytes of {@link #toBytes} for this model. */
+    public static int binarySize(OnlineModel model) {
+        BinaryState.Size size = new BinaryState.Size();
+        model.writeState(size);
+        return 4 + 1 + 4 + model.spec().json().getBytes(StandardCharsets.UTF_8).length + size.bytes();
+    }
+
+    public static byte[] toBytes(OnlineModel model) {
+        ByteBuffer buffer = ByteBuffer.allocate(binarySize(model));
+        write(model, buffer);
+        return buffer.array();
+    }
+
+    /** Layout: magic, format version, spec JSON, then the state in {@link OnlineModel#writeState}'s order. */
+    public static void write(OnlineModel model, ByteBuffer out) {
+        byte[] spec = model.spec().json().getBytes(StandardCharsets.UTF_8);
+        out.putInt(MAGIC).put(BINARY_FORMAT_VERSION).putInt(spec.length).put(spec);
+        model.writeState(new BinaryState.Writer(out));
+    }
+
+    /** True when {@code bytes} start like a binary snapshot (of any format version). */
+    public static boolean isBinarySnapshot(byte[] bytes) {
+        return bytes.length >= 4 && ByteBuffer.wrap(bytes).getInt() == MAGIC;
+    }
+
+    public static OnlineModel fromBytes(byte[] bytes) {
+        return read(ByteBuffer.wrap(bytes), true);
+    }
+
+    /**
+     * Reads one binary snapshot from {@code in}'s position on; with {@code whole}, nothing may
+     * follow it.
+     */
+    public static OnlineModel read(ByteBuffer in, boolean whole) {
+        try {
+            if (in.getInt() != MAGIC) {
+                throw new SpecException("snapshot", "not a streamlearn binary snapshot");
+            }
+            byte version = in.get();
+            int specLength = in.getInt();
+            if (specLength < 0 || specLength > in.remaining()) {
+                throw new SpecException("snapshot", "corrupt binary snapshot (spec length " + specLength + ")");
+            }
+            byte[] specBytes = new byte[specLength];
+            in.get(specBytes);
+            ModelSpec spec = SpecJson.parse(new String(specBytes, StandardCharsets.UTF_8));
+            boolean sameLayout = version == BINARY_FORMAT_VERSION || version == 1 && spec.standardize();
+            if (!sameLayout) {
+                throw new SpecException("snapshot", "binary format version " + version + " is not supported"
+                        + " (this build reads " + BINARY_FORMAT_VERSION + "); restore the model from its JSON snapshot");
+            }
+            OnlineModel model = OnlineModel.restore(spec, new BinaryState.Reader(in));
+            if (whole && in.hasRemaining()) {
+                throw new SpecException("snapshot", in.remaining() + " unexpected trailing bytes");
+            }
+            return model;
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            throw new SpecException("snapshot", "truncated or corrupt binary snapshot");
+        }
+    }
+}

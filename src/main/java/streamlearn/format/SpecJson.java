@@ -1,0 +1,321 @@
+package streamlearn.format;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import streamlearn.model.InitSpec;
+import streamlearn.model.ModelSpec;
+import streamlearn.model.OptimizerSpec;
+import streamlearn.model.SpecException;
+import streamlearn.nn.Activation;
+import streamlearn.nn.Adam;
+import streamlearn.nn.Loss;
+
+/**
+ * Reads the model spec JSON of docs/DESIGN.md into a {@link ModelSpec}. Strict: an unknown field
+ * or a value of the wrong kind is an error that names the field, so that a typo cannot silently
+ * fall back to a default.
+ */
+public final class SpecJson {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> TOP_FIELDS = Set.of("task", "features", "classes", "target", "layers",
+            "loss", "init", "optimizer", "l2", "clipNorm", "standardize", "averaging");
+    private static final long DEFAULT_SEED = 42;
+
+    private SpecJson() {
+    }
+
+    /** Parses a spec from JSON text. */
+    public static ModelSpec parse(String text) {
+        try {
+            return fromJson(JSON.readTree(text));
+        } catch (JsonProcessingException e) {
+            throw new SpecException("spec", "not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /** The built-in default: the seeds' sensor classifier (resources/default-spec.json). */
+    public static ModelSpec defaultSpec() {
+        try (InputStream in = SpecJson.class.getResourceAsStream("/default-spec.json")) {
+            if (in == null) {
+                throw new IllegalStateException("default-spec.json missing from the classpath");
+            }
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static ModelSpec fromJson(JsonNode node) {
+        ObjectNode root = (ObjectNode) object(node, "spec");
+        onlyFields(root, "", TOP_FIELDS);
+        ModelSpec.Task task = switch (optionalText(root, "task", "classification")) {
+            case "classification" -> ModelSpec.Task.CLASSIFICATION;
+            case "regression" -> ModelSpec.Task.REGRESSION;
+            default -> throw new SpecException("task", "unknown task '" + root.get("task").asText()
+                    + "' (expected classification or regression)");
+        };
+        List<String> features = uniqueNames(root, "features", 1);
+        List<String> classes = List.of();
+        String target = null;
+        if (task == ModelSpec.Task.CLASSIFICATION) {
+            if (root.has("target")) {
+                throw new SpecException("target", "only a regression spec has a target; a classification spec has classes");
+            }
+            classes = uniqueNames(root, "classes", 2);
+        } else {
+            if (root.has("classes")) {
+                throw new SpecException("classes", "a regression spec has no classes");
+            }
+            target = optionalText(root, "target", "target");
+        }
+        List<ModelSpec.Layer> layers = layers(root.get("layers"));
+        String lossName = requiredText(root, "loss", "loss");
+        Loss loss = Loss.byId(lossName);
+        if (loss == null) {
+            throw new SpecException("loss", "unknown loss '" + lossName + "' (expected cross_entropy, binary_cross_entropy or mse)");
+        }
+        ModelSpec.checkOutputLayer(task, classes, layers, loss);
+        InitSpec init = init(root.get("init"), features.size(), layers);
+        OptimizerSpec optimizer = optimizer(root.get("optimizer"));
+        double l2 = number(root, "l2", "l2", 0.0, 0.0, Double.MAX_VALUE, true);
+        double clipNorm = number(root, "clipNorm", "clipNorm", 0.0, 0.0, Double.MAX_VALUE, true);
+        JsonNode standardize = root.get("standardize");
+        if (standardize != null && !standardize.isBoolean()) {
+            throw new SpecException("standardize", "must be true or false");
+        }
+        return new ModelSpec(task, features, classes, target, layers, loss, init, optimizer, l2, clipNorm,
+                standardize == null || standardize.asBoolean(), averagingDecay(root.get("averaging")), root.toString());
+    }
+
+    private static List<ModelSpec.Layer> layers(JsonNode nodes) {
+        if (nodes == null || !nodes.isArray() || nodes.isEmpty()) {
+            throw new SpecException("layers", "must be a non-empty array of {\"units\":N,\"activation\":NAME}");
+        }
+        List<ModelSpec.Layer> layers = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            String where = "layers[" + i + "]";
+            JsonNode layer = object(nodes.get(i), where);
+            onlyFields(layer, where, Set.of("units", "activation"));
+            int units = positiveInt(layer.get("units"), where + ".units");
+            String name = requiredText(layer, "activation", where + ".activation");
+            Activation activation = Activation.byId(name);
+            if (activation == null) {
+                throw new SpecException(where + ".activation", "unknown activation '" + name
+                        + "' (expected one of relu, leaky_relu, sigmoid, tanh, softmax, identity)");
+            }
+            if (activation == Activation.SOFTMAX && i != nodes.size() - 1) {
+                throw new SpecException(where + ".activation", "softmax is only allowed in the output layer");
+            }
+            layers.add(new ModelSpec.Layer(units, activation));
+        }
+        return layers;
+    }
+
+    private static InitSpec init(JsonNode init, int inputs, List<ModelSpec.Layer> layers) {
+        if (init == null) {
+            return new InitSpec.He(DEFAULT_SEED);
+        }
+        object(init, "init");
+        String type = requiredText(init, "type", "init.type");
+        switch (type) {
+            case "he", "xavier" -> {
+                onlyFields(init, "init", Set.of("type", "seed"));
+                JsonNode seedNode = init.get("seed");
+                if (seedNode != null && !seedNode.canConvertToLong()) {
+                    throw new SpecException("init.seed", "must be an integer");
+                }
+                long seed = seedNode == null ? DEFAULT_SEED : seedNode.asLong();
+                return type.equals("he") ? new InitSpec.He(seed) : new InitSpec.Xavier(seed);
+            }
+            case "explicit" -> {
+                onlyFields(init, "init", Set.of("type", "weights"));
+                return new InitSpec.Explicit(weights(init.get("weights"), "init.weights", inputs, layers));
+            }
+            default -> throw new SpecException("init.type", "unknown init '" + type + "' (expected he, xavier or explicit)");
+        }
+    }
+
+    private static List<InitSpec.LayerWeights> weights(JsonNode node, String where, int inputs, List<ModelSpec.Layer> layers) {
+        if (node == null || !node.isArray()) {
+            throw new SpecException(where, "must be an array with one {\"W\":[[...]],\"b\":[...]} per layer");
+        }
+        if (node.size() != layers.size()) {
+            throw new SpecException(where, "has " + node.size() + " entries but the spec has " + layers.size() + " layers");
+        }
+        List<InitSpec.LayerWeights> result = new ArrayList<>();
+        int in = inputs;
+        for (int l = 0; l < layers.size(); l++) {
+            String at = where + "[" + l + "]";
+            JsonNode entry = object(node.get(l), at);
+            onlyFields(entry, at, Set.of("W", "b"));
+            int out = layers.get(l).units();
+            JsonNode w = entry.get("W");
+            if (w == null || !w.isArray() || w.size() != out) {
+                throw new SpecException(at + ".W", "must have " + out + " rows (one per neuron), got "
+                        + (w == null || !w.isArray() ? "none" : w.size()));
+            }
+            double[][] matrix = new double[out][];
+            for (int i = 0; i < out; i++) {
+                matrix[i] = vector(w.get(i), at + ".W[" + i + "]", in);
+            }
+            result.add(new InitSpec.LayerWeights(matrix, vector(entry.get("b"), at + ".b", out)));
+            in = out;
+        }
+        return result;
+    }
+
+    private static OptimizerSpec optimizer(JsonNode opt) {
+        if (opt == null) {
+            throw new SpecException("optimizer", "missing (e.g. {\"type\":\"sgd\",\"learningRate\":0.05})");
+        }
+        object(opt, "optimizer");
+        String type = requiredText(opt, "type", "optimizer.type");
+        Set<String> fields = switch (type) {
+            case "sgd" -> Set.of("type", "learningRate", "momentum");
+            case "adam" -> Set.of("type", "learningRate", "beta1", "beta2", "epsilon");
+            default -> throw new SpecException("optimizer.type", "unknown optimizer '" + type + "' (expected sgd or adam)");
+        };
+        onlyFields(opt, "optimizer", fields);
+        if (!opt.has("learningRate")) {
+            throw new SpecException("optimizer.learningRate", "missing");
+        }
+        double learningRate = number(opt, "learningRate", "optimizer.learningRate", 0, 0.0, Double.MAX_VALUE, false);
+        if (learningRate <= 0) {
+            throw new SpecException("optimizer.learningRate", "must be > 0");
+        }
+        if (type.equals("sgd")) {
+            return new OptimizerSpec.Sgd(learningRate, number(opt, "momentum", "optimizer.momentum", 0.0, 0.0, 1.0, false));
+        }
+        return new OptimizerSpec.Adam(learningRate,
+                number(opt, "beta1", "optimizer.beta1", Adam.DEFAULT_BETA1, 0.0, 1.0, false),
+                number(opt, "beta2", "optimizer.beta2", Adam.DEFAULT_BETA2, 0.0, 1.0, false),
+                number(opt, "epsilon", "optimizer.epsilon", Adam.DEFAULT_EPSILON, 0.0, Double.MAX_VALUE, false));
+    }
+
+    private static double averagingDecay(JsonNode averaging) {
+        if (averaging == null || averaging.isNull()) {
+            return 0.0;
+        }
+        object(averaging, "averaging");
+        onlyFields(averaging, "averaging", Set.of("decay"));
+        if (!averaging.has("decay")) {
+            throw new SpecException("averaging.decay", "missing (e.g. 0.999)");
+        }
+        double decay = number(averaging, "decay", "averaging.decay", 0, 0.0, 1.0, false);
+        if (decay <= 0 || decay >= 1) {
+            throw new SpecException("averaging.decay", "must be between 0 and 1 (exclusive)");
+        }
+        return decay;
+    }
+
+    /** An array of exactly {@code length} finite numbers. */
+    static double[] vector(JsonNode node, String where, int length) {
+        if (node == null || !node.isArray() || node.size() != length) {
+            throw new SpecException(where, "must be an array of " + length + " numbers, got "
+                    + (node == null ? "none" : node.isArray() ? node.size() + " entries" : node.getNodeType().name().toLowerCase()));
+        }
+        double[] v = new double[length];
+        for (int i = 0; i < length; i++) {
+            JsonNode x = node.get(i);
+            if (!x.isNumber() || !Double.isFinite(x.asDouble())) {
+                throw new SpecException(where + "[" + i + "]", "must be a finite number");
+            }
+            v[i] = x.asDouble();
+        }
+        return v;
+    }
+
+    static JsonNode object(JsonNode node, String where) {
+        if (node == null || !node.isObject()) {
+            throw new SpecException(where, "must be a JSON object");
+        }
+        return node;
+    }
+
+    private static void onlyFields(JsonNode node, String where, Set<String> allowed) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!allowed.contains(name)) {
+                throw new SpecException(where.isEmpty() ? name : where + "." + name,
+                        "unknown field (expected one of " + String.join(", ", new TreeSet<>(allowed)) + ")");
+            }
+        }
+    }
+
+    private static List<String> uniqueNames(JsonNode root, String field, int min) {
+        JsonNode node = root.get(field);
+        if (node == null || !node.isArray()) {
+            throw new SpecException(field, "must be an array of names");
+        }
+        if (node.size() < min) {
+            throw new SpecException(field, "needs at least " + min + " entr" + (min == 1 ? "y" : "ies"));
+        }
+        List<String> names = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode n = node.get(i);
+            if (!n.isTextual() || n.asText().isEmpty()) {
+                throw new SpecException(field + "[" + i + "]", "must be a non-empty string");
+            }
+            if (!seen.add(n.asText())) {
+                throw new SpecException(field + "[" + i + "]", "duplicate name '" + n.asText() + "'");
+            }
+            names.add(n.asText());
+        }
+        return names;
+    }
+
+    private static String optionalText(JsonNode node, String field, String fallback) {
+        JsonNode v = node.get(field);
+        if (v == null) {
+            return fallback;
+        }
+        if (!v.isTextual()) {
+            throw new SpecException(field, "must be a string");
+        }
+        return v.asText();
+    }
+
+    private static String requiredText(JsonNode node, String field, String where) {
+        JsonNode v = node.get(field);
+        if (v == null || !v.isTextual()) {
+            throw new SpecException(where, v == null ? "missing" : "must be a string");
+        }
+        return v.asText();
+    }
+
+    private static int positiveInt(JsonNode v, String where) {
+        if (v == null || !v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() <= 0) {
+            throw new SpecException(where, "must be a positive integer");
+        }
+        return v.asInt();
+    }
+
+    private static double number(JsonNode node, String field, String where, double fallback,
+                                 double min, double max, boolean nullable) {
+        JsonNode v = node.get(field);
+        if (v == null || (nullable && v.isNull())) {
+            return fallback;
+        }
+        if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
+            throw new SpecException(where, "must be a finite number");
+        }
+        double d = v.asDouble();
+        if (d < min || d > max) {
+            throw new SpecException(where, "must be between " + min + " and " + max + ", got " + d);
+        }
+        return d;
+    }
+}
