@@ -12,7 +12,7 @@ import streamlearn.model.Reading;
 import streamlearn.model.StepResult;
 
 /**
- * Writing one prediction as the learner does for each record: the prediction JSON of DESIGN.md
+ * Writing one prediction as the learner does for each record: the prediction JSON of docs/DESIGN.md
  * (three probabilities and a loss, each a full-precision double) into a new byte array for the
  * producer.
  */

@@ -15,13 +15,13 @@ import streamlearn.model.Reading;
 import streamlearn.model.StepResult;
 
 /**
- * Writes the prediction JSON of DESIGN.md straight from a {@link StepResult} with a streaming
+ * Writes the prediction JSON of docs/DESIGN.md straight from a {@link StepResult} with a streaming
  * generator: the same bytes go to the {@code sensor-predictions} topic and to replay's output.
  *
  * <p>One generator serves every prediction, each written as a root value with no separator and
- * taken from the buffer after a flush, and the field names and class names are encoded once:
- * a generator per record and names encoded per record made the writer 1 KB of garbage and
- * about 570 ns a prediction. Not thread-safe.
+ * taken from the buffer after a flush, and the field names and class names are encoded once,
+ * because this runs for every reading: a generator and names per record cost a kilobyte of
+ * garbage each (docs/BENCHMARKS.md). Not thread-safe.
  */
 public final class PredictionJson {
     private static final SerializableString SENSOR_ID = new SerializedString("sensorId");

@@ -42,10 +42,10 @@ public final class ReadingParser {
      */
     public ReadingParser(ModelSpec spec, String keyField, int maxBytes) {
         // Duplicates are detected here, for the fields that matter, rather than by Jackson's
-        // strict mode, which keeps a set of every field name of every record (measured: about 3%
-        // of the learner's thread). A duplicated unknown field is ignored like the field itself.
-        // Jackson's fast double parser gives the same double as Double.parseDouble (pinned by
-        // ReadingParserTest) in about half the time: a reading parsed in 390 instead of 675 ns.
+        // strict mode, which keeps a set of every field name of every record (a cost on every
+        // reading, see docs/BENCHMARKS.md). A duplicated unknown field is ignored like the field
+        // itself. Jackson's fast double parser gives the same double as Double.parseDouble
+        // (pinned by ReadingParserTest), in about half the time.
         this.json = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(8)
                         .maxStringLength(maxBytes).maxNumberLength(400).build())

@@ -154,14 +154,16 @@ public final class Mlp {
             double[] input = a[l];
             int w = weightOffset[l];
             int b = biasOffset[l];
-            for (int i = 0; i < out; i++) {
-                // Bias first, then the inputs in order: the one summation order every shape uses.
-                double sum = params[b + i];
-                int row = w + i * in;
-                for (int j = 0; j < in; j++) {
-                    sum += params[row + j] * input[j];
+            // z = b + W x, input by input: each neuron's sum still adds the bias first and then
+            // its inputs in order (every shape gets the same bits), but the neurons' sums advance
+            // side by side instead of each waiting on its own chain of additions.
+            double[] sums = z[l];
+            System.arraycopy(params, b, sums, 0, out);
+            for (int j = 0; j < in; j++) {
+                double xj = input[j];
+                for (int i = 0; i < out; i++) {
+                    sums[i] += params[w + i * in + j] * xj;
                 }
-                z[l][i] = sum;
             }
             activations[l].forward(z[l], a[l + 1], out);
         }

@@ -48,9 +48,8 @@ public sealed interface Optimizer permits Sgd, Adam {
      * Rounds optimizer state below about 1e-266 to 0 and leaves anything above about 1e-234
      * unchanged, bit for bit. A moment that only decays (a dead ReLU unit's Adam moments shrink
      * by beta each step) otherwise turns subnormal after a few thousand steps, and arithmetic on
-     * subnormals is about a hundred times slower: measured, it made the default spec's step
-     * several times slower. An addition and a subtraction, rather than a comparison, so that the
-     * JIT can still vectorise the update loops.
+     * subnormals is about a hundred times slower. An addition and a subtraction, rather than a
+     * comparison, so that the JIT can still vectorise the update loops.
      */
     static double flushTiny(double x) {
         return (x + TINY) - TINY;

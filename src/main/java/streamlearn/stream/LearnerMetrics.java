@@ -12,7 +12,7 @@ import streamlearn.model.Outcome;
 import streamlearn.model.StepResult;
 
 /**
- * The meters of DESIGN.md for one registry. Meters are looked up once per model and kept in a
+ * The meters of docs/DESIGN.md for one registry. Meters are looked up once per model and kept in a
  * {@link ModelMeters}, so the per-record path only increments.
  */
 final class LearnerMetrics {

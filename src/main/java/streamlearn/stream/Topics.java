@@ -1,6 +1,6 @@
 package streamlearn.stream;
 
-/** The topic names of DESIGN.md; each can be renamed in the configuration. */
+/** The topic names of docs/DESIGN.md; each can be renamed in the configuration. */
 public record Topics(String readings, String predictions, String metrics, String models, String deadLetters) {
     public static final Topics DEFAULT = new Topics(
             "sensor-readings", "sensor-predictions", "learner-metrics", "learner-models", "sensor-readings-dlq");

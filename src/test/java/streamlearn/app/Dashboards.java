@@ -29,7 +29,7 @@ final class Dashboards {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /**
-     * Every metric a dashboard may use: the names of DESIGN.md, and the Kafka Streams (Micrometer
+     * Every metric a dashboard may use: the names of docs/DESIGN.md, and the Kafka Streams (Micrometer
      * KafkaStreamsMetrics binder) and JVM names that a real run was seen to export.
      * DashboardMetricsIT checks the names a dashboard uses against a real scrape.
      */

@@ -108,7 +108,7 @@ class LearnerAppIT {
                     all -> !all.isEmpty() && version(all.get(all.size() - 1)) == labeled, Duration.ofSeconds(30));
             assertEquals(labeled, version(snapshots.get(snapshots.size() - 1)));
 
-            // /metrics over HTTP: every DESIGN.md name, with values that fit the run.
+            // /metrics over HTTP: every docs/DESIGN.md name, with values that fit the run.
             var scrape = KafkaTestSupport.get(app.metricsPort(), "/metrics");
             assertEquals(200, scrape.statusCode());
             PrometheusText metrics = new PrometheusText(scrape.body());

@@ -389,7 +389,7 @@ class ReplayCommandTest {
 
     @Test
     void outputOrModelInADirectoryThatDoesNotExistIsABadFile() throws Exception {
-        // DESIGN.md: "a bad option or file gets one clear line on stderr and exit code 2".
+        // docs/DESIGN.md: "a bad option or file gets one clear line on stderr and exit code 2".
         Path input = write("in.jsonl", SEED_000_READING + "\n");
         Path spec = write("spec.json", SEED_000_SPEC);
         Path output = dir.resolve("no-such-dir").resolve("out.jsonl");

@@ -166,6 +166,28 @@ class ModelSnapshotTest {
         SpecException e = assertThrows(SpecException.class, () -> ModelSnapshot.fromBytes(bytes));
         assertTrue(e.getMessage().contains("version"), e.getMessage());
         assertTrue(e.getMessage().contains(String.valueOf(ModelSnapshot.BINARY_FORMAT_VERSION + 1)), e.getMessage());
+
+        // Version 1 had the same layout for a standardising model (read in ModelStoreTest), but
+        // not for one without a scaler, like this one: a clear error, not a misread model.
+        bytes[4] = 1;
+        e = assertThrows(SpecException.class, () -> ModelSnapshot.fromBytes(bytes));
+        assertTrue(e.getMessage().contains("version 1 is not supported"), e.getMessage());
+    }
+
+    /** Each optimizer reads back its own state by name; a snapshot without it names what is missing. */
+    @Test
+    void missingOptimizerStateIsNamed() throws Exception {
+        String[][] cases = {{OPTIMIZERS[1], "velocity"}, {OPTIMIZERS[2], "m"}, {OPTIMIZERS[2], "v"},
+            {OPTIMIZERS[2], "beta1Power"}, {OPTIMIZERS[2], "beta2Power"}};
+        for (String[] c : cases) {
+            OnlineModel model = OnlineModel.create(SpecJson.parse(spec(c[0], false, true)));
+            train(model, new SensorReadingGenerator(4, 4, 0.0), 20);
+            ObjectNode root = (ObjectNode) JSON.readTree(ModelSnapshot.toJsonString(model));
+            assertTrue(root.get("optimizer").has(c[1]), c[1] + " is written");
+            ((ObjectNode) root.get("optimizer")).remove(c[1]);
+            SpecException e = assertThrows(SpecException.class, () -> ModelSnapshot.fromJson(root), c[1]);
+            assertTrue(e.getMessage().startsWith("optimizer." + c[1] + ":"), e.getMessage());
+        }
     }
 
     @Test
@@ -224,7 +246,7 @@ class ModelSnapshotTest {
                 }));
     }
 
-    // ------------------------------------------------------------ the JSON layout of DESIGN.md
+    // ------------------------------------------------------------ the JSON layout of docs/DESIGN.md
 
     @Test
     void jsonSnapshotHasTheDesignFields() throws Exception {
