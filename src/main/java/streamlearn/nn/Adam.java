@@ -55,14 +55,10 @@ public final class Adam implements Optimizer {
             next[i] = params[i] - stepSize * nextM[i] / (Math.sqrt(nextV[i] * secondCorrection) + epsilon);
         }
         // Each moment is a weighted mean of its last value and the new gradient (squared).
-        nextMBound = Optimizer.safeOrUnknown(beta1 * mBound + (1.0 - beta1) * gradientBound);
-        nextVBound = Optimizer.safeOrUnknown(beta2 * vBound + (1.0 - beta2) * gradientBound * gradientBound);
-        if (nextMBound == Double.POSITIVE_INFINITY || nextVBound == Double.POSITIVE_INFINITY) {
-            nextMBound = Optimizer.maxAbs(nextM);
-            nextVBound = Optimizer.maxAbs(nextV);
-            if (!Double.isFinite(nextMBound) || !Double.isFinite(nextVBound)) {
-                return false;
-            }
+        nextMBound = Optimizer.knownOrMeasured(beta1 * mBound + (1.0 - beta1) * gradientBound, nextM);
+        nextVBound = Optimizer.knownOrMeasured(beta2 * vBound + (1.0 - beta2) * gradientBound * gradientBound, nextV);
+        if (!Double.isFinite(nextMBound) || !Double.isFinite(nextVBound)) {
+            return false;
         }
         // |m / (sqrt(v c) + eps)| <= |m| / eps, whatever v is.
         stepBound = epsilon > 0 ? Optimizer.safeOrUnknown(stepSize * nextMBound / epsilon) : Double.POSITIVE_INFINITY;

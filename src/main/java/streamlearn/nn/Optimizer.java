@@ -65,6 +65,16 @@ public sealed interface Optimizer permits Sgd, Adam {
      */
     double SAFE_BOUND = 1e300;
 
+    /**
+     * The bound on a candidate state to keep: {@code bound} when it is known and safe, else the
+     * candidate's largest element measured, which is not finite exactly when some element is not
+     * (the step must then be refused).
+     */
+    static double knownOrMeasured(double bound, double[] candidate) {
+        double safe = safeOrUnknown(bound);
+        return safe == Double.POSITIVE_INFINITY ? maxAbs(candidate) : safe;
+    }
+
     /** The bound to keep: {@code bound} when it is a number at most {@link #SAFE_BOUND}, else infinity. */
     static double safeOrUnknown(double bound) {
         return bound <= SAFE_BOUND ? bound : Double.POSITIVE_INFINITY;

@@ -38,12 +38,9 @@ public final class Sgd implements Optimizer {
             next[i] = params[i] - learningRate * v;
         }
         // |v'| <= mu |v| + |g|, element by element.
-        nextVelocityBound = Optimizer.safeOrUnknown(Math.abs(momentum) * velocityBound + gradientBound);
-        if (nextVelocityBound == Double.POSITIVE_INFINITY) {
-            nextVelocityBound = Optimizer.maxAbs(nextVelocity);
-            if (!Double.isFinite(nextVelocityBound)) {
-                return false;
-            }
+        nextVelocityBound = Optimizer.knownOrMeasured(Math.abs(momentum) * velocityBound + gradientBound, nextVelocity);
+        if (!Double.isFinite(nextVelocityBound)) {
+            return false;
         }
         stepBound = Optimizer.safeOrUnknown(learningRate * nextVelocityBound);
         return true;
