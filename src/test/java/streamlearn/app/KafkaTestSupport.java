@@ -725,19 +725,39 @@ final class KafkaTestSupport {
 
     /**
      * Produces records in order at a steady rate from a background thread, so that the stream is
-     * still flowing while instances start, stop and crash ("mid-stream" by construction).
+     * still flowing while instances start, stop and crash ("mid-stream" by construction). {@link
+     * #holdAt} stops it at a given reading until the test moves the hold on, so that a test whose
+     * steps take longer than planned (a slow machine) still takes them mid-stream, not after the
+     * last reading.
      */
     static final class PacedProducer implements AutoCloseable {
         private final Thread thread;
         private volatile boolean running = true;
         private volatile int sent;
         private volatile Throwable failure;
+        private volatile int holdAt;
 
         PacedProducer(String bootstrap, List<ProducerRecord<String, byte[]>> records, int perSecond) {
+            this(bootstrap, records, perSecond, Integer.MAX_VALUE);
+        }
+
+        PacedProducer(String bootstrap, List<ProducerRecord<String, byte[]>> records, int perSecond, int holdAt) {
+            this.holdAt = holdAt;
             thread = new Thread(() -> {
                 try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
                     long start = System.nanoTime();
                     for (int i = 0; i < records.size() && running; i++) {
+                        if (i >= this.holdAt) {
+                            producer.flush();
+                            long held = System.nanoTime();
+                            while (i >= this.holdAt && running) {
+                                Thread.sleep(10);
+                            }
+                            start += System.nanoTime() - held; // then on at the same rate, not in a burst
+                            if (!running) {
+                                break;
+                            }
+                        }
                         long due = start + (long) (i * 1e9 / perSecond);
                         long wait = due - System.nanoTime();
                         if (wait > 1_000_000) {
@@ -762,6 +782,11 @@ final class KafkaTestSupport {
 
         int sent() {
             return sent;
+        }
+
+        /** Produces no reading from index {@code index} on (until the hold moves on). */
+        void holdAt(int index) {
+            holdAt = index;
         }
 
         void await(Duration timeout) throws InterruptedException {

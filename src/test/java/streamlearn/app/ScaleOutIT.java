@@ -46,6 +46,11 @@ import streamlearn.stream.Topics;
  * Streams recycles them into standbys in the same JVM) and now owns again: the model store must
  * not resurrect the in-memory models it had before it gave them up.
  *
+ * <p>The steps are placed by the number of predictions while the readings flow at a steady rate;
+ * the stream never runs more than 3 s of readings past the next step before the test has taken
+ * it, so that on a slow machine (where starting a JVM takes longer) every step is still taken
+ * mid-stream, with readings left for the instance that gets the partitions.
+ *
  * <p>The spec is the default one with 64-unit hidden layers (4,547 parameters, about 145 KB of
  * model state per sensor), so that the changelog a failover may have to restore is tens of MB.
  */
@@ -55,6 +60,8 @@ class ScaleOutIT {
     private static final int RATE = 3_000;
     private static final int B_JOINS = 15_000;
     private static final int A_LEAVES = 42_000;
+    /** How far (3 s of readings) the stream may run past a step's point before the test takes it. */
+    private static final int AHEAD = 3 * RATE;
     private static final ModelSpec SPEC = ModelSpec.parse("""
             {"features":["temperature","vibration"],"classes":["normal","warning","critical"],
              "layers":[{"units":64,"activation":"relu"},{"units":64,"activation":"relu"},{"units":3,"activation":"softmax"}],
@@ -84,7 +91,7 @@ class ScaleOutIT {
         long began = System.nanoTime();
         Run run = new Run("scale-nostandby", 75_000, 29, 0, dir);
         try (run) {
-            Handover toB = run.handOverFromAToB();
+            Handover toB = run.handOverFromAToB(run.readings);
             withoutStandbys = toB.failover();
             run.finish(toB.b());
         }
@@ -103,15 +110,16 @@ class ScaleOutIT {
         Failover toStandbys;
         Failover handBack;
         try (run) {
-            Handover toB = run.handOverFromAToB();
+            Handover toB = run.handOverFromAToB(66_000);
             ChildLearner b = toB.b();
             toStandbys = toB.failover();
 
             run.await(66_000, b);
             ChildLearner a2 = run.start("A2");
+            run.flowUntil(90_000);
             awaitProcessing(a2); // A2 took tasks from B, which keeps them as standbys (recycled)
             run.await(90_000, b);
-            handBack = run.stop(a2, b);
+            handBack = run.stop(a2, b, run.readings);
             run.finish(b);
 
             // The hand-back really went through a recycle of the same task in B's JVM:
@@ -167,7 +175,17 @@ class ScaleOutIT {
             single = new Reference(SPEC, true).feedAll(records);
             Files.writeString(dir.resolve("spec.json"), SPEC.json());
             predictions = new Collector(bootstrap, topics.predictions());
-            producer = new PacedProducer(bootstrap, records, RATE);
+            producer = new PacedProducer(bootstrap, records, RATE, B_JOINS + AHEAD);
+        }
+
+        /**
+         * Lets the readings flow up to {@code AHEAD} past the next step's point ({@code next}
+         * predictions). Called as soon as a step is under way: after a joining instance is RUNNING,
+         * at the start of a stop. Where the steps take longer than the readings between them, the
+         * stream waits for the test there instead of running out before the last step.
+         */
+        void flowUntil(int next) {
+            producer.holdAt(next + AHEAD);
         }
 
         /** Starts instance {@code id} (A and A2 share a state directory: A2 is A restarted). */
@@ -191,14 +209,18 @@ class ScaleOutIT {
             return child;
         }
 
-        /** A runs alone, B joins at {@code B_JOINS} predictions, A leaves at {@code A_LEAVES}. */
-        Handover handOverFromAToB() throws Exception {
+        /**
+         * A runs alone, B joins at {@code B_JOINS} predictions, A leaves at {@code A_LEAVES}; the
+         * next step is at {@code next} predictions.
+         */
+        Handover handOverFromAToB(int next) throws Exception {
             ChildLearner a = start("A");
             await(B_JOINS, a);
             ChildLearner b = start("B");
+            flowUntil(A_LEAVES);
             awaitProcessing(b);
             await(A_LEAVES, b);
-            return new Handover(b, stop(a, b));
+            return new Handover(b, stop(a, b, next));
         }
 
         void await(int count, ChildLearner running) throws Exception {
@@ -213,7 +235,8 @@ class ScaleOutIT {
          * until three more seconds of readings were predicted (the predictions topic uses
          * LogAppendTime), and what {@code staying} restored after the stop.
          */
-        Failover stop(ChildLearner leaving, ChildLearner staying) throws Exception {
+        Failover stop(ChildLearner leaving, ChildLearner staying, int next) throws Exception {
+            flowUntil(next); // flowing again (if it waited for this step) while both settle
             // Both instances settled first: what follows is the failover, not the end of the last rebalance.
             staying.awaitSettled(Duration.ofSeconds(2), Duration.ofSeconds(30));
             leaving.awaitSettled(Duration.ofMillis(500), Duration.ofSeconds(30));
