@@ -133,15 +133,26 @@ final class DemoCommand {
                     losses.removeFirst();
                 }
             }
-            out.printf("%4ds  %7.0f rec/s  loss %s  accuracy %s  model v%-8.0f rejected %.0f  %s%n",
-                    second, records - lastRecords, format(loss, "%.4f"), format(gauge(registry, "streamlearn.accuracy"), "%.3f"),
+            out.println(progressLine(second, records - lastRecords, loss, gauge(registry, "streamlearn.accuracy"),
                     gauge(registry, "streamlearn.model.version"), count(registry, "streamlearn.records", "rejected"),
-                    sparkline(losses));
+                    sparkline(losses)));
             lastRecords = records;
             if (duration != null && System.nanoTime() - simulationStart >= duration.toNanos()) {
                 return;
             }
         }
+    }
+
+    /**
+     * One progress line. A value the learner has not reported yet (no gauge before the first
+     * prediction: NaN) reads "-", so the line never shows "NaN".
+     */
+    static String progressLine(int second, double recordsPerSecond, double loss, double accuracy, double modelVersion,
+                               double rejected, String sparkline) {
+        String model = Double.isFinite(modelVersion) ? String.format("v%-8.0f", modelVersion) : String.format("%-9s", "-");
+        return String.format("%4ds  %7.0f rec/s  loss %s  accuracy %s  model %s rejected %.0f  %s", second,
+                recordsPerSecond, format(loss, "%.4f"), Double.isFinite(accuracy) ? String.format("%.3f", accuracy) : "  -  ",
+                model, rejected, sparkline);
     }
 
     private static void summary(PrintStream out, MeterRegistry registry, PredictionTally tally, long sent,

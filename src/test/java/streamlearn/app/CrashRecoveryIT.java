@@ -10,12 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import streamlearn.app.KafkaTestSupport.ChildLearner;
 import streamlearn.app.KafkaTestSupport.Collector;
+import streamlearn.app.KafkaTestSupport.EndOffsets;
 import streamlearn.app.KafkaTestSupport.PredictionCheck;
 import streamlearn.app.KafkaTestSupport.Reference;
 import streamlearn.format.ModelSnapshot;
@@ -30,7 +32,10 @@ import streamlearn.stream.Topics;
  * rejoining after the previous crash) and restarted each time on the same state directory. The
  * final model equals, bit for bit, the model of an uninterrupted run over the same input, and a
  * read_committed consumer sees exactly one prediction per reading, each byte for byte the one the
- * uninterrupted run made (so no update was lost or repeated at any point of the stream).
+ * uninterrupted run made (so no update was lost or repeated at any point of the stream). At
+ * least one kill must have cut off uncommitted work: the broker's end offsets of the predictions
+ * topic right after it show records of an open transaction (the high watermark beyond the last
+ * stable offset), and those come back as aborted records to a read_uncommitted consumer.
  *
  * <p>This also pins the design of {@code ModelStore}: models live in memory and reach the
  * changelog only in the pre-commit flush; a kill between two commits must lose the uncommitted
@@ -61,6 +66,8 @@ class CrashRecoveryIT {
         Map<String, String> config = KafkaTestSupport.learnerConfig(bootstrap, topics, "crash-it", state,
                 KafkaTestSupport.freePort());
         List<String> kills = new ArrayList<>();
+        List<Long> inFlight = new ArrayList<>();
+        Map<TopicPartition, EndOffsets> afterLastKill = Map.of();
         List<Long> recoveries = new ArrayList<>();
         List<Long> restored = new ArrayList<>();
         ChildLearner child = null;
@@ -87,8 +94,24 @@ class CrashRecoveryIT {
                 boolean wasRunning = child.healthy();
                 child.kill();
                 long killed = System.nanoTime();
-                kills.add(String.format("kill %d at %,d committed predictions (%s)", k + 1, committed,
-                        wasRunning ? "RUNNING, mid-stream" : "rejoining after the previous crash, not yet RUNNING"));
+                // Before the restart aborts them: the predictions the killed instance wrote in a
+                // transaction it never committed. The instances share one transactional.id (the
+                // process id is kept in the state directory), so a restart that gets as far as
+                // starting its producer aborts the previous instance's open transaction first; one
+                // killed before that (kill 2) leaves it open, so only records beyond what was
+                // already there at the previous kill count for this kill.
+                Map<TopicPartition, EndOffsets> now = KafkaTestSupport.endOffsets(bootstrap, topics.predictions());
+                long cutOff = 0;
+                for (var e : now.entrySet()) {
+                    EndOffsets before = afterLastKill.get(e.getKey());
+                    long from = Math.max(e.getValue().lastStable(), before == null ? 0 : before.highWatermark());
+                    cutOff += Math.max(0, e.getValue().highWatermark() - from);
+                }
+                afterLastKill = now;
+                inFlight.add(cutOff);
+                kills.add(String.format("kill %d at %,d committed predictions (%s), %,d uncommitted predictions in flight",
+                        k + 1, committed, wasRunning ? "RUNNING, mid-stream" : "rejoining after the previous crash, not yet RUNNING",
+                        inFlight.get(k)));
                 run++;
                 child = ChildLearner.run("crash-" + run, config);
                 if (k + 1 < KILL_AT.length && KILL_AT[k + 1] < 0) {
@@ -115,7 +138,15 @@ class CrashRecoveryIT {
             assertArrayEquals(ModelSnapshot.toBytes(expected), ModelSnapshot.toBytes(actual),
                     "the final model (weights, average, scaler, Adam state, modelVersion) differs from the uninterrupted run's");
 
+            // At least one kill landed with work in flight (a transaction with predictions, model
+            // updates and input offsets open), else this test would not show that such work is
+            // lost together and redone exactly once. Those predictions stay in the log as aborted
+            // records, which a read_uncommitted consumer sees on top of the committed ones.
             long redone = KafkaTestSupport.uncommittedCount(bootstrap, topics.predictions()) - READINGS;
+            long cutOff = inFlight.stream().mapToLong(Long::longValue).sum();
+            assertTrue(inFlight.stream().anyMatch(n -> n > 0), "no kill interrupted uncommitted work: " + String.join("; ", kills));
+            assertTrue(redone >= cutOff, "predictions of aborted transactions " + redone
+                    + " < uncommitted predictions the kills cut off " + cutOff + ": " + String.join("; ", kills));
             String name = "CrashRecoveryIT";
             kills.forEach(k -> KafkaTestSupport.figure(name, k));
             KafkaTestSupport.figure(name, String.format(

@@ -27,6 +27,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -34,6 +36,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -695,20 +699,64 @@ final class KafkaTestSupport {
     }
 
     /**
+     * Per partition of {@code topic}: the last stable offset (how far a read_committed consumer
+     * reads: the first offset of the oldest open transaction, or the end) and the high watermark
+     * (how far a read_uncommitted one reads). Records in between belong to open transactions.
+     */
+    record EndOffsets(long lastStable, long highWatermark) {
+    }
+
+    static Map<TopicPartition, EndOffsets> endOffsets(String bootstrap, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (var p : admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
+                latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+            }
+            var lastStable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+            var highWatermarks = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
+            Map<TopicPartition, EndOffsets> out = new HashMap<>();
+            for (TopicPartition tp : latest.keySet()) {
+                out.put(tp, new EndOffsets(lastStable.get(tp).offset(), highWatermarks.get(tp).offset()));
+            }
+            return out;
+        }
+    }
+
+    /**
      * Produces records in order at a steady rate from a background thread, so that the stream is
-     * still flowing while instances start, stop and crash ("mid-stream" by construction).
+     * still flowing while instances start, stop and crash ("mid-stream" by construction). {@link
+     * #holdAt} stops it at a given reading until the test moves the hold on, so that a test whose
+     * steps take longer than planned (a slow machine) still takes them mid-stream, not after the
+     * last reading.
      */
     static final class PacedProducer implements AutoCloseable {
         private final Thread thread;
         private volatile boolean running = true;
         private volatile int sent;
         private volatile Throwable failure;
+        private volatile int holdAt;
 
         PacedProducer(String bootstrap, List<ProducerRecord<String, byte[]>> records, int perSecond) {
+            this(bootstrap, records, perSecond, Integer.MAX_VALUE);
+        }
+
+        PacedProducer(String bootstrap, List<ProducerRecord<String, byte[]>> records, int perSecond, int holdAt) {
+            this.holdAt = holdAt;
             thread = new Thread(() -> {
                 try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
                     long start = System.nanoTime();
                     for (int i = 0; i < records.size() && running; i++) {
+                        if (i >= this.holdAt) {
+                            producer.flush();
+                            long held = System.nanoTime();
+                            while (i >= this.holdAt && running) {
+                                Thread.sleep(10);
+                            }
+                            start += System.nanoTime() - held; // then on at the same rate, not in a burst
+                            if (!running) {
+                                break;
+                            }
+                        }
                         long due = start + (long) (i * 1e9 / perSecond);
                         long wait = due - System.nanoTime();
                         if (wait > 1_000_000) {
@@ -733,6 +781,11 @@ final class KafkaTestSupport {
 
         int sent() {
             return sent;
+        }
+
+        /** Produces no reading from index {@code index} on (until the hold moves on). */
+        void holdAt(int index) {
+            holdAt = index;
         }
 
         void await(Duration timeout) throws InterruptedException {

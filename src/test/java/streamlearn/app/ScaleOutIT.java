@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.MethodOrderer;
@@ -45,7 +47,13 @@ import streamlearn.stream.Topics;
  * {@code num.standby.replicas=1} (B promotes its up-to-date standbys), which then also starts A
  * again and stops it again. That last step hands B back tasks it had owned, given up (Kafka
  * Streams recycles them into standbys in the same JVM) and now owns again: the model store must
- * not resurrect the in-memory models it had before it gave them up.
+ * not resurrect the in-memory models it had before it gave them up, so B must get them back
+ * through recycled standbys (its Kafka log says so) and then predict with them.
+ *
+ * <p>The steps are placed by the number of predictions while the readings flow at a steady rate;
+ * the stream never runs more than 3 s of readings past the next step before the test has taken
+ * it, so that on a slow machine (where starting a JVM takes longer) every step is still taken
+ * mid-stream, with readings left for the instance that gets the partitions.
  *
  * <p>The spec is the default one with 64-unit hidden layers (4,547 parameters, about 145 KB of
  * model state per sensor), so that the changelog a failover may have to restore is tens of MB.
@@ -56,6 +64,8 @@ class ScaleOutIT {
     private static final int RATE = 3_000;
     private static final int B_JOINS = 15_000;
     private static final int A_LEAVES = 42_000;
+    /** How far (3 s of readings) the stream may run past a step's point before the test takes it. */
+    private static final int AHEAD = 3 * RATE;
     private static final ModelSpec SPEC = SpecJson.parse("""
             {"features":["temperature","vibration"],"classes":["normal","warning","critical"],
              "layers":[{"units":64,"activation":"relu"},{"units":64,"activation":"relu"},{"units":3,"activation":"softmax"}],
@@ -70,7 +80,7 @@ class ScaleOutIT {
     record Handover(ChildLearner b, Failover failover) {
     }
 
-    record Failover(long stallMs, long restoredRecords, long restoreMs) {
+    record Failover(long stallMs, long restoredRecords, long restoreMs, long leftAtMs) {
         @Override
         public String toString() {
             return String.format("longest pause of a partition's predictions %d ms, changelog records restored %,d (%d ms)",
@@ -85,7 +95,7 @@ class ScaleOutIT {
         long began = System.nanoTime();
         Run run = new Run("scale-nostandby", 75_000, 29, 0, dir);
         try (run) {
-            Handover toB = run.handOverFromAToB();
+            Handover toB = run.handOverFromAToB(run.readings);
             withoutStandbys = toB.failover();
             run.finish(toB.b());
         }
@@ -103,28 +113,35 @@ class ScaleOutIT {
         Run run = new Run("scale-standby", 120_000, 23, 1, dir);
         Failover toStandbys;
         Failover handBack;
+        List<String> recycledBack;
+        long predictedAfterHandBack;
         try (run) {
-            Handover toB = run.handOverFromAToB();
+            Handover toB = run.handOverFromAToB(66_000);
             ChildLearner b = toB.b();
             toStandbys = toB.failover();
 
             run.await(66_000, b);
             ChildLearner a2 = run.start("A2");
+            run.flowUntil(90_000);
             awaitProcessing(a2); // A2 took tasks from B, which keeps them as standbys (recycled)
             run.await(90_000, b);
-            handBack = run.stop(a2, b);
+            handBack = run.stop(a2, b, run.readings);
             run.finish(b);
 
             // The hand-back really went through a recycle of the same task in B's JVM:
             // active -> standby (A2 took it) -> active (A2 left).
-            String log = Files.readString(b.kafkaLog);
-            boolean recycledBack = false;
-            for (int p = 0; p < 4; p++) {
-                int toStandby = log.indexOf("task [0_" + p + "] Closed and recycled state");
-                int toActive = toStandby < 0 ? -1 : log.indexOf("standby-task [0_" + p + "] Closed and recycled state", toStandby);
-                recycledBack |= toStandby >= 0 && toActive > toStandby;
+            recycledBack = recycledBack(Files.readAllLines(b.kafkaLog));
+            assertTrue(!recycledBack.isEmpty(), "no task went active -> recycled standby -> active in B; see " + b.kafkaLog);
+            // ... and B predicted with such a task after A2 had exited (its models are the ones
+            // the store must not resurrect from before it gave the task up).
+            predictedAfterHandBack = 0;
+            for (ConsumerRecord<String, byte[]> r : run.predictions.records()) {
+                if (recycledBack.contains("0_" + r.partition()) && r.timestamp() > handBack.leftAtMs()) {
+                    predictedAfterHandBack++;
+                }
             }
-            assertTrue(recycledBack, "no task went active -> standby -> active in B; see " + b.kafkaLog);
+            assertTrue(predictedAfterHandBack > 0, "B predicted nothing with the tasks " + recycledBack
+                    + " it got back through recycled standbys");
         }
         String comparison = "";
         if (withoutStandbys != null) {
@@ -137,8 +154,9 @@ class ScaleOutIT {
                         + "all 16 per-sensor models bit-identical to one uninterrupted instance's", run.readings, RATE,
                 B_JOINS, A_LEAVES, run.check));
         KafkaTestSupport.figure("ScaleOutIT", String.format(
-                "failover A->B with standbys: %s%s; hand-back A2->B through recycled standbys: %s; test %d s",
-                toStandbys, comparison, handBack, (System.nanoTime() - began) / 1_000_000_000));
+                "failover A->B with standbys: %s%s; hand-back A2->B through recycled standbys (tasks %s, then %,d "
+                        + "predictions with them): %s; test %d s",
+                toStandbys, comparison, recycledBack, predictedAfterHandBack, handBack, (System.nanoTime() - began) / 1_000_000_000));
     }
 
     /** One scenario: topics, the paced stream, the reference, the children and their checks. */
@@ -168,7 +186,17 @@ class ScaleOutIT {
             single = new Reference(SPEC, true).feedAll(records);
             Files.writeString(dir.resolve("spec.json"), SPEC.json());
             predictions = new Collector(bootstrap, topics.predictions());
-            producer = new PacedProducer(bootstrap, records, RATE);
+            producer = new PacedProducer(bootstrap, records, RATE, B_JOINS + AHEAD);
+        }
+
+        /**
+         * Lets the readings flow up to {@code AHEAD} past the next step's point ({@code next}
+         * predictions). Called as soon as a step is under way: after a joining instance is RUNNING,
+         * at the start of a stop. Where the steps take longer than the readings between them, the
+         * stream waits for the test there instead of running out before the last step.
+         */
+        void flowUntil(int next) {
+            producer.holdAt(next + AHEAD);
         }
 
         /** Starts instance {@code id} (A and A2 share a state directory: A2 is A restarted). */
@@ -192,14 +220,18 @@ class ScaleOutIT {
             return child;
         }
 
-        /** A runs alone, B joins at {@code B_JOINS} predictions, A leaves at {@code A_LEAVES}. */
-        Handover handOverFromAToB() throws Exception {
+        /**
+         * A runs alone, B joins at {@code B_JOINS} predictions, A leaves at {@code A_LEAVES}; the
+         * next step is at {@code next} predictions.
+         */
+        Handover handOverFromAToB(int next) throws Exception {
             ChildLearner a = start("A");
             await(B_JOINS, a);
             ChildLearner b = start("B");
+            flowUntil(A_LEAVES);
             awaitProcessing(b);
             await(A_LEAVES, b);
-            return new Handover(b, stop(a, b));
+            return new Handover(b, stop(a, b, next));
         }
 
         void await(int count, ChildLearner running) throws Exception {
@@ -214,13 +246,15 @@ class ScaleOutIT {
          * until three more seconds of readings were predicted (the predictions topic uses
          * LogAppendTime), and what {@code staying} restored after the stop.
          */
-        Failover stop(ChildLearner leaving, ChildLearner staying) throws Exception {
+        Failover stop(ChildLearner leaving, ChildLearner staying, int next) throws Exception {
+            flowUntil(next); // flowing again (if it waited for this step) while both settle
             // Both instances settled first: what follows is the failover, not the end of the last rebalance.
             staying.awaitSettled(Duration.ofSeconds(2), Duration.ofSeconds(30));
             leaving.awaitSettled(Duration.ofMillis(500), Duration.ofSeconds(30));
             LocalDateTime stoppedAt = LocalDateTime.now();
             long stopMs = System.currentTimeMillis();
             assertEquals(0, leaving.terminate(Duration.ofSeconds(60)), leaving.stderrTail());
+            long leftAtMs = System.currentTimeMillis();
             int target = Math.min(predictions.size() + 3 * RATE, readings);
             await(target, staying);
             long endMs = System.currentTimeMillis();
@@ -245,7 +279,7 @@ class ScaleOutIT {
                     restoreMs = Math.max(restoreMs, r.took().toMillis());
                 }
             }
-            return new Failover(stall, restored, restoreMs);
+            return new Failover(stall, restored, restoreMs, leftAtMs);
         }
 
         /** Lets {@code last} predict the rest, stops it, and checks predictions and models. */
@@ -272,6 +306,41 @@ class ScaleOutIT {
             producer.close();
             predictions.close();
         }
+    }
+
+    /**
+     * Kafka Streams 4.3.1 logs a recycle at INFO as "Closed and recycled state" from the task being
+     * recycled, with its type in the log prefix. "stream-thread [T] task [0_P] " is an active task's
+     * StreamTask#prepareRecycle, called only by StandbyTaskCreator#createStandbyTaskFromActive;
+     * "stream-thread [T] standby-task [0_P] " is StandbyTask#prepareRecycle, called only by
+     * ActiveTaskCreator#createActiveTaskFromStandby, which then creates the active task from it
+     * (its own "Created active task 0_P from recycled standby task" line is TRACE). "task [0_P]
+     * Closed and recycled state" alone also matches the standby line, so the type is matched too.
+     */
+    private static final Pattern RECYCLED = Pattern.compile(
+            " - stream-thread \\[[^\\]]+\\] (task|standby-task) \\[(\\d+_\\d+)\\] Closed and recycled state$");
+
+    /**
+     * The tasks whose active task was recycled into a standby and then that standby recycled into an
+     * active task again, in this order, in one instance's Kafka log: a hand-back through a recycled
+     * standby. Standby-to-active recycles alone (a failover to warm standbys) do not count.
+     */
+    static List<String> recycledBack(List<String> kafkaLog) {
+        Map<String, Boolean> standbyFromActive = new HashMap<>();
+        List<String> tasks = new ArrayList<>();
+        for (String line : kafkaLog) {
+            Matcher m = RECYCLED.matcher(line);
+            if (!m.find()) {
+                continue;
+            }
+            String task = m.group(2);
+            if (m.group(1).equals("task")) {
+                standbyFromActive.put(task, true);
+            } else if (standbyFromActive.getOrDefault(task, false) && !tasks.contains(task)) {
+                tasks.add(task);
+            }
+        }
+        return tasks;
     }
 
     /** Readings this instance has predicted (every outcome but rejected). */

@@ -2,6 +2,7 @@ package streamlearn.model;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import streamlearn.app.SensorReadingGenerator;
 import streamlearn.format.SpecJson;
@@ -12,6 +13,21 @@ import streamlearn.format.SpecJson;
  * 0.967, and the default spec must do better than that.
  */
 class DefaultSpecQualityTest {
+    /** README's figure: the default spec's accuracy over the last 100k of 200k readings, mean over {@link #SEEDS}. */
+    static final double README_FIGURE = 0.973;
+    static final long[] SEEDS = {1, 2, 3, 4, 5};
+    /**
+     * Spread of the per-seed figure, measured over stream seeds 1-30 at 3ed7d47: mean 0.97312,
+     * standard deviation 0.00065 (min 0.97164, max 0.97419); seeds 1-5 give 0.97359, 0.97211,
+     * 0.97330, 0.97305, 0.97406, mean 0.97322. (The binomial noise of 100k readings alone is
+     * 0.00051.) A change that only reshuffles the arithmetic (another summation order, say) moves
+     * each seed's figure like drawing another seed, so the margins are three standard errors:
+     * 3 * 0.00065 / sqrt(5) = 0.0009 for the mean of the five seeds, and 3 * 0.00065 = 0.002 for
+     * any single seed. Dropping the weight averaging (about -0.002, see README) fails the mean.
+     */
+    static final double SEED_SD = 0.00065;
+    static final double MEAN_MARGIN = 3 * SEED_SD / Math.sqrt(SEEDS.length);
+    static final double SEED_MARGIN = 3 * SEED_SD;
 
     static double lastHalfAccuracy(ModelSpec spec, int total, long seed) {
         OnlineModel model = OnlineModel.create(spec);
@@ -29,11 +45,26 @@ class DefaultSpecQualityTest {
     }
 
     @Test
-    void defaultSpecReachesAtLeast0970OverTheLast100kOf200k() {
-        double accuracy = lastHalfAccuracy(SpecJson.defaultSpec(), 200_000, 7);
-        System.out.printf("default spec prequential accuracy, last 100k of 200k: %.4f%n", accuracy);
-        assertTrue(accuracy >= 0.970, "accuracy " + accuracy);
-        assertTrue(accuracy <= 0.9754 + 0.003, "above the Bayes limit: the measurement is wrong, " + accuracy);
+    void defaultSpecReachesTheReadmeFigureOverTheLast100kOf200kOfFiveSeeds() {
+        double[] accuracy = new double[SEEDS.length];
+        double sum = 0;
+        for (int i = 0; i < SEEDS.length; i++) {
+            accuracy[i] = lastHalfAccuracy(SpecJson.defaultSpec(), 200_000, SEEDS[i]);
+            sum += accuracy[i];
+        }
+        double mean = sum / SEEDS.length;
+        String measured = String.format("default spec prequential accuracy, last 100k of 200k, stream seeds %s: mean %.4f, "
+                + "per seed %s (README: %.3f)", Arrays.toString(SEEDS), mean, Arrays.toString(accuracy), README_FIGURE);
+        System.out.println(measured);
+        assertTrue(mean >= README_FIGURE - MEAN_MARGIN,
+                String.format("mean below README's %.3f - %.4f: %s", README_FIGURE, MEAN_MARGIN, measured));
+        for (int i = 0; i < SEEDS.length; i++) {
+            assertTrue(accuracy[i] >= README_FIGURE - SEED_MARGIN,
+                    String.format("seed %d below README's %.3f - %.4f: %s", SEEDS[i], README_FIGURE, SEED_MARGIN, measured));
+        }
+        // README rounds the mean to three decimals; a figure well above it is stale too (or a broken measurement).
+        assertTrue(mean < README_FIGURE + 0.0005 + MEAN_MARGIN, "README's figure is out of date: " + measured);
+        assertTrue(mean <= 0.9754 + MEAN_MARGIN, "above the Bayes limit: the measurement is wrong, " + measured);
     }
 
     @Test

@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import streamlearn.app.SensorReadingGenerator;
 import streamlearn.format.ModelSnapshot;
-import streamlearn.format.ReadingParser;
 import streamlearn.format.SpecJson;
 
 /** OnlineModel against the seeds' worked examples, determinism, unlabeled readings and divergence. */

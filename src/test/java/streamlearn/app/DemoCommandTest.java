@@ -1,0 +1,33 @@
+package streamlearn.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The demo's progress line (DemoIT runs the whole demo; this pins the line's text). */
+class DemoCommandTest {
+
+    @Test
+    void progressLineAsTheReadmeShowsIt() {
+        String sparkline = DemoCommand.sparkline(List.of(0.9, 0.14, 0.096, 0.066));
+        assertEquals("   5s     1992 rec/s  loss 0.0660  accuracy 0.972  model v8957     rejected 0  █▃▂▁",
+                DemoCommand.progressLine(5, 1992, 0.066, 0.972, 8957, 0, sparkline));
+    }
+
+    @Test
+    void beforeTheFirstPredictionTheLineShowsDashesNotNaN() {
+        // No gauge yet: loss, accuracy and model version read NaN.
+        String line = DemoCommand.progressLine(1, 0, Double.NaN, Double.NaN, Double.NaN, 0, "");
+        assertFalse(line.contains("NaN"), line);
+        assertTrue(line.contains("  model -         rejected 0"), line);
+        assertEquals("   1s        0 rec/s  loss   -     accuracy   -    model -         rejected 0  ", line);
+        // The same columns as a line with every value.
+        String full = DemoCommand.progressLine(1, 0, 0.066, 0.972, 8957, 0, "");
+        for (String column : List.of("loss", "accuracy", "model", "rejected")) {
+            assertEquals(full.indexOf(column), line.indexOf(column), column + " column\n" + full + "\n" + line);
+        }
+    }
+}
