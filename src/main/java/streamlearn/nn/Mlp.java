@@ -149,25 +149,59 @@ public final class Mlp {
             System.arraycopy(x, 0, a[0], 0, sizes[0]);
         }
         for (int l = 0; l < activations.length; l++) {
-            int in = sizes[l];
-            int out = sizes[l + 1];
-            double[] input = a[l];
-            int w = weightOffset[l];
-            int b = biasOffset[l];
-            // z = b + W x, input by input: each neuron's sum still adds the bias first and then
-            // its inputs in order (every shape gets the same bits), but the neurons' sums advance
-            // side by side instead of each waiting on its own chain of additions.
-            double[] sums = z[l];
-            System.arraycopy(params, b, sums, 0, out);
-            for (int j = 0; j < in; j++) {
-                double xj = input[j];
-                for (int i = 0; i < out; i++) {
-                    sums[i] += params[w + i * in + j] * xj;
-                }
-            }
-            activations[l].forward(z[l], a[l + 1], out);
+            affine(params, weightOffset[l], biasOffset[l], sizes[l], sizes[l + 1], a[l], z[l]);
+            activations[l].forward(z[l], a[l + 1], sizes[l + 1]);
         }
         return a[activations.length];
+    }
+
+    /**
+     * z = W x + b, the forward kernel. Each neuron's sum adds the bias first and then its inputs
+     * in order, in every branch, so every shape gets the same bits. Two cases are faster than a
+     * plain loop per neuron (docs/BENCHMARKS.md, "One kernel each"): a layer of one to three
+     * inputs (a sensor model's first layer) is summed without an inner loop, which costs more
+     * than its work; otherwise three neurons are summed side by side, so that their chains of
+     * dependent additions overlap instead of each waiting on the adder. When fewer than three
+     * are left, the last is summed again in the spare lanes and written twice with the same value.
+     */
+    private static void affine(double[] params, int w, int b, int in, int out, double[] x, double[] z) {
+        if (in < 4) {
+            double x0 = x[0];
+            double x1 = in > 1 ? x[1] : 0.0;
+            double x2 = in > 2 ? x[2] : 0.0;
+            for (int i = 0; i < out; i++) {
+                int row = w + i * in;
+                double sum = params[b + i] + params[row] * x0;
+                if (in > 1) {
+                    sum += params[row + 1] * x1;
+                }
+                if (in > 2) {
+                    sum += params[row + 2] * x2;
+                }
+                z[i] = sum;
+            }
+            return;
+        }
+        int last = out - 1;
+        for (int i = 0; i < out; i += 3) {
+            int i1 = Math.min(i + 1, last);
+            int i2 = Math.min(i + 2, last);
+            int r0 = w + i * in;
+            int r1 = w + i1 * in;
+            int r2 = w + i2 * in;
+            double s0 = params[b + i];
+            double s1 = params[b + i1];
+            double s2 = params[b + i2];
+            for (int j = 0; j < in; j++) {
+                double xj = x[j];
+                s0 += params[r0 + j] * xj;
+                s1 += params[r1 + j] * xj;
+                s2 += params[r2 + j] * xj;
+            }
+            z[i] = s0;
+            z[i1] = s1;
+            z[i2] = s2;
+        }
     }
 
     /**
@@ -188,32 +222,67 @@ public final class Mlp {
             int out = sizes[l + 1];
             double[] d = delta[l];
             double[] input = a[l];
-            int w = weightOffset[l];
             System.arraycopy(d, 0, grad, biasOffset[l], out);
-            for (int i = 0; i < out; i++) {
-                double di = d[i];
-                int row = w + i * in;
-                for (int j = 0; j < in; j++) {
-                    grad[row + j] = di * input[j];
-                }
-            }
+            layerBackward(params, grad, weightOffset[l], in, out, d, input, l > 0 ? dA : null);
             // A layer's |dW|^2 + |db|^2 is |delta|^2 (|x|^2 + 1): a pass over its neurons and
             // inputs instead of one over all of its parameters.
             squaredNorm += squaredSum(d, out) * (squaredSum(input, in) + 1.0);
             if (l > 0) {
-                // dL/da(l) = W^T delta, rows added in order, then through the activation below.
-                java.util.Arrays.fill(dA, 0, in, 0.0);
-                for (int i = 0; i < out; i++) {
-                    double di = d[i];
-                    int row = w + i * in;
-                    for (int j = 0; j < in; j++) {
-                        dA[j] += params[row + j] * di;
-                    }
-                }
                 activations[l - 1].backward(z[l - 1], a[l], dA, delta[l - 1], in);
             }
         }
         gradientSquaredNorm = squaredNorm;
+    }
+
+    /**
+     * The backward kernel of one layer: its weight gradient {@code grad[i][j] = d[i] x[j]} and,
+     * unless {@code dA} is null (the first layer), {@code dA = W^T d}, the rows added into each
+     * dA[j] in order. The same two cases as {@link #affine}: a first layer of one to three inputs
+     * without an inner loop; otherwise three rows share each pass over the inputs, a repeated
+     * last row writing the same gradient again and adding zero to dA.
+     */
+    private static void layerBackward(double[] params, double[] grad, int w, int in, int out, double[] d,
+                                      double[] x, double[] dA) {
+        if (in < 4 && dA == null) {
+            double x0 = x[0];
+            double x1 = in > 1 ? x[1] : 0.0;
+            double x2 = in > 2 ? x[2] : 0.0;
+            for (int i = 0; i < out; i++) {
+                int row = w + i * in;
+                grad[row] = d[i] * x0;
+                if (in > 1) {
+                    grad[row + 1] = d[i] * x1;
+                }
+                if (in > 2) {
+                    grad[row + 2] = d[i] * x2;
+                }
+            }
+            return;
+        }
+        int last = out - 1;
+        for (int i = 0; i < out; i += 3) {
+            int i1 = Math.min(i + 1, last);
+            int i2 = Math.min(i + 2, last);
+            int r0 = w + i * in;
+            int r1 = w + i1 * in;
+            int r2 = w + i2 * in;
+            double g0 = d[i];
+            double g1 = d[i1];
+            double g2 = d[i2];
+            double e1 = i + 1 <= last ? g1 : 0.0;
+            double e2 = i + 2 <= last ? g2 : 0.0;
+            boolean first = i == 0;
+            for (int j = 0; j < in; j++) {
+                double xj = x[j];
+                grad[r0 + j] = g0 * xj;
+                grad[r1 + j] = g1 * xj;
+                grad[r2 + j] = g2 * xj;
+                if (dA != null) {
+                    double sum = first ? 0.0 : dA[j];
+                    dA[j] = ((sum + params[r0 + j] * g0) + params[r1 + j] * e1) + params[r2 + j] * e2;
+                }
+            }
+        }
     }
 
     private static double squaredSum(double[] v, int n) {
