@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.util.List;
+import streamlearn.model.FeatureRanges;
 import streamlearn.model.InvalidReadingException;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.Reading;
@@ -34,6 +35,7 @@ public final class ReadingParser {
     private final String keyField;
     private final int maxBytes;
     private final boolean[] seen;
+    private final FeatureRanges ranges;
     /** Fields whose null means "not given" (a reading without a timestamp or a label). */
     private static final java.util.Set<String> NULLABLE = java.util.Set.of("timestamp", "label", "target");
 
@@ -62,6 +64,7 @@ public final class ReadingParser {
         this.keyField = keyField;
         this.maxBytes = maxBytes;
         this.seen = new boolean[featureNames.length];
+        this.ranges = spec.ranges();
     }
 
     public ReadingParser(ModelSpec spec) {
@@ -92,6 +95,7 @@ public final class ReadingParser {
                 throw new InvalidReadingException(RejectReason.MALFORMED_JSON, "trailing content after the reading");
             }
             checkComplete(into, seenFields);
+            ranges.check(into.features());
         } catch (JsonParseException e) {
             String message = e.getOriginalMessage();
             if (message.contains("UTF-8") || message.contains("UTF8")) {

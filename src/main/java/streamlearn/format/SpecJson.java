@@ -11,9 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import streamlearn.model.FeatureRanges;
 import streamlearn.model.InitSpec;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OptimizerSpec;
@@ -30,7 +33,7 @@ import streamlearn.nn.Loss;
 public final class SpecJson {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> TOP_FIELDS = Set.of("task", "features", "classes", "target", "layers",
-            "loss", "init", "optimizer", "l2", "clipNorm", "standardize", "averaging");
+            "loss", "init", "optimizer", "l2", "clipNorm", "standardize", "averaging", "ranges");
     private static final long DEFAULT_SEED = 42;
 
     private SpecJson() {
@@ -96,7 +99,8 @@ public final class SpecJson {
             throw new SpecException("standardize", "must be true or false");
         }
         return new ModelSpec(task, features, classes, target, layers, loss, init, optimizer, l2, clipNorm,
-                standardize == null || standardize.asBoolean(), averagingDecay(root.get("averaging")), root.toString());
+                standardize == null || standardize.asBoolean(), averagingDecay(root.get("averaging")),
+                ranges(root.get("ranges"), features), root.toString());
     }
 
     private static List<ModelSpec.Layer> layers(JsonNode nodes) {
@@ -218,6 +222,20 @@ public final class SpecJson {
             throw new SpecException("averaging.decay", "must be between 0 and 1 (exclusive)");
         }
         return decay;
+    }
+
+    /** {@code {"feature":[min,max], ...}}: each a feature of the spec, min <= max. */
+    private static FeatureRanges ranges(JsonNode node, List<String> features) {
+        if (node == null || node.isNull()) {
+            return new FeatureRanges(features, Map.of());
+        }
+        object(node, "ranges");
+        Map<String, double[]> ranges = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> range = it.next();
+            ranges.put(range.getKey(), vector(range.getValue(), "ranges." + range.getKey(), 2));
+        }
+        return new FeatureRanges(features, ranges);
     }
 
     /** An array of exactly {@code length} finite numbers. */

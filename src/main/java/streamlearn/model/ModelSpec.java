@@ -12,6 +12,7 @@ import streamlearn.nn.Loss;
  *
  * @param target         name of the regression target; null for classification
  * @param averagingDecay decay of the prediction weight average; 0 for none
+ * @param ranges         per feature, the values a sane sensor can send
  * @param json           the spec as compact JSON, as it was given: what snapshots carry and what
  *                       two specs are compared by
  */
@@ -28,6 +29,7 @@ public record ModelSpec(
         double clipNorm,
         boolean standardize,
         double averagingDecay,
+        FeatureRanges ranges,
         String json) {
 
     public enum Task { CLASSIFICATION, REGRESSION }

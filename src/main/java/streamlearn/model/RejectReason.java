@@ -15,6 +15,7 @@ public enum RejectReason {
     UNKNOWN_FEATURE("unknown_feature"),
     NON_NUMERIC_FEATURE("non_numeric_feature"),
     NON_FINITE_FEATURE("non_finite_feature"),
+    OUT_OF_RANGE("out_of_range"),
     UNKNOWN_LABEL("unknown_label"),
     NON_FINITE_TARGET("non_finite_target");
 

@@ -123,6 +123,28 @@ class ReadingParserTest {
         }
     }
 
+    /** A value outside the spec's range for its feature is not a measurement: rejected, naming it. */
+    @Test
+    void readingsOutsideTheSpecsRangesAreRejected() throws Exception {
+        ModelSpec ranged = SpecJson.parse("""
+                {"features":["temperature","vibration"],"classes":["normal","warning","critical"],
+                 "layers":[{"units":4,"activation":"relu"},{"units":3,"activation":"softmax"}],
+                 "loss":"cross_entropy","optimizer":{"type":"sgd","learningRate":0.05},
+                 "ranges":{"temperature":[-60,400]}}""");
+        ReadingParser parser = new ReadingParser(ranged);
+        for (double ok : new double[] {-60, 25.5, 400}) {
+            Reading r = parse(parser, utf8("{\"sensorId\":\"s\",\"features\":{\"temperature\":" + ok
+                    + ",\"vibration\":1e9}}"));
+            assertEquals(ok, r.features()[0], "the bounds are inside; vibration has no range");
+        }
+        for (String bad : new String[] {"65535", "-999", "400.0001", "-273.15"}) {
+            InvalidReadingException e = assertThrows(InvalidReadingException.class, () -> parse(parser,
+                    utf8("{\"sensorId\":\"s\",\"features\":{\"temperature\":" + bad + ",\"vibration\":1}}")));
+            assertEquals(RejectReason.OUT_OF_RANGE, e.reason(), bad);
+            assertTrue(e.getMessage().contains("'temperature'") && e.getMessage().contains("[-60.0, 400.0]"), e.getMessage());
+        }
+    }
+
     @Test
     void unlabeledReading() throws Exception {
         Reading r = parse("{\"sensorId\":\"s\",\"features\":{\"temperature\":30,\"vibration\":1}}");

@@ -1,5 +1,6 @@
 package streamlearn.format;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -122,6 +123,16 @@ class SpecJsonTest {
     }
 
     @Test
+    void rangesAreReadPerFeatureByName() {
+        ModelSpec spec = SpecJson.parse(mutate(VALID, r -> r.putObject("ranges").putArray("vibration").add(0).add(50)));
+        assertArrayEquals(new double[] {0, 50}, spec.ranges().range(1));
+        assertArrayEquals(new double[] {Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY}, spec.ranges().range(0),
+                "a feature without a range accepts any finite value");
+        assertArrayEquals(new double[] {Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY},
+                SpecJson.parse(VALID).ranges().range(1), "no ranges, no limits");
+    }
+
+    @Test
     void adamAndAveragingAreRead() {
         ModelSpec spec = SpecJson.parse(mutate(VALID, r -> {
             r.putObject("optimizer").put("type", "adam").put("learningRate", 0.001).put("beta1", 0.8);
@@ -170,6 +181,19 @@ class SpecJsonTest {
                 Arguments.of("explicit W transposed (inputs x neurons)",
                         mutate(VALID, r -> weights(r, 0).set("W", tree("{\"W\":[[1,3,5],[2,4,6]]}").get("W"))),
                         "init.weights[0].W", null),
+                Arguments.of("ranges not an object", mutate(VALID, r -> r.putArray("ranges")), "ranges", null),
+                Arguments.of("range of a feature the spec lacks",
+                        mutate(VALID, r -> r.putObject("ranges").putArray("pressure").add(0).add(10)),
+                        "ranges.pressure", "not a feature"),
+                Arguments.of("range with one bound",
+                        mutate(VALID, r -> r.putObject("ranges").putArray("temperature").add(0)),
+                        "ranges.temperature", "2 numbers"),
+                Arguments.of("range with min above max",
+                        mutate(VALID, r -> r.putObject("ranges").putArray("temperature").add(400).add(-60)),
+                        "ranges.temperature", "above max"),
+                Arguments.of("range bound not a number",
+                        mutate(VALID, r -> r.putObject("ranges").putArray("temperature").add("cold").add(400)),
+                        "ranges.temperature[0]", null),
                 Arguments.of("explicit b of the wrong length",
                         mutate(VALID, r -> ((ArrayNode) weights(r, 1).get("b")).add(1)),
                         "init.weights[1].b", "3 numbers"),

@@ -39,7 +39,8 @@ class LearnerTopologyTest {
             {"features":["temperature","vibration"],"classes":["normal","warning","critical"],
              "layers":[{"units":8,"activation":"relu"},{"units":3,"activation":"softmax"}],
              "loss":"cross_entropy","init":{"type":"he","seed":3},
-             "optimizer":{"type":"sgd","learningRate":0.1},"clipNorm":5.0}""");
+             "optimizer":{"type":"sgd","learningRate":0.1},"clipNorm":5.0,
+             "ranges":{"temperature":[-60,400]}}""");
 
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> readings;
@@ -158,6 +159,7 @@ class LearnerTopologyTest {
                 {"press-01", "{\"sensorId\":\"press-01\",\"features\":{\"temperature\":1e400,\"vibration\":1}}", "non_finite_feature"},
                 {"press-01", reading("press-01", 1, 30, 1, "exploded"), "unknown_label"},
                 {"press-01", "[1,2]", "wrong_type"},
+                {"press-01", reading("press-01", 1, 65535, 1, "normal"), "out_of_range"},
                 {"press-02", reading("press-01", 1, 30, 1, "normal"), "key_mismatch"},
                 {null, reading("press-01", 1, 30, 1, "normal"), "missing_key"},
         };
