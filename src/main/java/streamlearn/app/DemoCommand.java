@@ -25,7 +25,8 @@ import streamlearn.stream.Topics;
  */
 final class DemoCommand {
     static final String HELP = """
-            Usage: streamlearn demo [--duration 60s] [--rate 2000] [--drift-at 30s] [--metrics-port 9404]
+            Usage: streamlearn demo [--duration 60s] [--rate 2000] [--drift-at 30s] [--glitch-rate F]
+                                    [--metrics-port 9404]
 
             Starts a real single-node Kafka broker on 127.0.0.1 (data in a temp dir, logs in
             $TMPDIR/streamlearn-kafka.log), creates the topics, and runs the simulator and the
@@ -35,6 +36,8 @@ final class DemoCommand {
               --duration D       how long to run, e.g. 60s or 5m (default: until Ctrl-C)
               --rate N           readings per second (default: 2000)
               --drift-at D       from this time on the machine runs 8 C hotter (default: never)
+              --glitch-rate F    share of readings a sensor glitch replaces: a sentinel (65535, -999,
+                                 ...), a spike, or a clock years off (default: 0)
               --metrics-port P   port of /metrics and /health (default: 9404)
             """;
     private static final String SPARKS = "▁▂▃▄▅▆▇█";
@@ -43,7 +46,7 @@ final class DemoCommand {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        CliOptions o = CliOptions.parse("demo", args, 1, Set.of("duration", "rate", "drift-at", "metrics-port"), Set.of());
+        CliOptions o = CliOptions.parse("demo", args, 1, Set.of("duration", "rate", "drift-at", "glitch-rate", "metrics-port"), Set.of());
         if (o.help()) {
             out.print(HELP);
             return 0;
@@ -51,6 +54,7 @@ final class DemoCommand {
         Duration duration = o.duration("duration", null);
         double rate = o.doubleValue("rate", 2000, 1, 1_000_000);
         Duration driftAt = o.duration("drift-at", null);
+        double glitchRate = o.doubleValue("glitch-rate", 0, 0, 1);
         int port = (int) o.longValue("metrics-port", 9404, 0);
         ShutdownSignal signal = ShutdownSignal.install();
 
@@ -78,13 +82,15 @@ final class DemoCommand {
             try (LearnerApp app = LearnerApp.start(StreamlearnConfig.of(config));
                  KafkaProducer<String, byte[]> producer = new KafkaProducer<>(SimulateCommand.producerConfig(bootstrap))) {
                 out.printf("learner started (metrics: http://127.0.0.1:%d/metrics); simulating %.0f readings/s%s%n",
-                        app.metricsPort(), rate, driftAt == null ? "" : ", drift at " + driftAt.toSeconds() + " s");
+                        app.metricsPort(), rate, (driftAt == null ? "" : ", drift at " + driftAt.toSeconds() + " s")
+                                + (glitchRate == 0 ? "" : ", " + glitchRate * 100 + "% glitches"));
                 PredictionTally tally = new PredictionTally(bootstrap, Topics.DEFAULT.predictions(), spec.classes());
                 Thread tallyThread = new Thread(tally, "prediction-tally");
                 tallyThread.setDaemon(true);
                 tallyThread.start();
                 long driftReading = driftAt == null ? -1 : (long) (driftAt.toMillis() / 1000.0 * rate);
-                Simulator simulator = new Simulator(producer, Topics.DEFAULT.readings(), 42, 16, rate, -1, 0.1, driftReading);
+                Simulator simulator = new Simulator(producer, Topics.DEFAULT.readings(), 42, 16, rate, -1, 0.1, driftReading,
+                        glitchRate);
                 Thread simulatorThread = new Thread(simulator, "simulator");
                 simulatorThread.setDaemon(true);
                 long simulationStart = System.nanoTime();

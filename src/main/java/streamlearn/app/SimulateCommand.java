@@ -13,7 +13,8 @@ import streamlearn.stream.Topics;
 final class SimulateCommand {
     static final String HELP = """
             Usage: streamlearn simulate [--bootstrap H:P] [--rate N] [--count N] [--seed N]
-                                        [--unlabeled-fraction F] [--drift-at N] [--sensors N] [--topic T]
+                                        [--unlabeled-fraction F] [--drift-at N] [--glitch-rate F]
+                                        [--sensors N] [--topic T]
 
             Produces synthetic readings of the seeds' industrial sensor: normal (20-40 C, 0.5-2.0 mm/s),
             warning (35-55, 1.5-4.0) and critical (50-80, 3.5-7.0), equally likely, for many sensors,
@@ -25,6 +26,8 @@ final class SimulateCommand {
               --seed N                 random seed (default: 42)
               --unlabeled-fraction F   share of readings sent without a label (default: 0.1)
               --drift-at N             from reading N on, the machine runs 8 C hotter (default: never)
+              --glitch-rate F          share of readings a sensor glitch replaces: a sentinel (65535, -999,
+                                       ...), a spike, or a clock years off (default: 0)
               --sensors N              number of sensors, press-00, press-01, ... (default: 16)
               --topic T                readings topic (default: sensor-readings)
             """;
@@ -34,7 +37,7 @@ final class SimulateCommand {
 
     static int run(String[] args, PrintStream out) throws InterruptedException {
         CliOptions o = CliOptions.parse("simulate", args, 1,
-                Set.of("bootstrap", "rate", "count", "seed", "unlabeled-fraction", "drift-at", "sensors", "topic"), Set.of());
+                Set.of("bootstrap", "rate", "count", "seed", "unlabeled-fraction", "drift-at", "glitch-rate", "sensors", "topic"), Set.of());
         if (o.help()) {
             out.print(HELP);
             return 0;
@@ -45,6 +48,7 @@ final class SimulateCommand {
         long seed = o.longValue("seed", 42, Long.MIN_VALUE);
         double unlabeled = o.doubleValue("unlabeled-fraction", 0.1, 0, 1);
         long driftAt = o.longValue("drift-at", -1, 0);
+        double glitchRate = o.doubleValue("glitch-rate", 0, 0, 1);
         int sensors = (int) o.longValue("sensors", 16, 1);
         String topic = o.string("topic", Topics.DEFAULT.readings());
 
@@ -53,7 +57,7 @@ final class SimulateCommand {
         LearnerApp.checkReachable(p);
         ShutdownSignal signal = ShutdownSignal.install();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(bootstrap))) {
-            Simulator simulator = new Simulator(producer, topic, seed, sensors, rate, count, unlabeled, driftAt);
+            Simulator simulator = new Simulator(producer, topic, seed, sensors, rate, count, unlabeled, driftAt, glitchRate);
             Thread thread = new Thread(simulator, "simulator");
             thread.start();
             while (thread.isAlive()) {

@@ -15,6 +15,7 @@ final class Simulator implements Runnable {
     private final Producer<String, byte[]> producer;
     private final String topic;
     private final SensorReadingGenerator generator;
+    private final SensorGlitches glitches;
     private final double rate;
     private final long count;
     private final long driftAt;
@@ -23,13 +24,15 @@ final class Simulator implements Runnable {
 
     /**
      * @param count   readings to send, or -1 to run until stopped
-     * @param driftAt the reading from which the machine runs hotter, or -1 for never
+     * @param driftAt    the reading from which the machine runs hotter, or -1 for never
+     * @param glitchRate the fraction of readings a sensor glitch replaces (see {@link SensorGlitches})
      */
     Simulator(Producer<String, byte[]> producer, String topic, long seed, int sensors, double rate, long count,
-              double unlabeledFraction, long driftAt) {
+              double unlabeledFraction, long driftAt, double glitchRate) {
         this.producer = producer;
         this.topic = topic;
         this.generator = new SensorReadingGenerator(seed, sensors, unlabeledFraction);
+        this.glitches = new SensorGlitches(seed, glitchRate);
         this.rate = rate;
         this.count = count;
         this.driftAt = driftAt;
@@ -55,6 +58,7 @@ final class Simulator implements Runnable {
                 generator.drift(true);
             }
             generator.next(reading, System.currentTimeMillis());
+            glitches.apply(reading);
             producer.send(new ProducerRecord<>(topic, reading.sensorId(), SensorReadingGenerator.json(reading)));
             sent.incrementAndGet();
         }
