@@ -26,10 +26,12 @@ import streamlearn.model.SpecException;
  */
 public final class ModelSnapshot {
     /**
-     * Bumped whenever the binary layout changes. Version 1 wrote a scaler count even for a model
-     * without a scaler; for a standardising model (the default) it is the same layout as 2.
+     * Bumped whenever the binary layout or the meaning of what it holds changes. Version 1 wrote a
+     * scaler count even for a model without a scaler; versions 1 and 2 held the scaler's sum of
+     * squared deviations (m2) where 3 holds its (exponentially weighted) variance. The binary form
+     * has no names, so an earlier version is refused rather than misread.
      */
-    public static final byte BINARY_FORMAT_VERSION = 2;
+    public static final byte BINARY_FORMAT_VERSION = 3;
     private static final int MAGIC = 0x534c4d31; // "SLM1"
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -127,8 +129,12 @@ public final class ModelSnapshot {
             byte[] specBytes = new byte[specLength];
             in.get(specBytes);
             ModelSpec spec = SpecJson.parse(new String(specBytes, StandardCharsets.UTF_8));
-            boolean sameLayout = version == BINARY_FORMAT_VERSION || version == 1 && spec.standardize();
-            if (!sameLayout) {
+            if (version == 1 || version == 2) {
+                throw new SpecException("snapshot", "binary format version " + version + " is not supported"
+                        + " (this build reads " + BINARY_FORMAT_VERSION + "): it holds the scaler's m2 where this build"
+                        + " keeps a robust, forgetting variance, so the model cannot continue; it must learn again");
+            }
+            if (version != BINARY_FORMAT_VERSION) {
                 throw new SpecException("snapshot", "binary format version " + version + " is not supported"
                         + " (this build reads " + BINARY_FORMAT_VERSION + "); restore the model from its JSON snapshot");
             }

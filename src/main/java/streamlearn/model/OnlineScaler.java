@@ -4,51 +4,90 @@ import streamlearn.nn.StateReader;
 import streamlearn.nn.StateWriter;
 
 /**
- * Running mean and variance of each feature (Welford's algorithm), used to standardise inputs
- * as they arrive: no pass over the data is needed, and the statistics are part of the model's
- * state, so a restored model standardises exactly as before.
+ * Running mean and variance of each feature, used to standardise inputs as they arrive: no pass
+ * over the data is needed, and the statistics are part of the model's state, so a restored model
+ * standardises exactly as before.
+ *
+ * <p>The statistics follow a drifting sensor and shrug off a glitch:
+ * <ul>
+ *   <li>each update weighs the new reading by {@code w = max(1/count, 1/WINDOW)}: for the first
+ *       {@link #WINDOW} readings this is exactly Welford's running mean and (population) variance,
+ *       after that an exponentially weighted mean and variance that forget at rate 1/WINDOW, so
+ *       they follow a level shift with a time constant of {@link #WINDOW} readings;</li>
+ *   <li>before it counts, a reading is clipped to {@code mean +/- CLIP * std} (once the variance
+ *       is positive), so one reading, however wild, moves the mean by at most
+ *       {@code w * CLIP * std} and multiplies the variance by at most {@code (1 - w)(1 + w CLIP^2)};</li>
+ *   <li>the standardised input is clipped to {@code +/- INPUT_BOUND}.</li>
+ * </ul>
+ * A value in the first two readings is not clipped (there is no spread to clip against yet); the
+ * spec's {@code ranges} are the guard against those.
  */
 public final class OnlineScaler {
+    /** Readings the statistics remember: the forgetting rate is 1/WINDOW once that many are seen. */
+    public static final int WINDOW = 10_000;
+    /** A reading counts as at most this many standard deviations from the mean. */
+    public static final double CLIP = 4.0;
+    /** The largest standardised input, either sign, the network is given. */
+    public static final double INPUT_BOUND = 8.0;
+
+    private static final double ALPHA = 1.0 / WINDOW;
+
     private long count;
     private final double[] mean;
-    private final double[] m2;
+    private final double[] variance;
+    private final double[] std;
     private final double[] inverseStd;
     // The state before the last update, so a refused training step can take it back exactly.
     private long previousCount;
     private final double[] previousMean;
-    private final double[] previousM2;
+    private final double[] previousVariance;
 
     public OnlineScaler(int features) {
         mean = new double[features];
-        m2 = new double[features];
+        variance = new double[features];
+        std = new double[features];
         inverseStd = new double[features];
         java.util.Arrays.fill(inverseStd, 1.0);
         previousMean = new double[features];
-        previousM2 = new double[features];
+        previousVariance = new double[features];
     }
 
     public void update(double[] x) {
         previousCount = count;
         count++;
+        double w = Math.max(1.0 / count, ALPHA);
         for (int i = 0; i < mean.length; i++) {
             previousMean[i] = mean[i];
-            previousM2[i] = m2[i];
-            double d = x[i] - mean[i];
-            mean[i] += d / count;
-            m2[i] += d * (x[i] - mean[i]);
-            inverseStd[i] = inverseStd(m2[i], count);
+            previousVariance[i] = variance[i];
+            double m = mean[i];
+            double xi = x[i];
+            if (std[i] > 0) {
+                double reach = CLIP * std[i];
+                xi = Math.max(m - reach, Math.min(m + reach, xi));
+            }
+            double d = finite(xi - m);
+            mean[i] = m + w * d;
+            variance[i] = finite((1 - w) * (variance[i] + w * d * d));
+            refresh(i);
         }
     }
 
     /** Takes back the last {@link #update}, bit for bit. */
     public void undoUpdate() {
-        restore(previousCount, previousMean, previousM2);
+        count = previousCount;
+        System.arraycopy(previousMean, 0, mean, 0, mean.length);
+        System.arraycopy(previousVariance, 0, variance, 0, variance.length);
+        refreshAll();
     }
 
-    /** out = (x - mean) / std; a feature without spread yet is only centred. */
+    /**
+     * out = (x - mean) / std, clipped to +/- {@link #INPUT_BOUND}; a feature without spread yet is
+     * only centred (and clipped).
+     */
     public void transform(double[] x, double[] out) {
         for (int i = 0; i < mean.length; i++) {
-            out[i] = (x[i] - mean[i]) * inverseStd[i];
+            double z = (x[i] - mean[i]) * inverseStd[i];
+            out[i] = Math.max(-INPUT_BOUND, Math.min(INPUT_BOUND, z));
         }
     }
 
@@ -56,36 +95,45 @@ public final class OnlineScaler {
         return count;
     }
 
+    /** The current mean of feature {@code i}. */
+    public double mean(int i) {
+        return mean[i];
+    }
+
+    /** The current variance of feature {@code i}. */
+    public double variance(int i) {
+        return variance[i];
+    }
+
     /** Writes the statistics, for a snapshot. */
     public void writeState(StateWriter out) {
         out.count("count", count);
         out.vector("mean", mean);
-        out.vector("m2", m2);
+        out.vector("variance", variance);
     }
 
     /** Restores what {@link #writeState} wrote. */
     public void readState(StateReader in) {
         count = in.count("count");
         in.vector("mean", mean);
-        in.vector("m2", m2);
-        refreshInverseStd();
+        in.vector("variance", variance);
+        refreshAll();
     }
 
-    private void restore(long n, double[] means, double[] m2s) {
-        count = n;
-        System.arraycopy(means, 0, mean, 0, mean.length);
-        System.arraycopy(m2s, 0, m2, 0, m2.length);
-        refreshInverseStd();
-    }
-
-    private void refreshInverseStd() {
+    private void refreshAll() {
         for (int i = 0; i < mean.length; i++) {
-            inverseStd[i] = inverseStd(m2[i], count);
+            refresh(i);
         }
     }
 
-    private static double inverseStd(double m2, long n) {
-        double variance = n > 1 ? m2 / n : 0.0;
-        return variance > 0 ? 1.0 / Math.sqrt(variance) : 1.0;
+    private void refresh(int i) {
+        double v = variance[i];
+        std[i] = v > 0 ? Math.sqrt(v) : 0.0;
+        inverseStd[i] = v > 0 ? 1.0 / std[i] : 1.0;
+    }
+
+    /** Keeps a statistic finite when a value near the largest double overflows. */
+    private static double finite(double v) {
+        return v >= Double.MAX_VALUE ? Double.MAX_VALUE : v <= -Double.MAX_VALUE ? -Double.MAX_VALUE : v;
     }
 }
