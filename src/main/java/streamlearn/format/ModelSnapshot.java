@@ -27,9 +27,9 @@ import streamlearn.model.SpecException;
 public final class ModelSnapshot {
     /**
      * Bumped whenever the binary layout or the meaning of what it holds changes. Version 1 wrote a
-     * scaler count even for a model without a scaler; versions 1 and 2 held the scaler's sum of
-     * squared deviations (m2) where 3 holds its (exponentially weighted) variance. The binary form
-     * has no names, so an earlier version is refused rather than misread.
+     * scaler count even for a model without a scaler (for a standardising model, the default, it
+     * is the layout of 2); versions 1 and 2 held the scaler's sum of squared deviations (m2) where
+     * 3 holds its variance, and are read by converting it ({@link OnlineModel#upgradeScalerFromM2}).
      */
     public static final byte BINARY_FORMAT_VERSION = 3;
     private static final int MAGIC = 0x534c4d31; // "SLM1"
@@ -72,6 +72,15 @@ public final class ModelSnapshot {
     public static OnlineModel fromJson(JsonNode root) {
         SpecJson.object(root, "snapshot");
         ModelSpec spec = SpecJson.fromJson(root.get("spec"));
+        JsonNode scaler = root.path("scaler");
+        if (scaler.has("m2") && !scaler.has("variance")) {
+            // A snapshot from before the forgetting scaler: its m2 is read where the variance goes.
+            ObjectNode upgraded = root.deepCopy();
+            ((ObjectNode) upgraded.get("scaler")).set("variance", scaler.get("m2"));
+            OnlineModel model = OnlineModel.restore(spec, new JsonState.Reader(upgraded, spec));
+            model.upgradeScalerFromM2();
+            return model;
+        }
         return OnlineModel.restore(spec, new JsonState.Reader(root, spec));
     }
 
@@ -129,16 +138,15 @@ public final class ModelSnapshot {
             byte[] specBytes = new byte[specLength];
             in.get(specBytes);
             ModelSpec spec = SpecJson.parse(new String(specBytes, StandardCharsets.UTF_8));
-            if (version == 1 || version == 2) {
-                throw new SpecException("snapshot", "binary format version " + version + " is not supported"
-                        + " (this build reads " + BINARY_FORMAT_VERSION + "): it holds the scaler's m2 where this build"
-                        + " keeps a robust, forgetting variance, so the model cannot continue; it must learn again");
-            }
-            if (version != BINARY_FORMAT_VERSION) {
+            boolean readable = version == BINARY_FORMAT_VERSION || version == 2 || version == 1 && spec.standardize();
+            if (!readable) {
                 throw new SpecException("snapshot", "binary format version " + version + " is not supported"
                         + " (this build reads " + BINARY_FORMAT_VERSION + "); restore the model from its JSON snapshot");
             }
             OnlineModel model = OnlineModel.restore(spec, new BinaryState.Reader(in));
+            if (version < 3) {
+                model.upgradeScalerFromM2();
+            }
             if (whole && in.hasRemaining()) {
                 throw new SpecException("snapshot", in.remaining() + " unexpected trailing bytes");
             }

@@ -73,6 +73,16 @@ public final class OnlineModel {
         trainer.optimizer().writeState(new SectionWriter(out, "optimizer."));
     }
 
+    /**
+     * Converts a scaler restored from a snapshot older than the forgetting scaler, whose variance
+     * slot holds Welford's m2 (see {@link OnlineScaler#convertFromM2}).
+     */
+    public void upgradeScalerFromM2() {
+        if (scaler != null) {
+            scaler.convertFromM2();
+        }
+    }
+
     /** A network of the spec's shape (its parameters live apart, see {@link Mlp}). */
     public static Mlp network(ModelSpec spec) {
         List<ModelSpec.Layer> layers = spec.layers();

@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,16 +28,16 @@ import streamlearn.app.SensorReadingGenerator;
 import streamlearn.format.ModelSnapshot;
 import streamlearn.format.SpecJson;
 import streamlearn.model.ModelSpec;
+import streamlearn.model.PrequentialMetrics;
 import streamlearn.model.Reading;
-import streamlearn.model.SpecException;
 
 /**
  * The model store's own contract, without Kafka: a model is written to the underlying store
  * only when the commit flushes it, once however many readings changed it, and only the part that
  * changed (an unlabeled reading moves the window, not the model); a store opened again over the
  * same data (a restart, a task moving here) loads every model bit for bit, so that models nobody
- * sends a reading for are still published; and a model stored by a version whose scaler state
- * this one does not read is refused clearly.
+ * sends a reading for are still published; and a model stored by an earlier version, in one
+ * record and with the scaler's m2, is read and rewritten in two.
  */
 class ModelStoreTest {
     private static final ModelSpec SPEC = SpecJson.defaultSpec();
@@ -86,25 +90,44 @@ class ModelStoreTest {
                 "a training step changes both");
     }
 
-    /**
-     * A model stored by an earlier version (here in one record, binary format version 1) holds the
-     * scaler's m2 where this version keeps a robust, forgetting variance: it is refused with a clear
-     * message, not misread, and so is its JSON snapshot.
-     */
     @Test
-    void aModelStoredByAnEarlierVersionIsRefusedClearly() throws Exception {
+    void aModelStoredInOneRecordByAnEarlierVersionIsReadAndRewrittenInTwo() throws Exception {
+        // Binary format version 1: one record per model, and the scaler's m2 where 3 keeps its variance.
         MapStore underlying = new MapStore();
         underlying.put(ModelStore.modelKey("press-07"), resource("model-state-v1.bin"));
         underlying.puts = 0;
         ModelStore store = new ModelStore(underlying);
-        SpecException e = assertThrows(SpecException.class, store::loadAll);
-        assertTrue(e.getMessage().startsWith("snapshot: binary format version 1 is not supported"), e.getMessage());
-        assertTrue(e.getMessage().contains("must learn again"), e.getMessage());
-        assertEquals(0, underlying.puts, "the stored model is left as it was");
+        store.loadAll();
+        ModelState state = store.get("press-07");
+        // The model the earlier version stored: the same JSON snapshot it wrote, but for the scaler,
+        // whose m2 (then the state) is now its variance, m2 / count.
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode expected = (ObjectNode) json.readTree(resource("model-state-v1.json"));
+        ObjectNode scaler = (ObjectNode) expected.get("scaler");
+        ArrayNode variance = scaler.putArray("variance");
+        for (JsonNode m2 : scaler.remove("m2")) {
+            variance.add(m2.asDouble() / scaler.get("count").asLong());
+        }
+        assertEquals(expected, json.readTree(ModelSnapshot.toJsonString(state.model())));
+        // The same from its JSON snapshot.
+        assertEquals(expected, json.readTree(ModelSnapshot.toJsonString(
+                ModelSnapshot.fromJson(new String(resource("model-state-v1.json"), StandardCharsets.UTF_8)))));
+        // records, labeled, meanLoss, accuracy and modelVersion of the window it had open.
+        String[] window = new String(resource("model-state-v1.window"), StandardCharsets.UTF_8).split(" ");
+        PrequentialMetrics restored = new PrequentialMetrics(SPEC);
+        restored.readFrom(ByteBuffer.wrap(state.progressBytes()).position(16));
+        assertEquals(Long.parseLong(window[4]), restored.modelVersion());
+        assertEquals(Long.parseLong(window[0]), restored.records());
+        assertEquals(Long.parseLong(window[1]), restored.labeled());
+        assertEquals(Double.parseDouble(window[2]), restored.meanLoss());
+        assertEquals(Double.parseDouble(window[3]), restored.accuracy());
+        ByteBuffer progress = ByteBuffer.wrap(state.progressBytes());
+        assertEquals(1_795_334_410_000L, progress.getLong(), "windowStart");
+        assertEquals(321, progress.getLong(), "the last published snapshot's model version");
 
-        String json = new String(resource("model-state-v1.json"), StandardCharsets.UTF_8);
-        e = assertThrows(SpecException.class, () -> ModelSnapshot.fromJson(json));
-        assertTrue(e.getMessage().startsWith("scaler.variance: missing"), e.getMessage());
+        store.flushCache();
+        assertEquals(2, underlying.puts, "rewritten in two parts at the next commit");
+        assertTrue(ModelSnapshot.isBinarySnapshot(underlying.get(ModelStore.modelKey("press-07"))));
     }
 
     private static void feed(ModelStore store, SensorReadingGenerator generator, int readings) {
