@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import streamlearn.model.ModelSpec;
-import streamlearn.model.OnlineModel;
 import streamlearn.model.SpecException;
 import streamlearn.nn.Mlp;
 import streamlearn.nn.StateReader;
@@ -79,10 +78,11 @@ final class JsonState {
         private final ModelSpec spec;
         private final Mlp net;
 
-        Reader(JsonNode root, ModelSpec spec) {
+        /** @param net the network of the model being read, whose layout the parameters take */
+        Reader(JsonNode root, ModelSpec spec, Mlp net) {
             this.root = root;
             this.spec = spec;
-            this.net = OnlineModel.network(spec);
+            this.net = net;
         }
 
         @Override

@@ -77,11 +77,17 @@ public final class ModelSnapshot {
             // A snapshot from before the forgetting scaler: its m2 is read where the variance goes.
             ObjectNode upgraded = root.deepCopy();
             ((ObjectNode) upgraded.get("scaler")).set("variance", scaler.get("m2"));
-            OnlineModel model = OnlineModel.restore(spec, new JsonState.Reader(upgraded, spec));
+            OnlineModel model = readJson(spec, upgraded);
             model.upgradeScalerFromM2();
             return model;
         }
-        return OnlineModel.restore(spec, new JsonState.Reader(root, spec));
+        return readJson(spec, root);
+    }
+
+    private static OnlineModel readJson(ModelSpec spec, JsonNode root) {
+        OnlineModel model = OnlineModel.blank(spec);
+        model.readState(new JsonState.Reader(root, spec, model.network()));
+        return model;
     }
 
     private static ObjectNode specTree(ModelSpec spec) {
@@ -94,22 +100,22 @@ public final class ModelSnapshot {
 
     /** Size in bytes of {@link #toBytes} for this model. */
     public static int binarySize(OnlineModel model) {
-        BinaryState.Size size = new BinaryState.Size();
-        model.writeState(size);
-        return 4 + 1 + 4 + model.spec().json().getBytes(StandardCharsets.UTF_8).length + size.bytes();
+        return binarySize(model, model.spec().json().getBytes(StandardCharsets.UTF_8));
     }
 
-    public static byte[] toBytes(OnlineModel model) {
-        ByteBuffer buffer = ByteBuffer.allocate(binarySize(model));
-        write(model, buffer);
-        return buffer.array();
+    private static int binarySize(OnlineModel model, byte[] spec) {
+        BinaryState.Size size = new BinaryState.Size();
+        model.writeState(size);
+        return 4 + 1 + 4 + spec.length + size.bytes();
     }
 
     /** Layout: magic, format version, spec JSON, then the state in {@link OnlineModel#writeState}'s order. */
-    public static void write(OnlineModel model, ByteBuffer out) {
+    public static byte[] toBytes(OnlineModel model) {
         byte[] spec = model.spec().json().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(binarySize(model, spec));
         out.putInt(MAGIC).put(BINARY_FORMAT_VERSION).putInt(spec.length).put(spec);
         model.writeState(new BinaryState.Writer(out));
+        return out.array();
     }
 
     /** True when {@code bytes} start like a binary snapshot (of any format version). */
@@ -143,7 +149,8 @@ public final class ModelSnapshot {
                 throw new SpecException("snapshot", "binary format version " + version + " is not supported"
                         + " (this build reads " + BINARY_FORMAT_VERSION + "); restore the model from its JSON snapshot");
             }
-            OnlineModel model = OnlineModel.restore(spec, new BinaryState.Reader(in));
+            OnlineModel model = OnlineModel.blank(spec);
+            model.readState(new BinaryState.Reader(in));
             if (version < 3) {
                 model.upgradeScalerFromM2();
             }

@@ -41,23 +41,33 @@ public final class OnlineModel {
         Mlp net = network(spec);
         double[] params = new double[net.parameterCount()];
         spec.init().initialise(net, params);
-        Trainer trainer = new Trainer(net, spec.loss(), spec.optimizer().create(net.parameterCount()), params,
-                spec.l2(), spec.clipNorm(), spec.averagingDecay());
-        return new OnlineModel(spec, trainer);
+        return new OnlineModel(spec, trainer(spec, net, params));
     }
 
     /**
-     * A model of {@code spec} in the state that {@link #writeState} wrote: it continues exactly as
-     * the model it was taken from would have.
+     * A model of {@code spec} with zero weights, to read a snapshot into with {@link #readState}:
+     * no initialisation is spent on weights about to be overwritten.
      */
-    public static OnlineModel restore(ModelSpec spec, StateReader in) {
-        OnlineModel model = create(spec);
-        model.trainer.readState(in);
-        if (model.scaler != null) {
-            model.scaler.readState(new SectionReader(in, "scaler."));
+    public static OnlineModel blank(ModelSpec spec) {
+        Mlp net = network(spec);
+        return new OnlineModel(spec, trainer(spec, net, new double[net.parameterCount()]));
+    }
+
+    private static Trainer trainer(ModelSpec spec, Mlp net, double[] params) {
+        return new Trainer(net, spec.loss(), spec.optimizer().create(net.parameterCount()), params,
+                spec.l2(), spec.clipNorm(), spec.averagingDecay());
+    }
+
+    /**
+     * Restores what {@link #writeState} wrote: the model then continues exactly as the model it
+     * was taken from would have.
+     */
+    public void readState(StateReader in) {
+        trainer.readState(in);
+        if (scaler != null) {
+            scaler.readState(new SectionReader(in, "scaler."));
         }
-        model.trainer.optimizer().readState(new SectionReader(in, "optimizer."));
-        return model;
+        trainer.optimizer().readState(new SectionReader(in, "optimizer."));
     }
 
     /**
@@ -84,7 +94,7 @@ public final class OnlineModel {
     }
 
     /** A network of the spec's shape (its parameters live apart, see {@link Mlp}). */
-    public static Mlp network(ModelSpec spec) {
+    private static Mlp network(ModelSpec spec) {
         List<ModelSpec.Layer> layers = spec.layers();
         int[] sizes = new int[layers.size() + 1];
         Activation[] activations = new Activation[layers.size()];
