@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import streamlearn.model.DriftSpec;
 import streamlearn.model.FeatureRanges;
 import streamlearn.model.InitSpec;
 import streamlearn.model.ModelSpec;
@@ -33,7 +34,7 @@ import streamlearn.nn.Loss;
 public final class SpecJson {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> TOP_FIELDS = Set.of("task", "features", "classes", "target", "layers",
-            "loss", "init", "optimizer", "l2", "clipNorm", "standardize", "averaging", "ranges");
+            "loss", "init", "optimizer", "l2", "clipNorm", "standardize", "averaging", "ranges", "drift");
     private static final long DEFAULT_SEED = 42;
 
     private SpecJson() {
@@ -100,7 +101,7 @@ public final class SpecJson {
         }
         return new ModelSpec(task, features, classes, target, layers, loss, init, optimizer, l2, clipNorm,
                 standardize == null || standardize.asBoolean(), averagingDecay(root.get("averaging")),
-                ranges(root.get("ranges"), features), root.toString());
+                ranges(root.get("ranges"), features), drift(root.get("drift")), root.toString());
     }
 
     private static List<ModelSpec.Layer> layers(JsonNode nodes) {
@@ -222,6 +223,17 @@ public final class SpecJson {
             throw new SpecException("averaging.decay", "must be between 0 and 1 (exclusive)");
         }
         return decay;
+    }
+
+    /** {@code {"detector":"adwin","delta":0.002}}; absent or null: no detection. */
+    private static DriftSpec drift(JsonNode drift) {
+        if (drift == null || drift.isNull()) {
+            return null;
+        }
+        object(drift, "drift");
+        onlyFields(drift, "drift", Set.of("detector", "delta"));
+        return new DriftSpec(requiredText(drift, "detector", "drift.detector"),
+                number(drift, "delta", "drift.delta", DriftSpec.DEFAULT_DELTA, 0.0, 1.0, false));
     }
 
     /** {@code {"feature":[min,max], ...}}: each a feature of the spec, min <= max. */

@@ -13,6 +13,7 @@ import streamlearn.nn.Loss;
  * @param target         name of the regression target; null for classification
  * @param averagingDecay decay of the prediction weight average; 0 for none
  * @param ranges         per feature, the values a sane sensor can send
+ * @param drift          how change is detected; null for no detection
  * @param json           the spec as compact JSON, as it was given: what snapshots carry and what
  *                       two specs are compared by
  */
@@ -30,6 +31,7 @@ public record ModelSpec(
         boolean standardize,
         double averagingDecay,
         FeatureRanges ranges,
+        DriftSpec drift,
         String json) {
 
     public enum Task { CLASSIFICATION, REGRESSION }

@@ -72,6 +72,14 @@ public final class OnlineScaler {
         }
     }
 
+    /**
+     * Weighs everything seen so far as {@code readings} readings: the statistics then move
+     * towards the readings that follow as fast as they did at the start.
+     */
+    public void remember(long readings) {
+        count = Math.min(count, readings);
+    }
+
     /** Takes back the last {@link #update}, bit for bit. */
     public void undoUpdate() {
         count = previousCount;

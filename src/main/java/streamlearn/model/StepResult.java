@@ -11,6 +11,7 @@ public final class StepResult {
     int label;
     double target;
     double loss;
+    DriftEvent drift;
 
     StepResult(int classCount) {
         probabilities = new double[classCount];
@@ -55,6 +56,11 @@ public final class StepResult {
     /** Loss of the prediction against the label; only meaningful when labeled. */
     public double loss() {
         return loss;
+    }
+
+    /** The drift this reading's error revealed, and what the learner did; null on almost every reading. */
+    public DriftEvent drift() {
+        return drift;
     }
 
     /** True when the prediction named the labeled class. */

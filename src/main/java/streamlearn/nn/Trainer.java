@@ -19,6 +19,7 @@ public final class Trainer {
     private final double l2;
     private final double clipNorm;
     private final double averageDecay;
+    private final boolean averageRestarts;
 
     private double[] params;
     private double[] next;
@@ -27,6 +28,8 @@ public final class Trainer {
     private final boolean softmaxCrossEntropy;
     private final double[] oneHot;
     private long updates;
+    // Updates the average has taken since it last started from the trained weights.
+    private long averageAge;
     private boolean lastForwardUsedParams;
     // An upper bound on every |params[i]|, unknown (infinite) until the first step measures it.
     private double parameterBound = Double.POSITIVE_INFINITY;
@@ -39,9 +42,11 @@ public final class Trainer {
      * @param l2           weight decay added to the gradient of every weight (not biases); 0 for none
      * @param clipNorm     largest allowed global gradient norm; 0 for no clipping
      * @param averageDecay decay of the weight average used for prediction; 0 for none
+     * @param averageRestarts whether {@link #restartAverage} may be called; only then is the
+     *                        average's age part of the state (otherwise it is the update count)
      */
     public Trainer(Mlp net, Loss loss, Optimizer optimizer, double[] params,
-                   double l2, double clipNorm, double averageDecay) {
+                   double l2, double clipNorm, double averageDecay, boolean averageRestarts) {
         if (params.length != net.parameterCount()) {
             throw new IllegalArgumentException("expected " + net.parameterCount() + " parameters, got " + params.length);
         }
@@ -51,12 +56,19 @@ public final class Trainer {
         this.l2 = l2;
         this.clipNorm = clipNorm;
         this.averageDecay = averageDecay;
+        this.averageRestarts = averageRestarts;
         this.params = params.clone();
         this.next = new double[params.length];
         this.average = averageDecay > 0 ? params.clone() : null;
         this.softmaxCrossEntropy = loss == Loss.CROSS_ENTROPY && net.outputActivation() == Activation.SOFTMAX;
         this.oneHot = new double[net.outputSize()];
         this.grad = new double[params.length];
+    }
+
+    /** A trainer whose average never restarts. */
+    public Trainer(Mlp net, Loss loss, Optimizer optimizer, double[] params,
+                   double l2, double clipNorm, double averageDecay) {
+        this(net, loss, optimizer, params, l2, clipNorm, averageDecay, false);
     }
 
     public Mlp network() {
@@ -92,14 +104,17 @@ public final class Trainer {
     }
 
     /**
-     * Writes the model version, the weights and their average (the optimizer writes its own
-     * state, see {@link Optimizer#writeState}).
+     * Writes the model version, the weights and their average, and the average's age when it can
+     * restart (the optimizer writes its own state, see {@link Optimizer#writeState}).
      */
     public void writeState(StateWriter out) {
         out.count("modelVersion", updates);
         out.parameters("weights", params);
         if (average != null) {
             out.parameters("averaging.weights", average);
+            if (averageRestarts) {
+                out.count("averaging.age", averageAge);
+            }
         }
     }
 
@@ -107,12 +122,32 @@ public final class Trainer {
     public void readState(StateReader in) {
         long version = in.count("modelVersion");
         in.parameters("weights", params);
+        long age = version;
         if (average != null) {
             in.parameters("averaging.weights", average);
+            if (averageRestarts) {
+                age = in.count("averaging.age");
+            }
         }
         updates = version;
+        averageAge = age;
         lastForwardUsedParams = false;
         parameterBound = Double.POSITIVE_INFINITY;
+    }
+
+    /**
+     * Starts the weight average again from the trained weights: predictions follow the trained
+     * weights at once, and the average then builds up as it did from the first update.
+     */
+    public void restartAverage() {
+        if (!averageRestarts) {
+            throw new IllegalStateException("this trainer was built without average restarts");
+        }
+        if (average != null) {
+            System.arraycopy(params, 0, average, 0, params.length);
+            averageAge = 0;
+            lastForwardUsedParams = false;
+        }
     }
 
     /** Test hook: decide every step's finiteness element by element instead of from bounds. */
@@ -231,10 +266,11 @@ public final class Trainer {
         params = next;
         next = t;
         updates++;
+        averageAge++;
         if (average != null) {
             // Early on the average would be dominated by the random initial weights; the
             // (1 + t) / (10 + t) ramp lets it follow the weights until decay takes over.
-            double d = Math.min(averageDecay, (1.0 + updates) / (10.0 + updates));
+            double d = Math.min(averageDecay, (1.0 + averageAge) / (10.0 + averageAge));
             double keep = 1.0 - d;
             for (int i = 0; i < average.length; i++) {
                 average[i] = d * average[i] + keep * params[i];

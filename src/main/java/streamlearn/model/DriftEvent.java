@@ -1,0 +1,28 @@
+package streamlearn.model;
+
+import java.util.List;
+
+/**
+ * A change the learner detected in its own prequential error, and what it did about it: the
+ * detail of a {@code drift} event on {@code learner-events} (docs/DESIGN.md).
+ *
+ * @param errorBefore    mean error over the older part of the detector's window, which it dropped
+ *                       (classification: the fraction of readings predicted wrong; regression:
+ *                       loss / (1 + loss), which keeps it in [0, 1))
+ * @param errorAfter     mean error over the newer part, which it kept
+ * @param recentReadings length of the newer part: about how long ago the change began
+ * @param actions        what the learner did, in order: {@link #SCALER_RELEARNING},
+ *                       {@link #AVERAGE_RESTARTED} (either may be missing when the spec has no
+ *                       standardisation or no weight average)
+ */
+public record DriftEvent(String detector, double delta, long modelVersion, double errorBefore, double errorAfter,
+                         long recentReadings, List<String> actions) {
+    /** The input statistics weigh the past as {@link OnlineModel#SCALER_MEMORY_AFTER_DRIFT} readings. */
+    public static final String SCALER_RELEARNING = "scaler_relearning";
+    /** Predictions use the trained weights again, and the average starts over from them. */
+    public static final String AVERAGE_RESTARTED = "average_restarted";
+
+    public DriftEvent {
+        actions = List.copyOf(actions);
+    }
+}
