@@ -14,6 +14,7 @@ public final class PrequentialMetrics {
     private long labeled;
     private long correct;
     private long diverged;
+    private long drifts;
     private double lossSum;
     private long modelVersion;
 
@@ -25,6 +26,9 @@ public final class PrequentialMetrics {
     public void add(StepResult r, long modelVersionAfter) {
         records++;
         modelVersion = modelVersionAfter;
+        if (r.drift() != null) {
+            drifts++;
+        }
         if (!r.labeled()) {
             return;
         }
@@ -46,10 +50,16 @@ public final class PrequentialMetrics {
         labeled = 0;
         correct = 0;
         diverged = 0;
+        drifts = 0;
         lossSum = 0;
         for (long[] row : confusion) {
             java.util.Arrays.fill(row, 0);
         }
+    }
+
+    /** Drifts detected over the span. */
+    public long drifts() {
+        return drifts;
     }
 
     public long records() {
