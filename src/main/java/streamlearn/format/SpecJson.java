@@ -20,6 +20,7 @@ import streamlearn.model.DriftSpec;
 import streamlearn.model.FeatureRanges;
 import streamlearn.model.InitSpec;
 import streamlearn.model.ModelSpec;
+import streamlearn.model.OnlineScaler;
 import streamlearn.model.OptimizerSpec;
 import streamlearn.model.SpecException;
 import streamlearn.nn.Activation;
@@ -95,12 +96,8 @@ public final class SpecJson {
         OptimizerSpec optimizer = optimizer(root.get("optimizer"));
         double l2 = number(root, "l2", "l2", 0.0, 0.0, Double.MAX_VALUE, true);
         double clipNorm = number(root, "clipNorm", "clipNorm", 0.0, 0.0, Double.MAX_VALUE, true);
-        JsonNode standardize = root.get("standardize");
-        if (standardize != null && !standardize.isBoolean()) {
-            throw new SpecException("standardize", "must be true or false");
-        }
         return new ModelSpec(task, features, classes, target, layers, loss, init, optimizer, l2, clipNorm,
-                standardize == null || standardize.asBoolean(), averagingDecay(root.get("averaging")),
+                standardizeMemory(root.get("standardize")), averagingDecay(root.get("averaging")),
                 ranges(root.get("ranges"), features), drift(root.get("drift")), root.toString());
     }
 
@@ -223,6 +220,27 @@ public final class SpecJson {
             throw new SpecException("averaging.decay", "must be between 0 and 1 (exclusive)");
         }
         return decay;
+    }
+
+    /**
+     * {@code true} (the default), {@code false}, or {@code {"memory":N}}: how many readings the
+     * input statistics remember (their forgetting rate is 1/N).
+     */
+    private static long standardizeMemory(JsonNode standardize) {
+        if (standardize == null || standardize.isBoolean()) {
+            return standardize == null || standardize.asBoolean() ? OnlineScaler.DEFAULT_MEMORY : 0;
+        }
+        if (!standardize.isObject()) {
+            throw new SpecException("standardize", "must be true, false or {\"memory\": readings}");
+        }
+        onlyFields(standardize, "standardize", Set.of("memory"));
+        JsonNode memory = standardize.get("memory");
+        if (memory == null || !memory.canConvertToLong() || !memory.isIntegralNumber() || memory.asLong() < 2
+                || memory.asLong() > OnlineScaler.MAX_MEMORY) {
+            throw new SpecException("standardize.memory", "must be a whole number of readings from 2 to "
+                    + OnlineScaler.MAX_MEMORY + " (default " + OnlineScaler.DEFAULT_MEMORY + ")");
+        }
+        return memory.asLong();
     }
 
     /** {@code {"detector":"adwin","delta":0.002}}; absent or null: no detection. */

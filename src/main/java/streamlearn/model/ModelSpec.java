@@ -11,6 +11,8 @@ import streamlearn.nn.Loss;
  * later. Every error names the field.
  *
  * @param target         name of the regression target; null for classification
+ * @param standardizeMemory readings the input statistics remember (see {@link OnlineScaler});
+ *                       0 for no standardisation
  * @param averagingDecay decay of the prediction weight average; 0 for none
  * @param ranges         per feature, the values a sane sensor can send
  * @param drift          how change is detected; null for no detection
@@ -28,7 +30,7 @@ public record ModelSpec(
         OptimizerSpec optimizer,
         double l2,
         double clipNorm,
-        boolean standardize,
+        long standardizeMemory,
         double averagingDecay,
         FeatureRanges ranges,
         DriftSpec drift,
@@ -57,6 +59,11 @@ public record ModelSpec(
             throw new SpecException("layers", "the network has " + parameters
                     + " parameters; an online learner here is limited to " + MAX_PARAMETERS);
         }
+    }
+
+    /** Whether inputs are standardised by running statistics. */
+    public boolean standardize() {
+        return standardizeMemory > 0;
     }
 
     public boolean isClassification() {

@@ -39,7 +39,7 @@ public final class OnlineModel {
         this.spec = spec;
         this.trainer = trainer;
         int features = spec.features().size();
-        this.scaler = spec.standardize() ? new OnlineScaler(features) : null;
+        this.scaler = spec.standardize() ? new OnlineScaler(features, spec.standardizeMemory()) : null;
         // The scaler writes straight into the network's input: no copy per step.
         this.input = trainer.network().inputBuffer();
         this.targetVector = new double[trainer.network().outputSize()];
@@ -146,6 +146,11 @@ public final class OnlineModel {
 
     Trainer trainer() {
         return trainer;
+    }
+
+    /** The input statistics, or null without standardisation. */
+    OnlineScaler scaler() {
+        return scaler;
     }
 
     /**

@@ -10,10 +10,11 @@ import streamlearn.nn.StateWriter;
  *
  * <p>The statistics follow a drifting sensor and shrug off a glitch:
  * <ul>
- *   <li>each update weighs the new reading by {@code w = max(1/count, 1/WINDOW)}: for the first
- *       {@link #WINDOW} readings this is exactly Welford's running mean and (population) variance,
- *       after that an exponentially weighted mean and variance that forget at rate 1/WINDOW, so
- *       they follow a level shift with a time constant of {@link #WINDOW} readings;</li>
+ *   <li>each update weighs the new reading by {@code w = max(1/count, 1/memory)}: for the first
+ *       {@code memory} readings (10,000 unless the spec says otherwise) this is exactly Welford's
+ *       running mean and (population) variance, after that an exponentially weighted mean and
+ *       variance that forget at rate 1/memory, so they follow a level shift with a time constant
+ *       of {@code memory} readings;</li>
  *   <li>before it counts, a reading is clipped to {@code mean +/- CLIP * std} (once the variance
  *       is positive), so one reading, however wild, moves the mean by at most
  *       {@code w * CLIP * std} and multiplies the variance by at most {@code (1 - w)(1 + w CLIP^2)};</li>
@@ -23,14 +24,16 @@ import streamlearn.nn.StateWriter;
  * spec's {@code ranges} are the guard against those.
  */
 public final class OnlineScaler {
-    /** Readings the statistics remember: the forgetting rate is 1/WINDOW once that many are seen. */
-    public static final int WINDOW = 10_000;
+    /** Readings the statistics remember by default: the forgetting rate is 1/memory once that many are seen. */
+    public static final long DEFAULT_MEMORY = 10_000;
+    /** The longest memory a spec may ask for: beyond it the statistics would hardly follow any drift. */
+    public static final long MAX_MEMORY = 100_000_000;
     /** A reading counts as at most this many standard deviations from the mean. */
     public static final double CLIP = 4.0;
     /** The largest standardised input, either sign, the network is given. */
     public static final double INPUT_BOUND = 8.0;
 
-    private static final double ALPHA = 1.0 / WINDOW;
+    private final double alpha;
 
     private long count;
     private final double[] mean;
@@ -43,6 +46,12 @@ public final class OnlineScaler {
     private final double[] previousVariance;
 
     public OnlineScaler(int features) {
+        this(features, DEFAULT_MEMORY);
+    }
+
+    /** @param memory readings the statistics remember (spec: {@code "standardize":{"memory":N}}) */
+    public OnlineScaler(int features, long memory) {
+        alpha = 1.0 / memory;
         mean = new double[features];
         variance = new double[features];
         std = new double[features];
@@ -55,7 +64,7 @@ public final class OnlineScaler {
     public void update(double[] x) {
         previousCount = count;
         count++;
-        double w = Math.max(1.0 / count, ALPHA);
+        double w = Math.max(1.0 / count, alpha);
         for (int i = 0; i < mean.length; i++) {
             previousMean[i] = mean[i];
             previousVariance[i] = variance[i];
@@ -116,7 +125,7 @@ public final class OnlineScaler {
     /**
      * Turns state read from a snapshot older than this scaler, which held Welford's sum of squared
      * deviations (m2) where the variance now is, into the variance: m2 / count. That is exactly
-     * what this scaler would hold while count <= {@link #WINDOW}, and past it the best start for
+     * what this scaler would hold while count <= its memory, and past it the best start for
      * the forgetting estimate; the model then continues from its old statistics.
      */
     void convertFromM2() {

@@ -150,6 +150,55 @@ class ModelSnapshotTest {
         assertArrayEquals(ModelSnapshot.toBytes(a), ModelSnapshot.toBytes(b));
     }
 
+    /**
+     * A snapshot taken after a drift (the detector's window cut, the average restarted, the
+     * scaler re-learning) continues bit for bit, through a second drift after the restore.
+     */
+    @Test
+    void restoreAfterADriftContinuesBitForBit() {
+        OnlineModel a = OnlineModel.create(SpecJson.defaultSpec());
+        SensorReadingGenerator gen = new SensorReadingGenerator(8, 16, 0.05);
+        Reading reading = new Reading(2);
+        int i = 0;
+        int firstDrift = -1;
+        for (; i < 40_000 && (firstDrift < 0 || i < firstDrift + 300); i++) {
+            nextSwappedAfter(gen, reading, i, 20_000);
+            if (a.step(reading).drift() != null && firstDrift < 0) {
+                firstDrift = i;
+            }
+        }
+        assertTrue(firstDrift > 20_000 && firstDrift < 23_000, "the swap was detected: " + firstDrift);
+        OnlineModel b = ModelSnapshot.fromBytes(ModelSnapshot.toBytes(a));
+        OnlineModel c = ModelSnapshot.fromJson(ModelSnapshot.toJsonString(a));
+        long driftsAfterRestore = 0;
+        gen.drift(true);
+        for (int k = 0; k < 10_000; k++, i++) {
+            gen.next(reading, i);
+            StepResult ra = a.step(reading);
+            long[] expected = bits(ra.probabilities());
+            boolean drift = ra.drift() != null;
+            driftsAfterRestore += drift ? 1 : 0;
+            for (OnlineModel restored : new OnlineModel[] {b, c}) {
+                StepResult r = restored.step(reading);
+                assertArrayEquals(expected, bits(r.probabilities()), "probabilities at reading " + i);
+                assertEquals(drift, r.drift() != null, "drift at reading " + i);
+            }
+        }
+        assertTrue(driftsAfterRestore > 0, "the hotter machine after the restore was detected too");
+        byte[] bytes = ModelSnapshot.toBytes(a);
+        assertArrayEquals(bytes, ModelSnapshot.toBytes(b));
+        assertArrayEquals(bytes, ModelSnapshot.toBytes(c));
+        assertEquals(a.drifts(), c.drifts());
+    }
+
+    /** The generator's reading, with warning and critical swapped from reading {@code swapAt} on. */
+    private static void nextSwappedAfter(SensorReadingGenerator gen, Reading reading, int i, int swapAt) {
+        gen.next(reading, i);
+        if (i >= swapAt && reading.label() > 0) {
+            reading.setLabel(3 - reading.label());
+        }
+    }
+
     // ------------------------------------------------------------ bad binary snapshots
 
     private static byte[] smallSnapshot() {

@@ -17,7 +17,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import streamlearn.model.InitSpec;
+import streamlearn.model.DriftSpec;
 import streamlearn.model.ModelSpec;
+import streamlearn.model.OnlineScaler;
 import streamlearn.model.OnlineModel;
 import streamlearn.model.OptimizerSpec;
 import streamlearn.model.SpecException;
@@ -120,6 +122,26 @@ class SpecJsonTest {
         assertEquals(0.0, ((OptimizerSpec.Sgd) spec.optimizer()).momentum());
         assertTrue(spec.standardize());
         assertEquals(0.0, spec.averagingDecay());
+    }
+
+    @Test
+    void driftAndScalerMemoryAreRead() {
+        ModelSpec spec = SpecJson.parse(mutate(VALID, r -> {
+            r.putObject("drift").put("detector", "adwin");
+            r.putObject("standardize").put("memory", 500);
+        }));
+        assertEquals(new DriftSpec("adwin", DriftSpec.DEFAULT_DELTA), spec.drift());
+        assertEquals(500, spec.standardizeMemory());
+        assertTrue(spec.standardize());
+        ModelSpec off = SpecJson.parse(mutate(VALID, r -> {
+            r.putNull("drift");
+            r.put("standardize", false);
+        }));
+        assertEquals(null, off.drift());
+        assertFalse(off.standardize());
+        assertEquals(null, SpecJson.parse(VALID).drift(), "no \"drift\" in a spec: no detection");
+        assertEquals(new DriftSpec("adwin", 0.002), SpecJson.defaultSpec().drift(), "the default spec detects drift");
+        assertEquals(OnlineScaler.DEFAULT_MEMORY, SpecJson.defaultSpec().standardizeMemory());
     }
 
     @Test
@@ -263,6 +285,21 @@ class SpecJsonTest {
                 Arguments.of("l2 negative", mutate(VALID, r -> r.put("l2", -1)), "l2", null),
                 Arguments.of("clipNorm a string", mutate(VALID, r -> r.put("clipNorm", "5")), "clipNorm", null),
                 Arguments.of("standardize not a boolean", mutate(VALID, r -> r.put("standardize", "yes")), "standardize", null),
+                Arguments.of("standardize memory 1", mutate(VALID, r -> r.putObject("standardize").put("memory", 1)),
+                        "standardize.memory", "from 2"),
+                Arguments.of("standardize memory fractional", mutate(VALID, r -> r.putObject("standardize").put("memory", 10.5)),
+                        "standardize.memory", null),
+                Arguments.of("standardize unknown field", mutate(VALID, r -> r.putObject("standardize").put("window", 10)),
+                        "standardize.window", "memory"),
+                Arguments.of("drift detector unknown", mutate(VALID, r -> r.putObject("drift").put("detector", "ddm")),
+                        "drift.detector", "adwin"),
+                Arguments.of("drift detector missing", mutate(VALID, r -> r.putObject("drift").put("delta", 0.01)),
+                        "drift.detector", "missing"),
+                Arguments.of("drift delta 1", mutate(VALID, r -> r.putObject("drift").put("detector", "adwin").put("delta", 1)),
+                        "drift.delta", null),
+                Arguments.of("drift unknown field", mutate(VALID, r -> r.putObject("drift").put("detector", "adwin").put("reaction", "x")),
+                        "drift.reaction", null),
+                Arguments.of("drift not an object", mutate(VALID, r -> r.put("drift", "adwin")), "drift", null),
                 Arguments.of("malformed JSON", VALID.substring(0, VALID.length() - 1), "spec", "JSON"),
                 Arguments.of("not an object", "[1,2,3]", "spec", "object"));
     }

@@ -216,6 +216,48 @@ class OnlineModelTest {
         }
     }
 
+    /**
+     * The reaction docs/QUALITY.md measured: at a detected drift the average restarts from the
+     * trained weights and the scaler weighs its past as a few hundred readings; the event says
+     * what was seen and done. A stationary stream of the same length sees none.
+     */
+    @Test
+    void aDetectedDriftRestartsTheAverageAndLetsTheScalerRelearn() {
+        for (boolean hotter : new boolean[] {true, false}) {
+            OnlineModel model = OnlineModel.create(SpecJson.defaultSpec());
+            SensorReadingGenerator gen = new SensorReadingGenerator(4, 16, 0.0);
+            Reading reading = new Reading(2);
+            DriftEvent event = null;
+            int at = -1;
+            for (int i = 0; i < 40_000 && event == null; i++) {
+                gen.drift(hotter && i >= 30_000);
+                gen.next(reading, i);
+                event = model.step(reading).drift();
+                at = i;
+            }
+            if (!hotter) {
+                assertEquals(null, event, "a drift on a stationary stream");
+                assertEquals(0, model.drifts());
+                continue;
+            }
+            assertTrue(event != null && at > 30_000 && at < 31_000, "detected at " + at);
+            assertEquals(java.util.List.of(DriftEvent.SCALER_RELEARNING, DriftEvent.AVERAGE_RESTARTED), event.actions());
+            assertEquals(DriftSpec.ADWIN, event.detector());
+            assertEquals(model.modelVersion(), event.modelVersion());
+            assertTrue(event.errorAfter() > 2 * event.errorBefore(), event.toString());
+            assertTrue(event.recentReadings() > 0 && event.recentReadings() < at - 30_000 + 300, event.toString());
+            assertEquals(1, model.drifts());
+            assertEquals(OnlineModel.SCALER_MEMORY_AFTER_DRIFT, model.scaler().count());
+            assertArrayEquals(model.trainer().parameters(), model.trainer().average());
+            // The first readings after it move the scaler as the 201st, 202nd... reading would.
+            double mean = model.scaler().mean(0);
+            gen.next(reading, at + 1);
+            double x = reading.features()[0];
+            model.step(reading);
+            assertEquals(mean + (x - mean) / (OnlineModel.SCALER_MEMORY_AFTER_DRIFT + 1), model.scaler().mean(0), 1e-9);
+        }
+    }
+
     @Test
     void heInitIsSeededAndTheSeedMatters() {
         String spec = ADAM_AVERAGED.replace("\"type\":\"xavier\",\"seed\":7", "\"type\":\"he\",\"seed\":42");

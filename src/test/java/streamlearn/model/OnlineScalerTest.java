@@ -13,7 +13,7 @@ import streamlearn.nn.RecordedState;
  * state round-trips through {@link streamlearn.nn.StateWriter}/{@link streamlearn.nn.StateReader}.
  */
 class OnlineScalerTest {
-    private static final double ALPHA = 1.0 / OnlineScaler.WINDOW;
+    private static final double ALPHA = 1.0 / OnlineScaler.DEFAULT_MEMORY;
 
     /** Feature 0 uniform on [level, level + 20) (std 5.77), feature 1 uniform on [0, 1). */
     private static void feed(OnlineScaler scaler, SplittableRandom random, int readings, double level) {
@@ -29,7 +29,7 @@ class OnlineScalerTest {
     void oneSpikeMovesTheMeanByAtMostAlphaClipStdAndTheVarianceByABoundedFactor() {
         for (double spike : new double[] {1e200, -1e200, 65535, 9.9e37, -273.15, Double.MAX_VALUE}) {
             OnlineScaler scaler = new OnlineScaler(2);
-            feed(scaler, new SplittableRandom(1), 3 * OnlineScaler.WINDOW, 20);
+            feed(scaler, new SplittableRandom(1), 3 * OnlineScaler.DEFAULT_MEMORY, 20);
             double mean = scaler.mean(0);
             double variance = scaler.variance(0);
             scaler.update(new double[] {spike, 0.5});
@@ -59,19 +59,49 @@ class OnlineScalerTest {
         scaler.update(new double[] {1e200, 0.5});
         // The weight is 1/count while warming up: 1/11 here.
         assertTrue(Math.abs(scaler.mean(0) - mean) <= OnlineScaler.CLIP * std / 11 * (1 + 1e-12));
-        feed(scaler, new SplittableRandom(3), OnlineScaler.WINDOW, 20);
+        feed(scaler, new SplittableRandom(3), OnlineScaler.DEFAULT_MEMORY, 20);
         assertEquals(30, scaler.mean(0), 0.3, "the warm-up spike is forgotten");
         assertEquals(20 / Math.sqrt(12), Math.sqrt(scaler.variance(0)), 0.3);
+    }
+
+    /** The spec's memory sets the rate: 500 readings follow the same shift twenty times sooner. */
+    @Test
+    void aShorterMemoryFollowsSooner() {
+        OnlineScaler shortMemory = new OnlineScaler(2, 500);
+        OnlineScaler usual = new OnlineScaler(2);
+        for (OnlineScaler scaler : new OnlineScaler[] {shortMemory, usual}) {
+            SplittableRandom random = new SplittableRandom(4);
+            feed(scaler, random, 20_000, 20);
+            feed(scaler, random, 1_500, 35);
+        }
+        // 1,500 readings = 3 memories of 500: 95 % of the +15 gap; 0.15 memories of 10,000: 14 %.
+        assertEquals(45, shortMemory.mean(0), 0.15 * 15 / 2);
+        assertEquals(30 + 15 * (1 - Math.exp(-0.15)), usual.mean(0), 0.5);
+    }
+
+    /** After a drift the model lets the statistics weigh their past as a few readings: they re-learn fast. */
+    @Test
+    void rememberingFewReadingsRelearnsAsAtTheStart() {
+        OnlineScaler scaler = new OnlineScaler(2);
+        SplittableRandom random = new SplittableRandom(9);
+        feed(scaler, random, 30_000, 20);
+        scaler.remember(200);
+        assertEquals(200, scaler.count());
+        feed(scaler, random, 2_000, 35);
+        // The old level now weighs 200 / 2,200 of the mean: about 1.4 of the 15.
+        assertEquals(45 - 15 * 200.0 / 2_200, scaler.mean(0), 0.5);
+        scaler.remember(1_000_000);
+        assertEquals(2_200, scaler.count(), "remembering never adds readings");
     }
 
     @Test
     void followsALevelShiftWithinThreeWindows() {
         OnlineScaler scaler = new OnlineScaler(2);
         SplittableRandom random = new SplittableRandom(4);
-        feed(scaler, random, 3 * OnlineScaler.WINDOW, 20);
+        feed(scaler, random, 3 * OnlineScaler.DEFAULT_MEMORY, 20);
         assertEquals(30, scaler.mean(0), 0.3);
         // +15 (2.6 std): the mean closes 1 - e^-3 = 95 % of the gap in 3 windows.
-        feed(scaler, random, 3 * OnlineScaler.WINDOW, 35);
+        feed(scaler, random, 3 * OnlineScaler.DEFAULT_MEMORY, 35);
         assertEquals(45, scaler.mean(0), 0.15 * 15 / 2);
         assertEquals(20 / Math.sqrt(12), Math.sqrt(scaler.variance(0)), 0.2 * 20 / Math.sqrt(12),
                 "the shift's spread is mostly forgotten too");
@@ -79,9 +109,9 @@ class OnlineScalerTest {
         // A shift far beyond the clip (+200, 35 std) is followed as well: the clipped readings widen
         // the variance, which lets the mean move further at each step. The mean closes 90 % of the
         // gap in 3 windows; the widened variance takes about 9 to come back within 20 %.
-        feed(scaler, random, 3 * OnlineScaler.WINDOW, 235);
+        feed(scaler, random, 3 * OnlineScaler.DEFAULT_MEMORY, 235);
         assertEquals(245, scaler.mean(0), 0.1 * 200, "mean " + scaler.mean(0));
-        feed(scaler, random, 6 * OnlineScaler.WINDOW, 235);
+        feed(scaler, random, 6 * OnlineScaler.DEFAULT_MEMORY, 235);
         assertEquals(245, scaler.mean(0), 1, "mean " + scaler.mean(0));
         assertEquals(20 / Math.sqrt(12), Math.sqrt(scaler.variance(0)), 0.2 * 20 / Math.sqrt(12),
                 "std " + Math.sqrt(scaler.variance(0)));
@@ -91,7 +121,7 @@ class OnlineScalerTest {
     void undoIsBitExactInTheWarmUpAndAfter() {
         OnlineScaler scaler = new OnlineScaler(2);
         SplittableRandom random = new SplittableRandom(5);
-        for (int readings : new int[] {0, 1, 2, 50, OnlineScaler.WINDOW}) {
+        for (int readings : new int[] {0, 1, 2, 50, OnlineScaler.DEFAULT_MEMORY}) {
             feed(scaler, random, readings, 20);
             RecordedState before = record(scaler);
             double[] outBefore = new double[2];
@@ -109,7 +139,7 @@ class OnlineScalerTest {
     @Test
     void stateRoundTripsAndContinuesBitForBit() {
         OnlineScaler a = new OnlineScaler(2);
-        feed(a, new SplittableRandom(6), OnlineScaler.WINDOW + 123, 20);
+        feed(a, new SplittableRandom(6), OnlineScaler.DEFAULT_MEMORY + 123, 20);
         RecordedState state = record(a);
         assertEquals(java.util.List.of("count", "mean", "variance"), java.util.List.copyOf(state.asMap().keySet()));
         OnlineScaler b = new OnlineScaler(2);
