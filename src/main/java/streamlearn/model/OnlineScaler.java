@@ -25,7 +25,7 @@ import streamlearn.nn.StateWriter;
  */
 public final class OnlineScaler {
     /** Readings the statistics remember by default: the forgetting rate is 1/memory once that many are seen. */
-    public static final long DEFAULT_MEMORY = 10_000;
+    public static final int DEFAULT_MEMORY = 10_000;
     /** The longest memory a spec may ask for: beyond it the statistics would hardly follow any drift. */
     public static final long MAX_MEMORY = 100_000_000;
     /** A reading counts as at most this many standard deviations from the mean. */
