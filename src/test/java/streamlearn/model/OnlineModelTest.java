@@ -258,6 +258,30 @@ class OnlineModelTest {
         }
     }
 
+    /** Regression watches loss / (1 + loss): a target that jumps is a drift too. */
+    @Test
+    void aRegressionModelDetectsAJumpInItsTarget() {
+        OnlineModel model = OnlineModel.create(SpecJson.parse("""
+                {"task":"regression","features":["x"],
+                 "layers":[{"units":8,"activation":"relu"},{"units":1,"activation":"identity"}],
+                 "loss":"mse","optimizer":{"type":"adam","learningRate":0.01},
+                 "drift":{"detector":"adwin"}}"""));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(2);
+        Reading reading = new Reading(1);
+        int detectedAt = -1;
+        for (int i = 0; i < 30_000 && detectedAt < 0; i++) {
+            double x = random.nextDouble();
+            reading.set("s", i, new double[] {x}, Reading.UNLABELED);
+            reading.setTarget(2 * x + 0.1 * random.nextGaussian() + (i >= 20_000 ? 3.0 : 0.0));
+            DriftEvent event = model.step(reading).drift();
+            if (event != null) {
+                detectedAt = i;
+                assertEquals(java.util.List.of(DriftEvent.SCALER_RELEARNING), event.actions(), "no average to restart");
+            }
+        }
+        assertTrue(detectedAt >= 20_000 && detectedAt < 20_200, "detected at " + detectedAt);
+    }
+
     @Test
     void heInitIsSeededAndTheSeedMatters() {
         String spec = ADAM_AVERAGED.replace("\"type\":\"xavier\",\"seed\":7", "\"type\":\"he\",\"seed\":42");
