@@ -30,8 +30,9 @@ final class DemoCommand {
 
             Starts a real single-node Kafka broker on 127.0.0.1 (data in a temp dir, logs in
             $TMPDIR/streamlearn-kafka.log), creates the topics, and runs the simulator and the
-            learner. Prints records/s, the windowed loss and accuracy, the model version and the
-            rejected count every second, then a summary with the confusion matrix.
+            learner. Prints records/s, the windowed loss and accuracy, the model version, the
+            rejected count and the drifts detected so far every second, then a summary with the
+            confusion matrix.
 
               --duration D       how long to run, e.g. 60s or 5m (default: until Ctrl-C)
               --rate N           readings per second (default: 2000)
@@ -141,7 +142,7 @@ final class DemoCommand {
             }
             out.println(progressLine(second, records - lastRecords, loss, gauge(registry, "streamlearn.accuracy"),
                     gauge(registry, "streamlearn.model.version"), count(registry, "streamlearn.records", "rejected"),
-                    sparkline(losses)));
+                    count(registry, "streamlearn.drifts", null), sparkline(losses)));
             lastRecords = records;
             if (duration != null && System.nanoTime() - simulationStart >= duration.toNanos()) {
                 return;
@@ -154,11 +155,11 @@ final class DemoCommand {
      * prediction: NaN) reads "-", so the line never shows "NaN".
      */
     static String progressLine(int second, double recordsPerSecond, double loss, double accuracy, double modelVersion,
-                               double rejected, String sparkline) {
+                               double rejected, double drifts, String sparkline) {
         String model = Double.isFinite(modelVersion) ? String.format("v%-8.0f", modelVersion) : String.format("%-9s", "-");
-        return String.format("%4ds  %7.0f rec/s  loss %s  accuracy %s  model %s rejected %.0f  %s", second,
+        return String.format("%4ds  %7.0f rec/s  loss %s  accuracy %s  model %s rejected %.0f  drifts %.0f  %s", second,
                 recordsPerSecond, format(loss, "%.4f"), Double.isFinite(accuracy) ? String.format("%.3f", accuracy) : "  -  ",
-                model, rejected, sparkline);
+                model, rejected, drifts, sparkline);
     }
 
     private static void summary(PrintStream out, MeterRegistry registry, PredictionTally tally, long sent,
@@ -181,6 +182,8 @@ final class DemoCommand {
         out.printf("  model version        %.0f%n", gauge(registry, "streamlearn.model.version"));
         out.printf("  rejected             %.0f, diverged %.0f%n", count(registry, "streamlearn.records", "rejected"),
                 count(registry, "streamlearn.records", "diverged"));
+        out.printf("  drifts detected      %.0f (events on %s)%n", count(registry, "streamlearn.drifts", null),
+                Topics.DEFAULT.events());
         out.println("  confusion matrix (rows: label, columns: prediction)");
         int width = Math.max(10, classes.stream().mapToInt(String::length).max().orElse(8) + 2);
         StringBuilder header = new StringBuilder(" ".repeat(4 + width));

@@ -105,7 +105,7 @@ public final class LearnerApp implements AutoCloseable {
         String bootstrap = client.getProperty("bootstrap.servers");
         long timeout = STARTUP_TIMEOUT.toMillis();
         List<String> names = List.of(topics.readings(), topics.predictions(), topics.metrics(), topics.models(),
-                topics.deadLetters());
+                topics.deadLetters(), topics.events());
         try (Admin a = Admin.create(TopicsCommand.withTimeouts(client))) {
             var existing = a.listTopics().names().get(timeout, TimeUnit.MILLISECONDS);
             List<String> missing = names.stream().filter(n -> !existing.contains(n)).toList();

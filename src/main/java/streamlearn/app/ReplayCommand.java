@@ -47,7 +47,8 @@ public final class ReplayCommand {
 
             Bad readings are reported on stderr and counted as rejected; the run goes on.
             The last line of stdout is a JSON summary:
-              {"records":N,"labeled":N,"rejected":N,"meanLoss":X,"accuracy":X,"modelVersion":N}
+              {"records":N,"labeled":N,"rejected":N,"diverged":N,"drifts":N,"meanLoss":X,"accuracy":X,"modelVersion":N}
+            (drifts: the changes the spec's drift detector found in the model's error).
             """;
 
     private ReplayCommand() {
@@ -150,6 +151,7 @@ public final class ReplayCommand {
             g.writeNumberField("labeled", metrics.labeled());
             g.writeNumberField("rejected", rejected);
             g.writeNumberField("diverged", metrics.diverged());
+            g.writeNumberField("drifts", metrics.drifts());
             double loss = metrics.meanLoss();
             double accuracy = metrics.accuracy();
             if (Double.isFinite(loss)) {

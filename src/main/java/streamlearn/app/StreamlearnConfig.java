@@ -43,6 +43,7 @@ public final class StreamlearnConfig {
         key("topic.predictions", Topics.DEFAULT.predictions(), "output topic of predictions");
         key("topic.metrics", Topics.DEFAULT.metrics(), "output topic of windowed metrics");
         key("topic.models", Topics.DEFAULT.models(), "output topic of model snapshots (compacted)");
+        key("topic.events", Topics.DEFAULT.events(), "output topic of model events (a detected drift)");
         key("topic.dlq", Topics.DEFAULT.deadLetters(), "dead-letter topic of rejected readings");
     }
 
@@ -139,7 +140,7 @@ public final class StreamlearnConfig {
 
     public Topics topics() {
         return new Topics(get("topic.readings"), get("topic.predictions"), get("topic.metrics"), get("topic.models"),
-                get("topic.dlq"));
+                get("topic.dlq"), get("topic.events"));
     }
 
     /** The metrics port, or -1 for no endpoint ({@code metrics.port=none}). */

@@ -36,7 +36,8 @@ public final class TopicDefinitions {
                     Topics.DEFAULT.predictions(), names.predictions(),
                     Topics.DEFAULT.metrics(), names.metrics(),
                     Topics.DEFAULT.models(), names.models(),
-                    Topics.DEFAULT.deadLetters(), names.deadLetters());
+                    Topics.DEFAULT.deadLetters(), names.deadLetters(),
+                    Topics.DEFAULT.events(), names.events());
             List<Definition> result = new ArrayList<>();
             for (JsonNode t : new ObjectMapper().readTree(in).get("topics")) {
                 Map<String, String> config = new HashMap<>();

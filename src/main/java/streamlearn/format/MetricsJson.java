@@ -26,6 +26,7 @@ public final class MetricsJson {
             // No labels in the window: no loss or accuracy to report, and null says so.
             numberOrNull(g, "meanLoss", window.meanLoss());
             numberOrNull(g, "accuracy", window.accuracy());
+            g.writeNumberField("drifts", window.drifts());
             g.writeNumberField("modelVersion", window.modelVersion());
             if (!window.classes().isEmpty()) {
                 g.writeArrayFieldStart("classes");

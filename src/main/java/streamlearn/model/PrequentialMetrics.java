@@ -99,10 +99,13 @@ public final class PrequentialMetrics {
 
     /** Bytes of {@link #writeTo}. */
     public int binarySize() {
-        return 8 * 6 + 8 * confusion.length * confusion.length;
+        return 8 * 6 + 8 * confusion.length * confusion.length + 8;
     }
 
-    /** The accumulated state, so an open window survives a restart with its model. */
+    /**
+     * The accumulated state, so an open window survives a restart with its model: the counts, the
+     * confusion matrix, then the drifts (added with drift detection, so last).
+     */
     public void writeTo(java.nio.ByteBuffer out) {
         out.putLong(records).putLong(labeled).putLong(correct).putLong(diverged).putDouble(lossSum).putLong(modelVersion);
         for (long[] row : confusion) {
@@ -110,8 +113,13 @@ public final class PrequentialMetrics {
                 out.putLong(v);
             }
         }
+        out.putLong(drifts);
     }
 
+    /**
+     * Reads what {@link #writeTo} wrote, from {@code in}'s position to its end. A window written
+     * before drift detection ends at the confusion matrix: its drifts read as 0.
+     */
     public void readFrom(java.nio.ByteBuffer in) {
         records = in.getLong();
         labeled = in.getLong();
@@ -124,5 +132,6 @@ public final class PrequentialMetrics {
                 row[j] = in.getLong();
             }
         }
+        drifts = in.remaining() >= Long.BYTES ? in.getLong() : 0;
     }
 }

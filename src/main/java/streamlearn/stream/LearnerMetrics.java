@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import streamlearn.format.ModelEventJson;
 import streamlearn.model.Outcome;
 import streamlearn.model.StepResult;
 
@@ -55,6 +56,11 @@ final class LearnerMetrics {
                     .description("Predictions by predicted class").tag("model", model).tag("class", classes.get(c))
                     .register(registry);
         }
+        m.drifts = Counter.builder("streamlearn.drifts")
+                .description("Drifts detected in the model's prequential error").tag("model", model).register(registry);
+        m.driftEvents = Counter.builder("streamlearn.model.events")
+                .description("Model events written to the events topic, by type").tag("model", model)
+                .tag("type", ModelEventJson.DRIFT).register(registry);
         m.lag = Timer.builder("streamlearn.prediction.lag")
                 .description("Event time of a reading to its prediction")
                 .tag("model", model)
@@ -74,6 +80,8 @@ final class LearnerMetrics {
     static final class ModelMeters {
         final Counter[] outcomes = new Counter[Outcome.values().length];
         Counter[] predictions;
+        Counter drifts;
+        Counter driftEvents;
         Timer lag;
         volatile double loss = Double.NaN;
         volatile double accuracy = Double.NaN;
@@ -87,6 +95,12 @@ final class LearnerMetrics {
             }
             modelVersion = modelVersionAfter;
             lag.record(Math.max(0, lagMillis), TimeUnit.MILLISECONDS);
+        }
+
+        /** A drift was detected, and its event sent to the events topic. */
+        void drifted() {
+            drifts.increment();
+            driftEvents.increment();
         }
 
         /** The gauges show the last closed window. */

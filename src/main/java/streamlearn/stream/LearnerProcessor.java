@@ -6,7 +6,11 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import streamlearn.format.ModelEventJson;
 import streamlearn.format.PredictionJson;
+import streamlearn.model.DriftEvent;
 import streamlearn.model.Reading;
 import streamlearn.model.StepResult;
 
@@ -14,9 +18,16 @@ import streamlearn.model.StepResult;
  * Steps 3 to 5 of the topology, per reading: find the reading's model (created from the spec
  * the first time its key is seen), predict and emit the prediction, then train on a labeled
  * reading; close the model's metrics window when the reading's event time has moved past it;
- * and, on a wall-clock schedule, publish a snapshot of every model that changed.
+ * when the reading's error revealed a drift, send a {@code drift} event; and, on a wall-clock
+ * schedule, publish a snapshot of every model that changed.
+ *
+ * <p>Everything a reading produces (prediction, closed window, drift event) is forwarded while
+ * it is processed, so it goes out in the transaction that commits the reading's offset and the
+ * model it changed: after a crash the reading is processed again by the model as it was, and
+ * its outputs appear once.
  */
 final class LearnerProcessor implements Processor<String, Reading, String, byte[]> {
+    private static final Logger LOG = LoggerFactory.getLogger(LearnerProcessor.class);
     private final LearnerSettings settings;
     private final LearnerMetrics metrics;
     private final long windowMs;
@@ -65,6 +76,16 @@ final class LearnerProcessor implements Processor<String, Reading, String, byte[
         context.forward(new Record<>(reading.sensorId(), predictions.write(key, reading, result), record.timestamp()),
                 LearnerTopology.PREDICTIONS_SINK);
         meters.counted(result, state.model().modelVersion(), System.currentTimeMillis() - reading.timestamp());
+        DriftEvent drift = result.drift();
+        if (drift != null) {
+            long at = reading.timestamp();
+            context.forward(new Record<>(key, ModelEventJson.drift(key, at, drift), at), LearnerTopology.EVENTS_SINK);
+            meters.drifted();
+            LOG.info("Drift in model {}: error {} -> {} over the last {} readings ({}, delta {}); at model version {}: {}",
+                    key, String.format("%.4f", drift.errorBefore()), String.format("%.4f", drift.errorAfter()),
+                    drift.recentReadings(), drift.detector(), drift.delta(), drift.modelVersion(),
+                    drift.actions().isEmpty() ? "no action" : String.join(", ", drift.actions()));
+        }
     }
 
     private void publishSnapshots(long now) {

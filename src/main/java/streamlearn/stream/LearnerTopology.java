@@ -21,6 +21,7 @@ import streamlearn.model.Reading;
  *                         ▼
  *                      learner [model store] ─▶ sensor-predictions
  *                                            ─▶ learner-metrics   (per model, per window)
+ *                                            ─▶ learner-events    (per model, per detected drift)
  *                                            ─▶ learner-models    (per model, every snapshot.interval)
  * </pre>
  */
@@ -34,6 +35,7 @@ public final class LearnerTopology {
     static final String PREDICTIONS_SINK = "predictions";
     static final String METRICS_SINK = "metrics";
     static final String MODELS_SINK = "models";
+    static final String EVENTS_SINK = "events";
 
     private LearnerTopology() {
     }
@@ -69,6 +71,8 @@ public final class LearnerTopology {
         topology.addSink(METRICS_SINK, settings.topics().metrics(),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), LEARNER);
         topology.addSink(MODELS_SINK, settings.topics().models(),
+                Serdes.String().serializer(), Serdes.ByteArray().serializer(), LEARNER);
+        topology.addSink(EVENTS_SINK, settings.topics().events(),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), LEARNER);
         return topology;
     }

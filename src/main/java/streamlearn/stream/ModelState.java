@@ -12,11 +12,12 @@ import streamlearn.model.StepResult;
 
 /**
  * Everything the learner keeps per model key, in two parts that are stored apart because they
- * change at different rates: the model (weights, scaler, optimizer state: kilobytes, changed by a
- * training step), and its progress (the open metrics window and the model version of the last
- * published snapshot: a few hundred bytes, changed by every reading). Each part remembers whether
- * it changed since it was last written, so a commit writes only what did. After a crash both
- * resume exactly where the committed state left them.
+ * change at different rates: the model (weights, scaler, optimizer state, drift detector:
+ * kilobytes, changed by a training step), and its progress (the open metrics window with the
+ * drifts detected in it, and the model version of the last published snapshot: a few hundred
+ * bytes, changed by every reading). Each part remembers whether it changed since it was last
+ * written, so a commit writes only what did. After a crash both resume exactly where the
+ * committed state left them.
  */
 final class ModelState {
     private final String modelId;
@@ -81,8 +82,10 @@ final class ModelState {
         StepResult result = model.step(reading);
         window.add(result, model.modelVersion());
         progressChanged = true;
-        // Only a step taken changes the model: a prediction or a refused step leaves it as it was.
-        modelChanged |= result.outcome() == Outcome.TRAINED;
+        // A step taken changes the model, and so does any labeled reading when the model watches
+        // for drift: its error joins the detector's window (and a drift adapts the model) even
+        // when the step itself is refused. A prediction alone leaves the model as it was.
+        modelChanged |= result.outcome() == Outcome.TRAINED || result.labeled() && model.spec().drift() != null;
         return result;
     }
 
@@ -110,7 +113,10 @@ final class ModelState {
         return ModelSnapshot.toBytes(model);
     }
 
-    /** The progress part: windowStart, snapshotVersion, then the open window's counts. */
+    /**
+     * The progress part: windowStart, snapshotVersion, then the open window's counts (with its
+     * drifts last; a record written before drift detection lacks them, and reads as 0).
+     */
     byte[] progressBytes() {
         ByteBuffer out = ByteBuffer.allocate(16 + window.binarySize());
         out.putLong(windowStart).putLong(snapshotVersion);
@@ -151,6 +157,11 @@ final class ModelState {
     private void readProgress(ByteBuffer in) {
         windowStart = in.getLong();
         snapshotVersion = in.getLong();
+        int expected = window.binarySize();
+        if (in.remaining() != expected && in.remaining() != expected - Long.BYTES) {
+            throw new IllegalStateException("model '" + modelId + "': unsupported progress record ("
+                    + in.remaining() + " bytes of metrics window, expected " + expected + ")");
+        }
         window.readFrom(in);
     }
 }

@@ -2,13 +2,19 @@ package streamlearn.app;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -28,11 +34,18 @@ import streamlearn.stream.Topics;
 
 /**
  * Exactly-once through kill -9: {@code streamlearn run} as a child JVM on a 200,000-reading
- * stream is SIGKILLed at four points (three mid-stream at different offsets, one while it is
+ * stream is SIGKILLed at five points (four mid-stream at different offsets, one while it is
  * rejoining after the previous crash) and restarted each time on the same state directory. The
  * final model equals, bit for bit, the model of an uninterrupted run over the same input, and a
  * read_committed consumer sees exactly one prediction per reading, each byte for byte the one the
- * uninterrupted run made (so no update was lost or repeated at any point of the stream). At
+ * uninterrupted run made (so no update was lost or repeated at any point of the stream).
+ *
+ * <p>The stream drifts (the machine runs hotter from reading 60,000 to 150,000) and the default
+ * spec detects drift, so the detector's state crosses the crashes: the {@code drift} events on the
+ * events topic are, in order and byte for byte, those of the uninterrupted run (none lost, none
+ * repeated), each closed metrics window appears once with the drifts of its readings, and one
+ * kill lands after a drift was committed but before its window closed, so the window's count must
+ * come back from the store. At
  * least one kill must have cut off uncommitted work: the broker's end offsets of the predictions
  * topic right after it show records of an open transaction (the high watermark beyond the last
  * stable offset), and those come back as aborted records to a read_uncommitted consumer.
@@ -42,10 +55,21 @@ import streamlearn.stream.Topics;
  * updates together with their uncommitted predictions and input offsets.
  */
 class CrashRecoveryIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int READINGS = 200_000;
     private static final long FIRST_TIMESTAMP = 1_795_334_400_000L;
-    /** Share of the readings predicted (committed) when each SIGKILL is sent; -1: while rejoining after a crash. */
-    private static final double[] KILL_AT = {0.12, -1, 0.40, 0.65, 0.85};
+    /** The machine runs hotter from this reading on ... */
+    private static final int HOT_FROM = 60_000;
+    /** ... until this one: two changes. */
+    private static final int HOT_UNTIL = 150_000;
+    /** The learner's default metrics window: readings are 1 ms apart, so 10,000 readings a window. */
+    private static final int WINDOW_READINGS = 10_000;
+    /**
+     * Share of the readings predicted (committed) when each SIGKILL is sent; -1: while rejoining
+     * after a crash; {@link #AFTER_FIRST_DRIFT}: 500 readings after the first drift.
+     */
+    private static final double AFTER_FIRST_DRIFT = -2;
+    private static final double[] KILL_AT = {0.12, -1, AFTER_FIRST_DRIFT, 0.65, 0.85};
     @RegisterExtension
     static final BrokerExtension broker = new BrokerExtension();
 
@@ -59,9 +83,22 @@ class CrashRecoveryIT {
         // uninterrupted run is the readings through one OnlineModel in that order.
         KafkaTestSupport.createTopics(bootstrap, topics, 1);
         List<ProducerRecord<String, byte[]>> records =
-                KafkaTestSupport.sensorStream(topics.readings(), 7, READINGS, FIRST_TIMESTAMP, 0.1);
+                KafkaTestSupport.sensorStream(topics.readings(), 7, READINGS, FIRST_TIMESTAMP, 0.1, HOT_FROM, HOT_UNTIL);
         KafkaTestSupport.produce(bootstrap, records);
-        Reference reference = new Reference(SpecJson.defaultSpec(), false).feedAll(records);
+        ModelSpec spec = SpecJson.defaultSpec();
+        assertNotNull(spec.drift(), "the default spec detects drift");
+        Reference reference = new Reference(spec, false).feedAll(records);
+        List<Long> driftAt = new ArrayList<>();
+        for (byte[] e : reference.events) {
+            driftAt.add(JSON.readTree(e).get("at").asLong() - FIRST_TIMESTAMP);
+        }
+        // The input drifts, and the uninterrupted run saw it: at each change, soon after it.
+        assertTrue(driftAt.stream().anyMatch(i -> i >= HOT_FROM && i < HOT_FROM + 5_000), "drifts at readings " + driftAt);
+        assertTrue(driftAt.stream().anyMatch(i -> i >= HOT_UNTIL && i < HOT_UNTIL + 5_000), "drifts at readings " + driftAt);
+        int firstDrift = driftAt.get(0).intValue();
+        int killAfterDrift = firstDrift + 500;
+        assertEquals(firstDrift / WINDOW_READINGS, killAfterDrift / WINDOW_READINGS,
+                "the kill after the first drift falls in its metrics window");
 
         Map<String, String> config = KafkaTestSupport.learnerConfig(bootstrap, topics, "crash-it", state,
                 KafkaTestSupport.freePort());
@@ -71,13 +108,15 @@ class CrashRecoveryIT {
         List<Long> recoveries = new ArrayList<>();
         List<Long> restored = new ArrayList<>();
         ChildLearner child = null;
-        try (Collector predictions = new Collector(bootstrap, topics.predictions())) {
+        try (Collector predictions = new Collector(bootstrap, topics.predictions());
+             Collector events = new Collector(bootstrap, topics.events());
+             Collector windows = new Collector(bootstrap, topics.metrics())) {
             int run = 0;
             child = ChildLearner.run("crash-" + run, config);
             child.awaitHealthy(Duration.ofSeconds(60));
             for (int k = 0; k < KILL_AT.length; k++) {
-                if (KILL_AT[k] >= 0) {
-                    int target = (int) (KILL_AT[k] * READINGS);
+                if (KILL_AT[k] >= 0 || KILL_AT[k] == AFTER_FIRST_DRIFT) {
+                    int target = KILL_AT[k] == AFTER_FIRST_DRIFT ? killAfterDrift : (int) (KILL_AT[k] * READINGS);
                     assertTrue(predictions.awaitSize(target, Duration.ofSeconds(120)),
                             "stuck at " + predictions.size() + " predictions before kill " + (k + 1) + "\n" + child.stderrTail());
                     assertTrue(child.isAlive(), child.name + " died by itself:\n" + child.stderrTail());
@@ -114,7 +153,7 @@ class CrashRecoveryIT {
                         inFlight.get(k)));
                 run++;
                 child = ChildLearner.run("crash-" + run, config);
-                if (k + 1 < KILL_AT.length && KILL_AT[k + 1] < 0) {
+                if (k + 1 < KILL_AT.length && KILL_AT[k + 1] == -1) {
                     continue;
                 }
                 child.awaitHealthy(Duration.ofSeconds(90));
@@ -136,13 +175,40 @@ class CrashRecoveryIT {
             OnlineModel actual = snapshots.get("default");
             assertEquals(expected.modelVersion(), actual.modelVersion());
             assertArrayEquals(ModelSnapshot.toBytes(expected), ModelSnapshot.toBytes(actual),
-                    "the final model (weights, average, scaler, Adam state, modelVersion) differs from the uninterrupted run's");
+                    "the final model (weights, average, scaler, Adam state, drift detector, modelVersion) differs from "
+                            + "the uninterrupted run's");
+            assertEquals(expected.drifts(), actual.drifts(), "drifts over the model's life");
+            assertEquals(reference.events.size(), expected.drifts());
+
+            // Every drift event exactly once, in order, as the uninterrupted run made it.
+            List<String> expectedEvents = reference.events.stream().map(e -> new String(e, StandardCharsets.UTF_8)).toList();
+            List<String> actualEvents = new ArrayList<>();
+            for (ConsumerRecord<String, byte[]> e : events.records()) {
+                assertEquals("default", e.key());
+                actualEvents.add(new String(e.value(), StandardCharsets.UTF_8));
+            }
+            assertEquals(expectedEvents, actualEvents, "drift events on " + topics.events());
+
+            // Every closed window once, with the drifts of its readings (the last window is still open).
+            Map<Long, Long> expectedDrifts = new TreeMap<>();
+            for (long i = 0; i < READINGS / WINDOW_READINGS - 1; i++) {
+                expectedDrifts.put(FIRST_TIMESTAMP + i * WINDOW_READINGS, 0L);
+            }
+            driftAt.forEach(i -> expectedDrifts.merge(FIRST_TIMESTAMP + i / WINDOW_READINGS * WINDOW_READINGS, 1L, Long::sum));
+            Map<Long, Long> actualDrifts = new TreeMap<>();
+            for (ConsumerRecord<String, byte[]> w : windows.records()) {
+                JsonNode window = JSON.readTree(w.value());
+                assertEquals(null, actualDrifts.put(window.get("windowStart").asLong(), window.get("drifts").asLong()),
+                        "window published twice: " + window);
+            }
+            assertEquals(expectedDrifts, actualDrifts, "drifts per window (by windowStart)");
 
             // At least one kill landed with work in flight (a transaction with predictions, model
             // updates and input offsets open), else this test would not show that such work is
             // lost together and redone exactly once. Those predictions stay in the log as aborted
             // records, which a read_uncommitted consumer sees on top of the committed ones.
             long redone = KafkaTestSupport.uncommittedCount(bootstrap, topics.predictions()) - READINGS;
+            long eventsRedone = KafkaTestSupport.uncommittedCount(bootstrap, topics.events()) - expectedEvents.size();
             long cutOff = inFlight.stream().mapToLong(Long::longValue).sum();
             assertTrue(inFlight.stream().anyMatch(n -> n > 0), "no kill interrupted uncommitted work: " + String.join("; ", kills));
             assertTrue(redone >= cutOff, "predictions of aborted transactions " + redone
@@ -152,10 +218,13 @@ class CrashRecoveryIT {
             KafkaTestSupport.figure(name, String.format(
                     "%d kill -9 survived; %,d readings (%,d labeled updates); predictions %,d, duplicates %d, lost %d, "
                             + "differing from the uninterrupted run %d; final model bit-identical (modelVersion %,d); "
-                            + "%,d predictions of aborted transactions redone; crash-to-RUNNING %s ms, changelog records "
+                            + "%,d predictions of aborted transactions redone; drifts at readings %s (machine hotter from "
+                            + "%,d to %,d), %d drift events as the uninterrupted run's (%d of aborted transactions redone), "
+                            + "kill 3 once %,d readings after the first drift were committed, in its window; crash-to-RUNNING %s ms, changelog records "
                             + "restored %s; test %d s",
                     KILL_AT.length, READINGS, expected.modelVersion(), check.received(), check.duplicates(), check.lost(),
-                    check.mismatched(), actual.modelVersion(), redone, recoveries, restored,
+                    check.mismatched(), actual.modelVersion(), redone, driftAt, HOT_FROM, HOT_UNTIL, actualEvents.size(),
+                    eventsRedone, killAfterDrift - firstDrift, recoveries, restored,
                     (System.nanoTime() - began) / 1_000_000_000));
         } finally {
             if (child != null) {

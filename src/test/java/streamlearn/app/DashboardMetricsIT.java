@@ -48,7 +48,8 @@ class DashboardMetricsIT {
             assertTrue(scrape.sum("streamlearn_records_total", "outcome=\"rejected\"") > 0, "nothing rejected");
             for (String design : List.of("streamlearn_records_total", "streamlearn_loss", "streamlearn_accuracy",
                     "streamlearn_model_version", "streamlearn_predictions_total", "streamlearn_update_seconds_count",
-                    "streamlearn_prediction_lag_seconds_count")) {
+                    "streamlearn_prediction_lag_seconds_count", "streamlearn_drifts_total",
+                    "streamlearn_model_events_total")) {
                 assertTrue(scrape.has(design), design);
             }
             System.out.printf("DashboardMetricsIT: %d dashboard metrics exported, %d readings produced%n",

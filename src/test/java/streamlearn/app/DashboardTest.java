@@ -67,6 +67,13 @@ class DashboardTest {
                     check(v.path("datasource"), uid, f + " variable $" + v.path("name").asText(), wrong);
                 }
             }
+            for (JsonNode a : Dashboards.annotations(d)) {
+                check(a.path("datasource"), uid, f + " annotation '" + a.path("name").asText() + "'", wrong);
+                if (a.has("target")) {
+                    check(a.path("target").path("datasource"), uid, f + " annotation '" + a.path("name").asText()
+                            + "' target", wrong);
+                }
+            }
         }
         assertTrue(wrong.isEmpty(), "not the provisioned datasource " + uid + ":\n" + String.join("\n", wrong));
     }
@@ -100,6 +107,7 @@ class DashboardTest {
         Set<String> used = Dashboards.allMetricNames();
         for (String name : List.of("streamlearn_loss", "streamlearn_accuracy", "streamlearn_records_total",
                 "streamlearn_predictions_total", "streamlearn_model_version", "streamlearn_prediction_lag_seconds_max",
+                "streamlearn_drifts_total",
                 "streamlearn_update_seconds_count", "kafka_consumer_fetch_manager_records_lag",
                 "kafka_stream_thread_process_rate", "kafka_stream_thread_commit_latency_avg",
                 "kafka_stream_task_restore_remaining_records_total")) {
@@ -109,6 +117,32 @@ class DashboardTest {
         for (String outcome : List.of("by (model, outcome)", "outcome=\"rejected\"", "outcome=\"diverged\"", "by (model, class)")) {
             assertTrue(all.contains(outcome), "no query with " + outcome);
         }
+    }
+
+    @Test
+    void driftsHaveAPanelAndAreMarkedOnTheLossAndAccuracyPanels() {
+        JsonNode d = Dashboards.read(Path.of("grafana/dashboards/streamlearn.json"));
+        JsonNode panel = null;
+        Map<String, Integer> ids = new java.util.HashMap<>();
+        for (JsonNode p : Dashboards.panels(d)) {
+            ids.put(p.path("title").asText(), p.path("id").asInt());
+            if (p.path("title").asText().equals("Drifts detected")) {
+                panel = p;
+            }
+        }
+        assertTrue(panel != null, "no panel 'Drifts detected'");
+        assertTrue(panel.path("targets").get(0).path("expr").asText().contains("streamlearn_drifts_total"), panel.toString());
+        List<JsonNode> drifts = Dashboards.annotations(d).stream()
+                .filter(a -> a.path("target").path("expr").asText().contains("streamlearn_drifts_total")).toList();
+        assertEquals(1, drifts.size(), "one annotation marks the drifts");
+        JsonNode a = drifts.get(0);
+        assertTrue(a.path("enable").asBoolean(), a.toString());
+        assertEquals(a.path("target").path("expr").asText(), a.path("expr").asText(), "the legacy expr is the same query");
+        Set<Integer> shownOn = new TreeSet<>();
+        a.path("filter").path("ids").forEach(id -> shownOn.add(id.asInt()));
+        assertFalse(a.path("filter").path("exclude").asBoolean(), a.toString());
+        assertEquals(new TreeSet<>(Set.of(ids.get("Loss per model"), ids.get("Accuracy per model"))), shownOn,
+                "marked on the loss and accuracy panels");
     }
 
     @Test

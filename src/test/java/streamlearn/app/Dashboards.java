@@ -35,7 +35,7 @@ final class Dashboards {
      */
     static final Set<String> KNOWN_METRICS = Set.of(
             "streamlearn_records_total", "streamlearn_loss", "streamlearn_accuracy", "streamlearn_model_version",
-            "streamlearn_predictions_total",
+            "streamlearn_predictions_total", "streamlearn_drifts_total", "streamlearn_model_events_total",
             "streamlearn_update_seconds", "streamlearn_update_seconds_count", "streamlearn_update_seconds_sum",
             "streamlearn_update_seconds_max",
             "streamlearn_prediction_lag_seconds", "streamlearn_prediction_lag_seconds_count",
@@ -53,8 +53,11 @@ final class Dashboards {
             "jvm_memory_used_bytes", "jvm_memory_max_bytes", "jvm_gc_pause_seconds_count", "jvm_gc_pause_seconds_sum",
             "process_cpu_usage", "system_cpu_usage");
 
-    /** One query of a dashboard: a panel target, or a template variable's query. */
-    record Query(Path file, String where, String expr, boolean variable) {
+    /**
+     * One query of a dashboard: a panel target, a template variable's query, or an annotation's
+     * query (which Grafana runs as a range query over the dashboard's time range).
+     */
+    record Query(Path file, String where, String expr, boolean variable, boolean annotation) {
         @Override
         public String toString() {
             return file.getFileName() + " / " + where + ": " + expr;
@@ -124,20 +127,36 @@ final class Dashboards {
         }
     }
 
-    /** The PromQL of every panel target and the query of every query variable. */
+    /** The PromQL of every panel target, of every query variable and of every annotation (but Grafana's built-in one). */
     static List<Query> queries(Path file, JsonNode dashboard) {
         List<Query> out = new ArrayList<>();
         for (JsonNode p : panels(dashboard)) {
             for (JsonNode t : p.path("targets")) {
                 out.add(new Query(file, "panel '" + p.path("title").asText() + "' " + t.path("refId").asText(),
-                        t.path("expr").asText(""), false));
+                        t.path("expr").asText(""), false, false));
             }
         }
         for (JsonNode v : dashboard.path("templating").path("list")) {
             if (v.path("type").asText().equals("query")) {
                 JsonNode q = v.path("query");
                 out.add(new Query(file, "variable $" + v.path("name").asText(),
-                        q.isObject() ? q.path("query").asText("") : q.asText(""), true));
+                        q.isObject() ? q.path("query").asText("") : q.asText(""), true, false));
+            }
+        }
+        for (JsonNode a : annotations(dashboard)) {
+            // Grafana 10+ keeps the query under target; older dashboards have it at the top.
+            String expr = a.path("target").path("expr").asText(a.path("expr").asText(""));
+            out.add(new Query(file, "annotation '" + a.path("name").asText() + "'", expr, false, true));
+        }
+        return out;
+    }
+
+    /** The dashboard's annotations, but Grafana's built-in "Annotations & Alerts". */
+    static List<JsonNode> annotations(JsonNode dashboard) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode a : dashboard.path("annotations").path("list")) {
+            if (a.path("builtIn").asInt(0) != 1) {
+                out.add(a);
             }
         }
         return out;

@@ -15,7 +15,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** `streamlearn demo` as a user runs it: a child process, scraped while it runs. */
+/**
+ * `streamlearn demo` as a user runs it: a child process, scraped while it runs. The machine runs
+ * hotter from the 8th second on ({@code --drift-at 8s}, reading 12,000), which the learner detects.
+ */
 class DemoIT {
 
     @Test
@@ -25,7 +28,7 @@ class DemoIT {
         Path jar = Path.of("target", "streamlearn.jar");
         assertTrue(jar.toFile().isFile(), "the shaded jar is built before the integration tests");
         Process demo = new ProcessBuilder("java", "-Xmx1g", "-jar", jar.toString(), "demo",
-                "--duration", "15s", "--rate", "1000", "--metrics-port", String.valueOf(port))
+                "--duration", "15s", "--rate", "1500", "--drift-at", "8s", "--metrics-port", String.valueOf(port))
                 .redirectErrorStream(true).start();
         List<String> lines = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {
@@ -80,6 +83,16 @@ class DemoIT {
             assertTrue(accuracy.find(), out);
             assertTrue(Double.parseDouble(accuracy.group(1)) > 0.9, out);
             assertTrue(out.contains("confusion matrix"), out);
+            // The drift: counted on the progress lines as it happens, and in the summary.
+            Matcher progressDrifts = Pattern.compile("rejected \\d+  drifts (\\d+)").matcher(out);
+            long lastProgressDrifts = -1;
+            while (progressDrifts.find()) {
+                lastProgressDrifts = Long.parseLong(progressDrifts.group(1));
+            }
+            Matcher drifts = Pattern.compile("drifts detected\\s+(\\d+)").matcher(out);
+            assertTrue(drifts.find(), out);
+            assertTrue(Long.parseLong(drifts.group(1)) >= 1, "the change at 8 s is detected\n" + out);
+            assertTrue(lastProgressDrifts >= 1, "the progress line shows the drifts so far\n" + out);
             assertTrue(Pattern.compile("critical\\s+\\d+\\s+\\d+\\s+\\d+").matcher(out).find(), "a critical row of counts");
             assertTrue(out.trim().endsWith("done"), out);
         } finally {

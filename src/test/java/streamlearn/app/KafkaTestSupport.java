@@ -42,6 +42,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import streamlearn.format.ModelEventJson;
 import streamlearn.format.ModelSnapshot;
 import streamlearn.format.PredictionJson;
 import streamlearn.format.ReadingParser;
@@ -67,7 +68,7 @@ final class KafkaTestSupport {
     /** Topic names unique to one test, so tests can share a broker. */
     static Topics uniqueTopics(String prefix) {
         return new Topics(prefix + "-readings", prefix + "-predictions", prefix + "-metrics", prefix + "-models",
-                prefix + "-dlq");
+                prefix + "-dlq", prefix + "-events");
     }
 
     static KafkaProducer<String, byte[]> producer(String bootstrap) {
@@ -88,10 +89,25 @@ final class KafkaTestSupport {
     /** The seeds' stream: {@code count} readings, timestamps {@code firstTimestamp + i}. */
     static List<ProducerRecord<String, byte[]>> sensorStream(String topic, long seed, int count, long firstTimestamp,
                                                              double unlabeledFraction) {
+        return sensorStream(topic, seed, count, firstTimestamp, unlabeledFraction, -1, -1);
+    }
+
+    /**
+     * The seeds' stream with a hotter machine (the simulator's {@code --drift-at}: every temperature
+     * {@link SensorReadingGenerator#DRIFT_CELSIUS} higher) from reading {@code hotFrom} until
+     * {@code hotUntil} (exclusive), then back to normal: two changes. -1: never.
+     */
+    static List<ProducerRecord<String, byte[]>> sensorStream(String topic, long seed, int count, long firstTimestamp,
+                                                             double unlabeledFraction, int hotFrom, int hotUntil) {
         SensorReadingGenerator generator = new SensorReadingGenerator(seed, 16, unlabeledFraction);
         Reading r = new Reading(2);
         List<ProducerRecord<String, byte[]>> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
+            if (i == hotFrom) {
+                generator.drift(true);
+            } else if (i == hotUntil) {
+                generator.drift(false);
+            }
             generator.next(r, firstTimestamp + i);
             out.add(new ProducerRecord<>(topic, r.sensorId(), readingJson(r).getBytes(StandardCharsets.UTF_8)));
         }
@@ -190,6 +206,7 @@ final class KafkaTestSupport {
         c.put("topic.metrics", topics.metrics());
         c.put("topic.models", topics.models());
         c.put("topic.dlq", topics.deadLetters());
+        c.put("topic.events", topics.events());
         c.put("kafka.session.timeout.ms", "6000");
         c.put("kafka.heartbeat.interval.ms", "1000");
         return c;
@@ -560,7 +577,8 @@ final class KafkaTestSupport {
     /**
      * The uninterrupted run the stream must equal: the same readings, in the same order per model,
      * through {@link OnlineModel} in this JVM, without Kafka. It keeps the prediction JSON it made
-     * for every reading (by the reading's timestamp, unique in these tests) and the final models.
+     * for every reading (by the reading's timestamp, unique in these tests), the model events
+     * JSON of every drift it detected (in order), and the final models.
      */
     static final class Reference {
         final ModelSpec spec;
@@ -570,6 +588,7 @@ final class KafkaTestSupport {
         private final PredictionJson json;
         final Map<String, OnlineModel> models = new TreeMap<>();
         final Map<Long, byte[]> predictions = new HashMap<>();
+        final List<byte[]> events = new ArrayList<>();
         private final long[] outcomes = new long[Outcome.values().length];
         long rejected;
 
@@ -607,6 +626,9 @@ final class KafkaTestSupport {
             outcomes[result.outcome().ordinal()]++;
             if (predictions.put(reading.timestamp(), json.write(id, reading, result)) != null) {
                 throw new IllegalArgumentException("two readings with timestamp " + reading.timestamp());
+            }
+            if (result.drift() != null) {
+                events.add(ModelEventJson.drift(id, reading.timestamp(), result.drift()));
             }
             return true;
         }

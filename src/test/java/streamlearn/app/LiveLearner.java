@@ -16,9 +16,12 @@ import streamlearn.stream.Topics;
  * What docker-compose.yml runs, in this JVM: a real KRaft broker, the topics of topics.json (so
  * readings are repartitioned to the global model as in production), the learner serving /metrics
  * on a free port, and a simulator thread producing the seeds' readings with current timestamps
- * (plus a malformed one now and then, for the dead-letter metrics) until closed.
+ * (plus a malformed one now and then, for the dead-letter metrics) until closed. From reading
+ * {@value #CHANGE_AT} on, the machine runs 15 C hotter: the learner detects a drift soon after, so
+ * the drift metrics have something to show.
  */
 final class LiveLearner implements AutoCloseable {
+    static final int CHANGE_AT = 5_000;
     private final EmbeddedKafkaBroker broker;
     private final LearnerApp app;
     private final Thread simulator;
@@ -66,6 +69,9 @@ final class LiveLearner implements AutoCloseable {
                                         .getBytes(StandardCharsets.UTF_8)));
                     } else {
                         generator.next(r, System.currentTimeMillis());
+                        if (n >= CHANGE_AT) {
+                            r.setFeature(0, r.features()[0] + 15);
+                        }
                         producer.send(new ProducerRecord<>(topic, r.sensorId(),
                                 KafkaTestSupport.readingJson(r).getBytes(StandardCharsets.UTF_8)));
                     }

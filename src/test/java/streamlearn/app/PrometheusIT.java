@@ -26,7 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The dashboards against a real Prometheus: the Debian prometheus binary, started with the
  * repository's prometheus/prometheus.yml (target: the in-process learner, scraped every second),
- * must answer every dashboard query with data, through its HTTP API as Grafana asks it.
+ * must answer every dashboard query with data, through its HTTP API as Grafana asks it: panels
+ * and variables as instant queries, annotations as range queries over the last two minutes. The
+ * learner's stream changes while it is scraped (see {@link LiveLearner}), so the drift panel and
+ * annotation have a drift to show.
  */
 class PrometheusIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -86,7 +89,7 @@ class PrometheusIT {
             assertTrue(process.isAlive(), "prometheus exited:\n" + tail(log));
             List<String> stillEmpty = new ArrayList<>();
             for (String promql : empty) {
-                JsonNode result = query(port, promql);
+                JsonNode result = queries.get(promql).annotation() ? queryRange(port, promql, 120, 5) : query(port, promql);
                 if (result == null || result.isEmpty()) {
                     stillEmpty.add(promql);
                 }
@@ -109,14 +112,20 @@ class PrometheusIT {
             }
         }
         assertTrue(trained > 0, "trained records/s " + trained);
-        System.out.printf("PrometheusIT: %d dashboard queries answered with data; trained %.0f records/s%n",
-                queries.size(), trained);
+        double drifts = value(query(port, "sum(streamlearn_drifts_total)").get(0));
+        assertTrue(drifts >= 1, "drifts detected " + drifts);
+        System.out.printf("PrometheusIT: %d dashboard queries answered with data; trained %.0f records/s; %.0f drift(s)%n",
+                queries.size(), trained, drifts);
     }
 
     /** The result vector of an instant query, or null while Prometheus is not ready. */
     private static JsonNode query(int port, String promql) throws Exception {
         URI uri = URI.create("http://127.0.0.1:" + port + "/api/v1/query?query="
                 + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+        return result(uri, promql);
+    }
+
+    private static JsonNode result(URI uri, String promql) throws Exception {
         HttpResponse<String> response;
         try {
             response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
@@ -130,6 +139,18 @@ class PrometheusIT {
         JsonNode body = Dashboards.JSON.readTree(response.body());
         assertEquals("success", body.path("status").asText(), promql + " -> " + response.body());
         return body.path("data").path("result");
+    }
+
+    /**
+     * The result matrix of a range query over the last {@code seconds}, as Grafana runs an
+     * annotation query over the dashboard's time range; null while Prometheus is not ready.
+     */
+    private static JsonNode queryRange(int port, String promql, long seconds, long step) throws Exception {
+        long end = System.currentTimeMillis() / 1000;
+        URI uri = URI.create("http://127.0.0.1:" + port + "/api/v1/query_range?query="
+                + URLEncoder.encode(promql, StandardCharsets.UTF_8) + "&start=" + (end - seconds) + "&end=" + end
+                + "&step=" + step);
+        return result(uri, promql);
     }
 
     private static double value(JsonNode sample) {

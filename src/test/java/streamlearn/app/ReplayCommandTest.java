@@ -318,6 +318,48 @@ class ReplayCommandTest {
         assertEquals(1, summary.get("rejected").asLong());
     }
 
+    /** The seeds' stream as replay lines; from reading {@code changeAt} on, 15 C hotter (-1: never). */
+    private static List<String> sensorLines(int count, int changeAt) {
+        SensorReadingGenerator generator = new SensorReadingGenerator(7, 16, 0.1);
+        Reading r = new Reading(2);
+        List<String> lines = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            generator.next(r, 1_795_334_400_000L + i);
+            if (changeAt >= 0 && i >= changeAt) {
+                r.setFeature(0, r.features()[0] + 15);
+            }
+            lines.add(new String(SensorReadingGenerator.json(r), StandardCharsets.UTF_8));
+        }
+        return lines;
+    }
+
+    @Test
+    void theSummaryCountsTheDriftsDetected() throws Exception {
+        List<String> changing = sensorLines(12_000, 6_000);
+        Run run = main("replay", "--input", write("change.jsonl", String.join("\n", changing) + "\n").toString());
+        assertEquals(0, run.code(), run.err());
+        JsonNode summary = run.summary();
+        long drifts = inProcess(SpecJson.defaultSpec(), changing).drifts();
+        assertTrue(drifts >= 1 && drifts <= 3, "the in-process learner detects the change: " + drifts);
+        assertEquals(drifts, summary.get("drifts").asLong(), summary.toString());
+        List<String> fields = new ArrayList<>();
+        summary.fieldNames().forEachRemaining(fields::add);
+        assertEquals(List.of("records", "labeled", "rejected", "diverged", "drifts", "meanLoss", "accuracy", "modelVersion"),
+                fields);
+
+        Run stationary = main("replay", "--input",
+                write("stationary.jsonl", String.join("\n", sensorLines(12_000, -1)) + "\n").toString());
+        assertEquals(0, stationary.summary().get("drifts").asLong(), stationary.out());
+
+        // Without drift detection in the spec, the same change is no drift.
+        String off = SpecJson.defaultSpec().json().replace("\"drift\":{\"detector\":\"adwin\",\"delta\":0.002}", "\"drift\":null");
+        assertTrue(off.contains("\"drift\":null"), off);
+        Run withoutDetector = main("replay", "--spec", write("off.json", off).toString(), "--input",
+                dir.resolve("change.jsonl").toString());
+        assertEquals(0, withoutDetector.code(), withoutDetector.err());
+        assertEquals(0, withoutDetector.summary().get("drifts").asLong());
+    }
+
     // ------------------------------------------------------------ usage errors
 
     private static void assertUsageError(Run run, String... mentions) {

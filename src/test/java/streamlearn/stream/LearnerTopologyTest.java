@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.header.Header;
@@ -25,6 +26,8 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import streamlearn.app.SensorReadingGenerator;
+import streamlearn.format.ModelEventJson;
 import streamlearn.format.ModelSnapshot;
 import streamlearn.format.ReadingParser;
 import streamlearn.format.SpecJson;
@@ -48,11 +51,16 @@ class LearnerTopologyTest {
     private TestOutputTopic<String, byte[]> metrics;
     private TestOutputTopic<String, byte[]> models;
     private TestOutputTopic<byte[], byte[]> deadLetters;
+    private TestOutputTopic<String, byte[]> events;
     private SimpleMeterRegistry registry;
 
     private void start(String modelKey, int partitions) {
+        start(SPEC, modelKey, partitions);
+    }
+
+    private void start(ModelSpec spec, String modelKey, int partitions) {
         registry = new SimpleMeterRegistry();
-        LearnerSettings settings = new LearnerSettings(SPEC, ModelKey.parse(modelKey), Topics.DEFAULT,
+        LearnerSettings settings = new LearnerSettings(spec, ModelKey.parse(modelKey), Topics.DEFAULT,
                 Duration.ofSeconds(10), Duration.ofSeconds(30), partitions, ReadingParser.DEFAULT_MAX_BYTES, registry);
         Properties base = new Properties();
         base.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
@@ -64,6 +72,7 @@ class LearnerTopologyTest {
         metrics = driver.createOutputTopic("learner-metrics", new StringDeserializer(), new ByteArrayDeserializer());
         models = driver.createOutputTopic("learner-models", new StringDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic("sensor-readings-dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        events = driver.createOutputTopic("learner-events", new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     @AfterEach
@@ -200,6 +209,7 @@ class LearnerTopologyTest {
         assertEquals(11, m.get("records").asLong());
         assertEquals(10, m.get("labeled").asLong());
         assertEquals(10, m.get("modelVersion").asLong());
+        assertEquals(0, m.get("drifts").asLong(), "a spec without drift detection detects none");
         long confusionTotal = 0;
         for (JsonNode row : m.get("confusion")) {
             for (JsonNode v : row) {
@@ -245,6 +255,101 @@ class LearnerTopologyTest {
         assertEquals("south", json(out.get(2).value()).get("model").asText());
         assertEquals(0, json(out.get(2).value()).get("modelVersion").asLong());
         assertEquals("missing_field", header(deadLetters.readRecord(), DeadLetterHandler.REASON_HEADER));
+    }
+
+    private static final long T0 = 1_795_334_400_000L;
+    private static final int DRIFT_STREAM = 16_000;
+    private static final int CHANGE_AT = 8_000;
+
+    /**
+     * The seeds' stream for one global model, 100 readings per second of event time (so 1,000 per
+     * 10 s metrics window), from reading {@code changeAt} on with every temperature 15 °C higher
+     * (a machine running hotter); -1: stationary. Fed to the topology and, parsed from the same
+     * bytes, to an independent model, whose drift events are returned as the topic must carry them.
+     */
+    private List<byte[]> feedDriftStream(int changeAt) throws Exception {
+        ModelSpec spec = SpecJson.defaultSpec();
+        assertTrue(spec.drift() != null, "the default spec detects drift");
+        start(spec, "global", 1);
+        OnlineModel reference = OnlineModel.create(spec);
+        ReadingParser parser = new ReadingParser(spec);
+        SensorReadingGenerator generator = new SensorReadingGenerator(7, 16, 0.1);
+        Reading r = new Reading(2);
+        Reading parsed = new Reading(2);
+        List<byte[]> expected = new ArrayList<>();
+        for (int i = 0; i < DRIFT_STREAM; i++) {
+            generator.next(r, T0 + 10L * i);
+            if (changeAt >= 0 && i >= changeAt) {
+                r.setFeature(0, r.features()[0] + 15);
+            }
+            byte[] value = SensorReadingGenerator.json(r);
+            readings.pipeInput(r.sensorId(), value);
+            parser.parse(value, parsed);
+            StepResult step = reference.step(parsed);
+            if (step.drift() != null) {
+                expected.add(ModelEventJson.drift("default", parsed.timestamp(), step.drift()));
+            }
+        }
+        return expected;
+    }
+
+    @Test
+    void aChangeInTheStreamIsADriftEventOnTheEventsTopicAndInTheMetrics() throws Exception {
+        List<byte[]> expected = feedDriftStream(CHANGE_AT);
+        List<TestRecord<String, byte[]>> out = events.readRecordsToList();
+        assertTrue(!out.isEmpty() && out.size() <= 3, "one or a few drift events after the change: " + out.size());
+        assertEquals(expected.size(), out.size(), "the events of the model's own drifts, no more, no fewer");
+        for (int i = 0; i < out.size(); i++) {
+            TestRecord<String, byte[]> e = out.get(i);
+            assertEquals("default", e.key(), "keyed by model id");
+            assertEquals(new String(expected.get(i), StandardCharsets.UTF_8), new String(e.value(), StandardCharsets.UTF_8));
+            JsonNode event = json(e.value());
+            assertEquals("default", event.get("model").asText());
+            assertEquals("drift", event.get("type").asText());
+            long at = event.get("at").asLong();
+            assertEquals(at, e.timestamp());
+            long index = (at - T0) / 10;
+            assertTrue(index >= CHANGE_AT && index < CHANGE_AT + 2_000, "detected soon after the change: reading " + index);
+            assertTrue(event.get("modelVersion").asLong() > 0);
+            JsonNode detail = event.get("detail");
+            assertEquals("adwin", detail.get("detector").asText());
+            assertEquals(0.002, detail.get("delta").asDouble(), 0.0);
+            assertTrue(detail.get("errorAfter").asDouble() > detail.get("errorBefore").asDouble(), detail.toString());
+            assertTrue(detail.get("recentReadings").asLong() > 0, detail.toString());
+            assertEquals(List.of("scaler_relearning", "average_restarted"),
+                    JSON.convertValue(detail.get("actions"), List.class));
+        }
+        assertEquals(out.size(), registry.get("streamlearn.drifts").tag("model", "default").counter().count(), 0.0);
+        assertEquals(out.size(), registry.get("streamlearn.model.events").tag("model", "default").tag("type", "drift")
+                .counter().count(), 0.0);
+
+        // Each drift counts in the window of its reading, and only there.
+        List<JsonNode> windows = new ArrayList<>();
+        for (byte[] w : metrics.readValuesToList()) {
+            windows.add(json(w));
+        }
+        assertEquals(DRIFT_STREAM / 1_000 - 1, windows.size(), "every window but the open last one");
+        long total = 0;
+        for (JsonNode w : windows) {
+            long start = w.get("windowStart").asLong();
+            long inWindow = out.stream().filter(e -> e.timestamp() >= start && e.timestamp() < start + 10_000).count();
+            assertEquals(inWindow, w.get("drifts").asLong(), "drifts of the window " + w);
+            total += w.get("drifts").asLong();
+        }
+        assertEquals(out.size(), total);
+    }
+
+    @Test
+    void aStationaryStreamOfTheSameLengthHasNoDrift() throws Exception {
+        List<byte[]> expected = feedDriftStream(-1);
+        assertEquals(0, expected.size(), "the independent model detects none either");
+        assertTrue(events.isEmpty(), "no drift event on a stationary stream");
+        assertEquals(0.0, registry.get("streamlearn.drifts").tag("model", "default").counter().count(), 0.0);
+        List<byte[]> windows = metrics.readValuesToList();
+        assertEquals(DRIFT_STREAM / 1_000 - 1, windows.size());
+        for (byte[] w : windows) {
+            assertEquals(0, json(w).get("drifts").asLong(), new String(w, StandardCharsets.UTF_8));
+        }
     }
 
     private static String header(TestRecord<byte[], byte[]> record, String name) {

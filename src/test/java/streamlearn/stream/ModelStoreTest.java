@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +15,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,6 +30,7 @@ import streamlearn.app.SensorReadingGenerator;
 import streamlearn.format.ModelSnapshot;
 import streamlearn.format.SpecJson;
 import streamlearn.model.ModelSpec;
+import streamlearn.model.Outcome;
 import streamlearn.model.PrequentialMetrics;
 import streamlearn.model.Reading;
 
@@ -128,6 +131,98 @@ class ModelStoreTest {
         store.flushCache();
         assertEquals(2, underlying.puts, "rewritten in two parts at the next commit");
         assertTrue(ModelSnapshot.isBinarySnapshot(underlying.get(ModelStore.modelKey("press-07"))));
+    }
+
+    private static final long T0 = 1_795_334_400_000L;
+    private static final long HOUR = 3_600_000;
+
+    @Test
+    void theDriftsDetectedInTheOpenWindowSurviveARestart() throws Exception {
+        // One window (an hour of event time) holds a stream with a change (+15 C from reading 6,000 on).
+        MapStore underlying = new MapStore();
+        ModelStore store = new ModelStore(underlying);
+        ModelState state = ModelState.create("default", SPEC);
+        store.add("default", state);
+        SensorReadingGenerator generator = new SensorReadingGenerator(7, 16, 0.1);
+        Reading reading = new Reading(2);
+        long drifts = 0;
+        for (int i = 0; i < 12_000; i++) {
+            generator.next(reading, T0 + i);
+            if (i >= 6_000) {
+                reading.setFeature(0, reading.features()[0] + 15);
+            }
+            state.advanceWindow(reading.timestamp(), HOUR);
+            drifts += state.learn(reading).drift() != null ? 1 : 0;
+            store.markDirty("default");
+        }
+        assertTrue(drifts > 0, "the change was detected");
+        store.flushCache();
+
+        ModelState restored = new ModelStore(underlying).get("default");
+        assertArrayEquals(state.progressBytes(), restored.progressBytes());
+        byte[] closed = state.advanceWindow(T0 + HOUR, HOUR).json();
+        assertEquals(drifts, new ObjectMapper().readTree(closed).get("drifts").asLong());
+        assertEquals(new String(closed, StandardCharsets.UTF_8),
+                new String(restored.advanceWindow(T0 + HOUR, HOUR).json(), StandardCharsets.UTF_8),
+                "the window closed after a restart is the one an uninterrupted run closes");
+    }
+
+    @Test
+    void aProgressRecordWrittenBeforeDriftDetectionReadsAsAWindowWithoutDrifts() throws Exception {
+        MapStore underlying = new MapStore();
+        ModelStore store = new ModelStore(underlying);
+        feed(store, new SensorReadingGenerator(5, 1, 0.0), 300);
+        store.flushCache();
+        String id = SensorReadingGenerator.sensorId(0);
+        byte[] progress = underlying.get(ModelStore.progressKey(id));
+        // The previous version wrote windowStart, snapshotVersion and the window's counts, and stopped there.
+        int previousLength = 16 + new PrequentialMetrics(SPEC).binarySize();
+        assertEquals(previousLength + 8, progress.length, "the drift count follows the window");
+        byte[] previous = Arrays.copyOf(progress, previousLength);
+        underlying.put(ModelStore.progressKey(id), previous);
+
+        ModelState restored = new ModelStore(underlying).get(id);
+        assertArrayEquals(progress, restored.progressBytes(), "read as the same window, with no drifts");
+        assertEquals(new String(store.get(id).advanceWindow(T0 + HOUR, 10_000).json(), StandardCharsets.UTF_8),
+                new String(restored.advanceWindow(T0 + HOUR, 10_000).json(), StandardCharsets.UTF_8));
+
+        // Anything else is not misread.
+        underlying.put(ModelStore.progressKey(id), Arrays.copyOf(progress, previousLength + 3));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new ModelStore(underlying).get(id));
+        assertTrue(e.getMessage().contains("unsupported progress record"), e.getMessage());
+    }
+
+    @Test
+    void aRefusedStepStillWritesTheModelWhenItWatchesForDrift() {
+        // Steps that would make a weight non-finite are refused, but the prediction's error has
+        // joined the drift detector's window: the stored model must include it, or a restart would
+        // resume with a detector that never saw that reading.
+        ModelSpec diverging = SpecJson.parse("""
+                {"features":["temperature","vibration"],"classes":["normal","warning","critical"],
+                 "layers":[{"units":8,"activation":"relu"},{"units":3,"activation":"softmax"}],
+                 "loss":"cross_entropy","init":{"type":"he","seed":1},
+                 "optimizer":{"type":"sgd","learningRate":1e308},"clipNorm":0,"standardize":true,
+                 "drift":{"detector":"adwin","delta":0.002}}""");
+        MapStore underlying = new MapStore();
+        ModelStore store = new ModelStore(underlying);
+        ModelState state = ModelState.create("default", diverging);
+        store.add("default", state);
+        SensorReadingGenerator generator = new SensorReadingGenerator(3, 1, 0.0);
+        Reading reading = new Reading(2);
+        int refused = 0;
+        for (int i = 0; i < 200 && refused < 5; i++) {
+            generator.next(reading, T0 + i);
+            state.advanceWindow(reading.timestamp(), 10_000);
+            Outcome outcome = state.learn(reading).outcome();
+            store.markDirty("default");
+            store.flushCache();
+            if (outcome == Outcome.DIVERGED) {
+                refused++;
+                assertArrayEquals(state.modelBytes(), underlying.get(ModelStore.modelKey("default")),
+                        "the stored model after refused step " + refused);
+            }
+        }
+        assertEquals(5, refused, "steps refused");
     }
 
     private static void feed(ModelStore store, SensorReadingGenerator generator, int readings) {

@@ -1,0 +1,36 @@
+package streamlearn.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import streamlearn.stream.Topics;
+
+/**
+ * topics/topics.json as {@code topics create}, the demo and the tests read it: every topic of
+ * docs/DESIGN.md section 3, under the configured names.
+ */
+class TopicDefinitionsTest {
+
+    @Test
+    void theTopicsOfTheDesignUnderTheirDefaultNames() {
+        List<TopicDefinitions.Definition> topics = TopicDefinitions.load(Topics.DEFAULT);
+        assertEquals(List.of("sensor-readings", "sensor-predictions", "learner-metrics", "learner-events", "learner-models",
+                "sensor-readings-dlq"), topics.stream().map(TopicDefinitions.Definition::name).toList());
+        TopicDefinitions.Definition events = topics.get(3);
+        assertEquals(1, events.partitions(), "keyed by model id, like the metrics");
+        assertEquals("LogAppendTime", events.config().get("message.timestamp.type"));
+        assertEquals("2592000000", events.config().get("retention.ms"), "30 days");
+    }
+
+    @Test
+    void configuredNamesReplaceTheDefaultsIncludingTheEventsTopic() {
+        Topics names = StreamlearnConfig.of(Map.of("bootstrap.servers", "broker:9092", "topic.events", "plant-7-events",
+                "topic.metrics", "plant-7-metrics")).topics();
+        assertEquals("plant-7-events", names.events());
+        assertEquals(List.of("sensor-readings", "sensor-predictions", "plant-7-metrics", "plant-7-events", "learner-models",
+                "sensor-readings-dlq"), TopicDefinitions.load(names).stream().map(TopicDefinitions.Definition::name).toList());
+        assertEquals("learner-events", StreamlearnConfig.of(Map.of("bootstrap.servers", "broker:9092")).topics().events());
+    }
+}
