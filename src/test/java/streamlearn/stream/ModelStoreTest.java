@@ -175,8 +175,9 @@ class ModelStoreTest {
         store.flushCache();
         String id = SensorReadingGenerator.sensorId(0);
         byte[] progress = underlying.get(ModelStore.progressKey(id));
-        // The previous version wrote windowStart, snapshotVersion and the window's counts, and stopped there.
-        int previousLength = 16 + new PrequentialMetrics(SPEC).binarySize();
+        // The previous version wrote windowStart, snapshotVersion and the window's counts up to its
+        // confusion matrix, and stopped there; the drift count now follows.
+        int previousLength = 16 + new PrequentialMetrics(SPEC).binarySize() - 8;
         assertEquals(previousLength + 8, progress.length, "the drift count follows the window");
         byte[] previous = Arrays.copyOf(progress, previousLength);
         underlying.put(ModelStore.progressKey(id), previous);
