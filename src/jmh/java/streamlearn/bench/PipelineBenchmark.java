@@ -341,7 +341,8 @@ public final class PipelineBenchmark {
     }
 
     private static Topics topics(String prefix) {
-        return new Topics(prefix + "-readings", prefix + "-predictions", prefix + "-metrics", prefix + "-models", prefix + "-dlq");
+        return new Topics(prefix + "-readings", prefix + "-predictions", prefix + "-metrics", prefix + "-models", prefix + "-dlq",
+                prefix + "-events");
     }
 
     private static void create(String bootstrap, Topics topics, int partitions) throws Exception {
