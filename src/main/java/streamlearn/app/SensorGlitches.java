@@ -13,8 +13,8 @@ import streamlearn.model.Reading;
  * <p>Seeded apart from the clean stream, so that a rate of 0 leaves the simulator's readings
  * exactly as they were.
  */
-final class SensorGlitches {
-    enum Kind { SENTINEL, SPIKE, CLOCK }
+public final class SensorGlitches {
+    public enum Kind { SENTINEL, SPIKE, CLOCK }
 
     static final double[] SENTINELS = {65535, -999, 0, 1e6, -273.15, 9.9e37};
     /** How far a glitched clock is off: ten years either way. */
@@ -25,13 +25,13 @@ final class SensorGlitches {
     private final long[] counts = new long[Kind.values().length];
 
     /** @param rate the fraction of readings glitched, 0 to 1 */
-    SensorGlitches(long seed, double rate) {
+    public SensorGlitches(long seed, double rate) {
         this.random = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
         this.rate = rate;
     }
 
     /** Glitches the reading with probability {@code rate}; returns the kind, or null when it stays clean. */
-    Kind apply(Reading reading) {
+    public Kind apply(Reading reading) {
         if (rate <= 0 || random.nextDouble() >= rate) {
             return null;
         }
