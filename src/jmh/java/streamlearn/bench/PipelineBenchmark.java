@@ -152,7 +152,8 @@ public final class PipelineBenchmark {
 
     private static LearnerSettings settings(ModelSpec spec, Topics topics, int partitions) {
         return new LearnerSettings(spec, ModelKey.parse("sensor"), topics, Duration.ofSeconds(10), Duration.ofSeconds(60),
-                partitions, ReadingParser.DEFAULT_MAX_BYTES, new SimpleMeterRegistry());
+                partitions, ReadingParser.DEFAULT_MAX_BYTES, LearnerSettings.DEFAULT_LABEL_MAX_DELAY,
+                LearnerSettings.DEFAULT_LABEL_MAX_PENDING, new SimpleMeterRegistry());
     }
 
     /** Records/s from the first committed offset to the last, read from the group's committed offsets. */
@@ -342,7 +343,7 @@ public final class PipelineBenchmark {
 
     private static Topics topics(String prefix) {
         return new Topics(prefix + "-readings", prefix + "-predictions", prefix + "-metrics", prefix + "-models", prefix + "-dlq",
-                prefix + "-events");
+                prefix + "-events", prefix + "-labels");
     }
 
     private static void create(String bootstrap, Topics topics, int partitions) throws Exception {

@@ -26,7 +26,7 @@ import streamlearn.stream.Topics;
 final class DemoCommand {
     static final String HELP = """
             Usage: streamlearn demo [--duration 60s] [--rate 2000] [--drift-at 30s] [--glitch-rate F]
-                                    [--metrics-port 9404]
+                                    [--label-delay D] [--metrics-port 9404]
 
             Starts a real single-node Kafka broker on 127.0.0.1 (data in a temp dir, logs in
             $TMPDIR/streamlearn-kafka.log), creates the topics, and runs the simulator and the
@@ -39,6 +39,9 @@ final class DemoCommand {
               --drift-at D       from this time on the machine runs 8 C hotter (default: never)
               --glitch-rate F    share of readings a sensor glitch replaces: a sentinel (65535, -999,
                                  ...), a spike, or a clock years off (default: 0)
+              --label-delay D    readings go out unlabeled with an id; each label follows on
+                                 sensor-labels after a random delay up to D (10% never)
+                                 (default: labels inline)
               --metrics-port P   port of /metrics and /health (default: 9404)
             """;
     private static final String SPARKS = "▁▂▃▄▅▆▇█";
@@ -47,7 +50,8 @@ final class DemoCommand {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        CliOptions o = CliOptions.parse("demo", args, 1, Set.of("duration", "rate", "drift-at", "glitch-rate", "metrics-port"), Set.of());
+        CliOptions o = CliOptions.parse("demo", args, 1, Set.of("duration", "rate", "drift-at", "glitch-rate", "label-delay", "metrics-port"),
+                Set.of());
         if (o.help()) {
             out.print(HELP);
             return 0;
@@ -56,6 +60,7 @@ final class DemoCommand {
         double rate = o.doubleValue("rate", 2000, 1, 1_000_000);
         Duration driftAt = o.duration("drift-at", null);
         double glitchRate = o.doubleValue("glitch-rate", 0, 0, 1);
+        Duration labelDelay = o.duration("label-delay", null);
         int port = (int) o.longValue("metrics-port", 9404, 0);
         ShutdownSignal signal = ShutdownSignal.install();
 
@@ -84,14 +89,17 @@ final class DemoCommand {
                  KafkaProducer<String, byte[]> producer = new KafkaProducer<>(SimulateCommand.producerConfig(bootstrap))) {
                 out.printf("learner started (metrics: http://127.0.0.1:%d/metrics); simulating %.0f readings/s%s%n",
                         app.metricsPort(), rate, (driftAt == null ? "" : ", drift at " + driftAt.toSeconds() + " s")
-                                + (glitchRate == 0 ? "" : ", " + glitchRate * 100 + "% glitches"));
-                PredictionTally tally = new PredictionTally(bootstrap, Topics.DEFAULT.predictions(), spec.classes());
+                                + (glitchRate == 0 ? "" : ", " + glitchRate * 100 + "% glitches")
+                                + (labelDelay == null ? "" : ", labels up to " + labelDelay.toMillis() / 1000.0 + " s late on "
+                                        + Topics.DEFAULT.labels()));
+                PredictionTally tally = new PredictionTally(bootstrap, Topics.DEFAULT.predictions(),
+                        labelDelay == null ? null : Topics.DEFAULT.labels(), spec.classes());
                 Thread tallyThread = new Thread(tally, "prediction-tally");
                 tallyThread.setDaemon(true);
                 tallyThread.start();
                 long driftReading = driftAt == null ? -1 : (long) (driftAt.toMillis() / 1000.0 * rate);
                 Simulator simulator = new Simulator(producer, Topics.DEFAULT.readings(), 42, 16, rate, -1, 0.1, driftReading,
-                        glitchRate);
+                        glitchRate, Topics.DEFAULT.labels(), labelDelay);
                 Thread simulatorThread = new Thread(simulator, "simulator");
                 simulatorThread.setDaemon(true);
                 long simulationStart = System.nanoTime();
@@ -184,6 +192,12 @@ final class DemoCommand {
                 count(registry, "streamlearn.records", "diverged"));
         out.printf("  drifts detected      %.0f (events on %s)%n", count(registry, "streamlearn.drifts", null),
                 Topics.DEFAULT.events());
+        double matched = count(registry, "streamlearn.labels", "matched");
+        double unmatched = count(registry, "streamlearn.labels", "unmatched");
+        if (matched + unmatched > 0) {
+            out.printf("  late labels          %.0f matched, %.0f unmatched, %.0f readings still waiting%n", matched, unmatched,
+                    gauge(registry, "streamlearn.pending.readings"));
+        }
         out.println("  confusion matrix (rows: label, columns: prediction)");
         int width = Math.max(10, classes.stream().mapToInt(String::length).max().orElse(8) + 2);
         StringBuilder header = new StringBuilder(" ".repeat(4 + width));

@@ -99,13 +99,17 @@ public final class LearnerApp implements AutoCloseable {
         return new LearnerApp(streams, registry, streamsMetrics, refresh, http, settings);
     }
 
-    /** Fails fast, with one line, when the brokers cannot be reached or a topic is missing. */
+    /**
+     * Fails fast, with one line, when the brokers cannot be reached, a topic is missing, or the
+     * labels topic has not the readings topic's partition count (a late label would then reach
+     * another task than its reading, and never find it).
+     */
     static int checkCluster(Properties client, Topics topics) {
         checkReachable(client);
         String bootstrap = client.getProperty("bootstrap.servers");
         long timeout = STARTUP_TIMEOUT.toMillis();
         List<String> names = List.of(topics.readings(), topics.predictions(), topics.metrics(), topics.models(),
-                topics.deadLetters(), topics.events());
+                topics.deadLetters(), topics.events(), topics.labels());
         try (Admin a = Admin.create(TopicsCommand.withTimeouts(client))) {
             var existing = a.listTopics().names().get(timeout, TimeUnit.MILLISECONDS);
             List<String> missing = names.stream().filter(n -> !existing.contains(n)).toList();
@@ -113,9 +117,16 @@ public final class LearnerApp implements AutoCloseable {
                 throw new StartupException("missing topic(s) " + String.join(", ", missing) + " on " + bootstrap
                         + "; create them with: streamlearn topics create --bootstrap " + bootstrap);
             }
-            Map<String, TopicDescription> found = a.describeTopics(List.of(topics.readings())).allTopicNames()
-                    .get(timeout, TimeUnit.MILLISECONDS);
-            return found.get(topics.readings()).partitions().size();
+            Map<String, TopicDescription> found = a.describeTopics(List.of(topics.readings(), topics.labels()))
+                    .allTopicNames().get(timeout, TimeUnit.MILLISECONDS);
+            int readings = found.get(topics.readings()).partitions().size();
+            int labels = found.get(topics.labels()).partitions().size();
+            if (labels != readings) {
+                throw new StartupException("topic " + topics.labels() + " has " + labels + " partition(s), but "
+                        + topics.readings() + " has " + readings + ": a late label must come from the partition number "
+                        + "of its reading; recreate " + topics.labels() + " with " + readings + " partition(s)");
+            }
+            return readings;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while checking the cluster");

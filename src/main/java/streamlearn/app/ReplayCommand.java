@@ -15,29 +15,45 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
+import streamlearn.format.LabelParser;
 import streamlearn.format.ModelSnapshot;
 import streamlearn.format.PredictionJson;
 import streamlearn.format.ReadingParser;
 import streamlearn.format.SpecJson;
 import streamlearn.model.InvalidReadingException;
+import streamlearn.model.LateLabel;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
+import streamlearn.model.PendingReading;
+import streamlearn.model.PendingReadings;
 import streamlearn.model.PrequentialMetrics;
 import streamlearn.model.Reading;
+import streamlearn.model.RejectReason;
 import streamlearn.model.SpecException;
 import streamlearn.model.StepResult;
+import streamlearn.stream.LearnerSettings;
 
 /**
  * {@code replay}: the streaming learner's exact code path, offline, over a file of readings in
  * order. Useful to evaluate a spec, to reproduce what the stream did, and to train a model to
  * seed a deployment with.
+ *
+ * <p>A line without {@code features} but with a {@code label} (or {@code target}) is a late label
+ * for an earlier reading, handled as the stream handles one from the labels topic: the unlabeled
+ * readings wait in {@link PendingReadings} ({@code label.max.delay} and {@code label.max.pending}
+ * at their defaults), and a matched label scores the prediction made then and takes
+ * {@link OnlineModel#learnLate}'s step. A file has no record timestamps: a reading's timestamp
+ * (else its line number) stands for it, and the stream time is the largest so far.
  */
 public final class ReplayCommand {
     static final String HELP = """
             Usage: streamlearn replay [--spec FILE] --input FILE.jsonl [--output FILE.jsonl] [--model FILE]
 
             Runs the learner over a file of readings (one JSON reading per line) in order, test then
-            train, exactly as the stream does, without Kafka.
+            train, exactly as the stream does, without Kafka. A line without "features" but with a
+            "label" (or "target") is a late label for an earlier reading, named by its "id" or by
+            "sensorId" and "timestamp": the reading's prediction is scored and the model trains on it,
+            as with the stream's labels topic; a label that finds no waiting reading is reported.
 
               --spec FILE     model spec JSON (default: the built-in sensor classifier)
               --input FILE    readings, one JSON object per line
@@ -47,8 +63,10 @@ public final class ReplayCommand {
 
             Bad readings are reported on stderr and counted as rejected; the run goes on.
             The last line of stdout is a JSON summary:
-              {"records":N,"labeled":N,"rejected":N,"diverged":N,"drifts":N,"meanLoss":X,"accuracy":X,"modelVersion":N}
-            (drifts: the changes the spec's drift detector found in the model's error).
+              {"records":N,"labeled":N,"matchedLabels":N,"unmatchedLabels":N,"rejected":N,"diverged":N,"drifts":N,
+               "meanLoss":X,"accuracy":X,"modelVersion":N}
+            (records: every non-blank line; labeled: readings labeled inline plus late labels matched;
+            drifts: the changes the spec's drift detector found in the model's error).
             """;
 
     private ReplayCommand() {
@@ -79,10 +97,18 @@ public final class ReplayCommand {
 
         OnlineModel model = OnlineModel.create(spec);
         ReadingParser parser = new ReadingParser(spec);
+        LabelParser labelParser = new LabelParser(spec);
         PredictionJson predictions = new PredictionJson(spec);
         PrequentialMetrics metrics = new PrequentialMetrics(spec);
         Reading reading = new Reading(spec.features().size());
+        LateLabel label = new LateLabel();
+        PendingReadings pending = new PendingReadings(spec, PendingReadings.inMemory(),
+                LearnerSettings.DEFAULT_LABEL_MAX_DELAY.toMillis(), LearnerSettings.DEFAULT_LABEL_MAX_PENDING, (m, r) -> { });
+        PendingReading waiting = new PendingReading(spec);
+        long streamTime = Long.MIN_VALUE;
         long rejected = 0;
+        long matched = 0;
+        long unmatched = 0;
         long lineNumber = 0;
 
         try (InputStream lines = new BufferedInputStream(Files.newInputStream(input), 1 << 16);
@@ -101,22 +127,46 @@ public final class ReplayCommand {
                 try {
                     parser.parse(bytes, reading);
                 } catch (InvalidReadingException e) {
+                    InvalidReadingException why = e;
+                    if (parser.lackedFeatures()) {
+                        try {
+                            labelParser.parse(bytes, label);
+                            PendingReadings.Match match = pending.match(modelId, label, streamTime, waiting);
+                            if (match == PendingReadings.Match.MATCHED) {
+                                matched++;
+                                metrics.addLate(model.learnLate(waiting, label), model.modelVersion());
+                            } else {
+                                unmatched++;
+                                err.println("replay: line " + lineNumber + ": late label unmatched ("
+                                        + RejectReason.UNMATCHED_LABEL.id() + "): " + (match == PendingReadings.Match.EXPIRED
+                                        ? "its reading waited longer than label.max.delay" : "no reading waits for it"));
+                            }
+                            continue;
+                        } catch (InvalidReadingException notALabel) {
+                            why = notALabel;
+                        }
+                    }
                     rejected++;
-                    err.println("replay: line " + lineNumber + " rejected (" + e.reason().id() + "): " + e.getMessage());
+                    err.println("replay: line " + lineNumber + " rejected (" + why.reason().id() + "): " + why.getMessage());
                     continue;
                 }
-                // Offline there is no record timestamp; a reading without one keeps its line number.
+                // Offline there is no record timestamp; a reading without one keeps its line number,
+                // and the reading's timestamp stands for the record's.
                 reading.defaultTimestamp(lineNumber);
+                streamTime = Math.max(streamTime, reading.timestamp());
                 StepResult result = model.step(reading);
                 metrics.add(result, model.modelVersion());
                 predictionOut.write(predictions.write(modelId, reading, result));
                 predictionOut.write('\n');
+                if (!result.labeled()) {
+                    pending.remember(modelId, reading, result, reading.timestamp());
+                }
             }
         }
         if (options.has("model")) {
             Files.writeString(Path.of(options.string("model", null)), ModelSnapshot.toJsonString(model) + "\n");
         }
-        out.println(summary(metrics, rejected, model.modelVersion()));
+        out.println(summary(metrics, matched, unmatched, rejected, model.modelVersion()));
         return 0;
     }
 
@@ -143,12 +193,15 @@ public final class ReplayCommand {
         return true;
     }
 
-    static String summary(PrequentialMetrics metrics, long rejected, long modelVersion) throws IOException {
+    static String summary(PrequentialMetrics metrics, long matched, long unmatched, long rejected, long modelVersion)
+            throws IOException {
         StringWriter text = new StringWriter();
         try (JsonGenerator g = new JsonFactory().createGenerator(text)) {
             g.writeStartObject();
-            g.writeNumberField("records", metrics.records() + rejected);
+            g.writeNumberField("records", metrics.records() + matched + unmatched + rejected);
             g.writeNumberField("labeled", metrics.labeled());
+            g.writeNumberField("matchedLabels", matched);
+            g.writeNumberField("unmatchedLabels", unmatched);
             g.writeNumberField("rejected", rejected);
             g.writeNumberField("diverged", metrics.diverged());
             g.writeNumberField("drifts", metrics.drifts());

@@ -53,16 +53,26 @@ public final class SensorReadingGenerator {
         return range[0] + (range[1] - range[0]) * random.nextDouble();
     }
 
-    /** The reading as the JSON of docs/DESIGN.md (features temperature and vibration). */
+    /** The reading as the JSON of docs/DESIGN.md (features temperature and vibration; its id if it has one). */
     public static byte[] json(Reading r) {
-        StringBuilder b = new StringBuilder(160);
-        b.append("{\"sensorId\":\"").append(r.sensorId()).append("\",\"timestamp\":").append(r.timestamp())
+        StringBuilder b = new StringBuilder(180);
+        b.append("{\"sensorId\":\"").append(r.sensorId());
+        if (r.id() != null) {
+            b.append("\",\"id\":\"").append(r.id());
+        }
+        b.append("\",\"timestamp\":").append(r.timestamp())
                 .append(",\"features\":{\"temperature\":").append(r.features()[0])
                 .append(",\"vibration\":").append(r.features()[1]).append('}');
         if (r.label() >= 0) {
             b.append(",\"label\":\"").append(CLASSES[r.label()]).append('"');
         }
         return b.append('}').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The late label of a reading, as the JSON of docs/DESIGN.md: it names the reading by its id. */
+    public static byte[] labelJson(String sensorId, String id, int label) {
+        return ("{\"sensorId\":\"" + sensorId + "\",\"id\":\"" + id + "\",\"label\":\"" + CLASSES[label] + "\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     public static String sensorId(int i) {

@@ -14,7 +14,7 @@ final class SimulateCommand {
     static final String HELP = """
             Usage: streamlearn simulate [--bootstrap H:P] [--rate N] [--count N] [--seed N]
                                         [--unlabeled-fraction F] [--drift-at N] [--glitch-rate F]
-                                        [--sensors N] [--topic T]
+                                        [--label-delay D] [--sensors N] [--topic T] [--labels-topic T]
 
             Produces synthetic readings of the seeds' industrial sensor: normal (20-40 C, 0.5-2.0 mm/s),
             warning (35-55, 1.5-4.0) and critical (50-80, 3.5-7.0), equally likely, for many sensors,
@@ -28,8 +28,12 @@ final class SimulateCommand {
               --drift-at N             from reading N on, the machine runs 8 C hotter (default: never)
               --glitch-rate F          share of readings a sensor glitch replaces: a sentinel (65535, -999,
                                        ...), a spike, or a clock years off (default: 0)
+              --label-delay D          readings go out unlabeled with an "id", and each label follows on the
+                                       labels topic after a random delay up to D (e.g. 30s, 5m); the
+                                       --unlabeled-fraction of readings never get one (default: labels inline)
               --sensors N              number of sensors, press-00, press-01, ... (default: 16)
               --topic T                readings topic (default: sensor-readings)
+              --labels-topic T         late labels topic (default: sensor-labels)
             """;
 
     private SimulateCommand() {
@@ -37,7 +41,8 @@ final class SimulateCommand {
 
     static int run(String[] args, PrintStream out) throws InterruptedException {
         CliOptions o = CliOptions.parse("simulate", args, 1,
-                Set.of("bootstrap", "rate", "count", "seed", "unlabeled-fraction", "drift-at", "glitch-rate", "sensors", "topic"), Set.of());
+                Set.of("bootstrap", "rate", "count", "seed", "unlabeled-fraction", "drift-at", "glitch-rate", "label-delay",
+                        "sensors", "topic", "labels-topic"), Set.of());
         if (o.help()) {
             out.print(HELP);
             return 0;
@@ -51,13 +56,16 @@ final class SimulateCommand {
         double glitchRate = o.doubleValue("glitch-rate", 0, 0, 1);
         int sensors = (int) o.longValue("sensors", 16, 1);
         String topic = o.string("topic", Topics.DEFAULT.readings());
+        java.time.Duration labelDelay = o.duration("label-delay", null);
+        String labelsTopic = o.string("labels-topic", Topics.DEFAULT.labels());
 
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         LearnerApp.checkReachable(p);
         ShutdownSignal signal = ShutdownSignal.install();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(bootstrap))) {
-            Simulator simulator = new Simulator(producer, topic, seed, sensors, rate, count, unlabeled, driftAt, glitchRate);
+            Simulator simulator = new Simulator(producer, topic, seed, sensors, rate, count, unlabeled, driftAt, glitchRate,
+                    labelsTopic, labelDelay);
             Thread thread = new Thread(simulator, "simulator");
             thread.start();
             while (thread.isAlive()) {
@@ -66,7 +74,8 @@ final class SimulateCommand {
                 }
             }
             thread.join();
-            out.println("sent " + simulator.sent() + " readings to " + topic);
+            out.println("sent " + simulator.sent() + " readings to " + topic
+                    + (labelDelay == null ? "" : " and " + simulator.labelsSent() + " late labels to " + labelsTopic));
         }
         return 0;
     }

@@ -1,5 +1,8 @@
 package streamlearn.app;
 
+import java.time.Duration;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
@@ -10,6 +13,13 @@ import streamlearn.model.Reading;
  * Produces the seeds' synthetic sensor readings at a steady rate: each reading is due at
  * {@code start + i / rate}, so a slow send is caught up rather than lowering the average rate.
  * Timestamps are the wall clock at sending time.
+ *
+ * <p>With a label delay, readings go out unlabeled with an id ({@code r<seed>-<i>}), and the label
+ * of each reading the generator labeled follows on the labels topic after a random delay, uniform
+ * up to the limit; the readings it left unlabeled ({@code --unlabeled-fraction}) never get one.
+ * The delays are drawn apart from the readings, so the readings are the ones sent without a delay.
+ * With a count, the simulator ends once the last label is sent; stopped, it drops the labels not
+ * yet due (a label that never comes).
  */
 final class Simulator implements Runnable {
     private final Producer<String, byte[]> producer;
@@ -19,16 +29,25 @@ final class Simulator implements Runnable {
     private final double rate;
     private final long count;
     private final long driftAt;
+    private final String labelsTopic;
+    private final long labelDelayNanos;
+    private final String idPrefix;
+    private final SplittableRandom delays;
+    private final PriorityQueue<DueLabel> due = new PriorityQueue<>((a, b) -> Long.compare(a.at, b.at));
     private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong labelsSent = new AtomicLong();
     private volatile boolean stopped;
 
+    private record DueLabel(long at, String sensorId, byte[] json) { }
+
     /**
-     * @param count   readings to send, or -1 to run until stopped
+     * @param count      readings to send, or -1 to run until stopped
      * @param driftAt    the reading from which the machine runs hotter, or -1 for never
      * @param glitchRate the fraction of readings a sensor glitch replaces (see {@link SensorGlitches})
+     * @param labelDelay null: labels inline; else the longest delay of a late label on {@code labelsTopic}
      */
     Simulator(Producer<String, byte[]> producer, String topic, long seed, int sensors, double rate, long count,
-              double unlabeledFraction, long driftAt, double glitchRate) {
+              double unlabeledFraction, long driftAt, double glitchRate, String labelsTopic, Duration labelDelay) {
         this.producer = producer;
         this.topic = topic;
         this.generator = new SensorReadingGenerator(seed, sensors, unlabeledFraction);
@@ -36,6 +55,10 @@ final class Simulator implements Runnable {
         this.rate = rate;
         this.count = count;
         this.driftAt = driftAt;
+        this.labelsTopic = labelsTopic;
+        this.labelDelayNanos = labelDelay == null ? -1 : labelDelay.toNanos();
+        this.idPrefix = "r" + seed + "-";
+        this.delays = new SplittableRandom(seed ^ 0x1ABE1DE1A7L);
     }
 
     @Override
@@ -44,8 +67,9 @@ final class Simulator implements Runnable {
         long start = System.nanoTime();
         double nanosPerReading = 1e9 / rate;
         for (long i = 0; !stopped && (count < 0 || i < count); i++) {
-            long due = start + (long) (i * nanosPerReading);
-            long wait = due - System.nanoTime();
+            long dueAt = start + (long) (i * nanosPerReading);
+            sendLabelsDue(dueAt);
+            long wait = dueAt - System.nanoTime();
             if (wait > 1_000_000) {
                 try {
                     TimeUnit.NANOSECONDS.sleep(wait);
@@ -59,10 +83,46 @@ final class Simulator implements Runnable {
             }
             generator.next(reading, System.currentTimeMillis());
             glitches.apply(reading);
+            if (labelDelayNanos >= 0) {
+                delay(reading, i);
+            }
             producer.send(new ProducerRecord<>(topic, reading.sensorId(), SensorReadingGenerator.json(reading)));
             sent.incrementAndGet();
         }
+        // With a count, every label follows; stopped, those not yet due never come.
+        while (!stopped && !due.isEmpty()) {
+            long wait = due.peek().at - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(Math.min(wait, 100_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            sendLabelsDue(System.nanoTime());
+        }
         producer.flush();
+    }
+
+    /** The reading goes out unlabeled with an id; its label, if it has one, waits for its time. */
+    private void delay(Reading reading, long i) {
+        String id = idPrefix + i;
+        reading.setId(id);
+        int label = reading.label();
+        if (label != Reading.UNLABELED) {
+            long at = System.nanoTime() + (labelDelayNanos == 0 ? 0 : delays.nextLong(labelDelayNanos + 1));
+            due.add(new DueLabel(at, reading.sensorId(), SensorReadingGenerator.labelJson(reading.sensorId(), id, label)));
+            reading.setLabel(Reading.UNLABELED);
+        }
+    }
+
+    private void sendLabelsDue(long now) {
+        while (!due.isEmpty() && due.peek().at <= now) {
+            DueLabel l = due.poll();
+            producer.send(new ProducerRecord<>(labelsTopic, l.sensorId(), l.json()));
+            labelsSent.incrementAndGet();
+        }
     }
 
     void stop() {
@@ -71,5 +131,9 @@ final class Simulator implements Runnable {
 
     long sent() {
         return sent.get();
+    }
+
+    long labelsSent() {
+        return labelsSent.get();
     }
 }

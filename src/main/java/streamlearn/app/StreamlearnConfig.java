@@ -44,7 +44,11 @@ public final class StreamlearnConfig {
         key("topic.metrics", Topics.DEFAULT.metrics(), "output topic of windowed metrics");
         key("topic.models", Topics.DEFAULT.models(), "output topic of model snapshots (compacted)");
         key("topic.events", Topics.DEFAULT.events(), "output topic of model events (a detected drift)");
-        key("topic.dlq", Topics.DEFAULT.deadLetters(), "dead-letter topic of rejected readings");
+        key("topic.dlq", Topics.DEFAULT.deadLetters(), "dead-letter topic of rejected readings and labels");
+        key("topic.labels", Topics.DEFAULT.labels(), "input topic of late labels (as many partitions as the readings topic)");
+        key("label.max.delay", "1h", "how long (stream time) an unlabeled reading waits for its late label; 0: none waits");
+        key("label.max.pending", String.valueOf(LearnerSettings.DEFAULT_LABEL_MAX_PENDING),
+                "the most unlabeled readings a task keeps waiting for a label; the oldest makes room");
     }
 
     private static void key(String name, String fallback, String doc) {
@@ -140,7 +144,7 @@ public final class StreamlearnConfig {
 
     public Topics topics() {
         return new Topics(get("topic.readings"), get("topic.predictions"), get("topic.metrics"), get("topic.models"),
-                get("topic.dlq"), get("topic.events"));
+                get("topic.dlq"), get("topic.events"), get("topic.labels"));
     }
 
     /** The metrics port, or -1 for no endpoint ({@code metrics.port=none}). */
@@ -155,7 +159,7 @@ public final class StreamlearnConfig {
             throw new UsageException("metrics.window and snapshot.interval must be positive");
         }
         return new LearnerSettings(spec(), modelKey(), topics(), window, snapshots, readingsPartitions,
-                integer("reading.max.bytes", 1), registry);
+                integer("reading.max.bytes", 1), duration("label.max.delay"), integer("label.max.pending", 1), registry);
     }
 
     /** Settings for every Kafka client: bootstrap.servers plus the kafka.* keys, prefix removed. */

@@ -37,7 +37,8 @@ public final class TopicDefinitions {
                     Topics.DEFAULT.metrics(), names.metrics(),
                     Topics.DEFAULT.models(), names.models(),
                     Topics.DEFAULT.deadLetters(), names.deadLetters(),
-                    Topics.DEFAULT.events(), names.events());
+                    Topics.DEFAULT.events(), names.events(),
+                    Topics.DEFAULT.labels(), names.labels());
             List<Definition> result = new ArrayList<>();
             for (JsonNode t : new ObjectMapper().readTree(in).get("topics")) {
                 Map<String, String> config = new HashMap<>();
@@ -54,7 +55,8 @@ public final class TopicDefinitions {
     /**
      * Creates the topics that do not exist yet; existing ones are left as they are.
      *
-     * @param partitionsOverride if positive, the partitions of the readings and predictions topics
+     * @param partitionsOverride if positive, the partitions of the readings, labels and predictions
+     *                           topics (labels must have as many partitions as readings)
      * @return the names created
      */
     public static List<String> create(Admin admin, Topics names, int partitionsOverride)
@@ -66,7 +68,8 @@ public final class TopicDefinitions {
                 continue;
             }
             int partitions = d.partitions();
-            if (partitionsOverride > 0 && (d.name().equals(names.readings()) || d.name().equals(names.predictions()))) {
+            if (partitionsOverride > 0 && (d.name().equals(names.readings()) || d.name().equals(names.predictions())
+                    || d.name().equals(names.labels()))) {
                 partitions = partitionsOverride;
             }
             missing.add(new NewTopic(d.name(), java.util.Optional.of(partitions), java.util.Optional.empty()).configs(d.config()));

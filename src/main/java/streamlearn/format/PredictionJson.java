@@ -25,6 +25,7 @@ import streamlearn.model.StepResult;
  */
 public final class PredictionJson {
     private static final SerializableString SENSOR_ID = new SerializedString("sensorId");
+    private static final SerializableString ID = new SerializedString("id");
     private static final SerializableString TIMESTAMP = new SerializedString("timestamp");
     private static final SerializableString MODEL = new SerializedString("model");
     private static final SerializableString MODEL_VERSION = new SerializedString("modelVersion");
@@ -62,6 +63,10 @@ public final class PredictionJson {
             g.writeStartObject();
             g.writeFieldName(SENSOR_ID);
             g.writeString(reading.sensorId());
+            if (reading.id() != null) {
+                g.writeFieldName(ID);
+                g.writeString(reading.id());
+            }
             g.writeFieldName(TIMESTAMP);
             g.writeNumber(reading.timestamp());
             g.writeFieldName(MODEL);

@@ -37,7 +37,9 @@ public final class ReadingParser {
     private final boolean[] seen;
     private final FeatureRanges ranges;
     /** Fields whose null means "not given" (a reading without a timestamp or a label). */
-    private static final java.util.Set<String> NULLABLE = java.util.Set.of("timestamp", "label", "target");
+    private static final java.util.Set<String> NULLABLE = java.util.Set.of("timestamp", "label", "target", "id");
+    /** Whether the last reading rejected lacked only its features: a late label, to replay. */
+    private boolean lackedFeatures;
 
     /**
      * @param keyField name of a top-level field whose value is captured for the model key, or null
@@ -75,6 +77,22 @@ public final class ReadingParser {
         return featureNames.length;
     }
 
+    /**
+     * Whether the last reading was rejected only for lacking {@code features} (its sensorId, and
+     * anything else it had, passed): in a replay file such a line is a late label.
+     */
+    public boolean lackedFeatures() {
+        return lackedFeatures;
+    }
+
+    JsonFactory json() {
+        return json;
+    }
+
+    int maxBytes() {
+        return maxBytes;
+    }
+
     /** Parses {@code bytes} (UTF-8 JSON) into {@code into}; on failure {@code into} is undefined. */
     public void parse(byte[] bytes, Reading into) throws InvalidReadingException {
         if (bytes == null || bytes.length == 0) {
@@ -85,6 +103,7 @@ public final class ReadingParser {
                     "value of " + bytes.length + " bytes exceeds the limit of " + maxBytes);
         }
         into.clear();
+        lackedFeatures = false;
         java.util.Arrays.fill(seen, false);
         try (JsonParser p = json.createParser(bytes)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -128,6 +147,13 @@ public final class ReadingParser {
                     }
                     into.setSensorId(p.getText());
                 }
+                case "id" -> {
+                    String id = id(p, value);
+                    into.setId(id);
+                    if (field.equals(keyField)) {
+                        into.setKeyFieldValue(id);
+                    }
+                }
                 case "timestamp" -> into.setTimestamp(timestamp(p, value));
                 case "features" -> {
                     if (value != JsonToken.START_OBJECT) {
@@ -151,7 +177,14 @@ public final class ReadingParser {
         return seenFields;
     }
 
-    private static long timestamp(JsonParser p, JsonToken value) throws IOException, InvalidReadingException {
+    static String id(JsonParser p, JsonToken value) throws IOException, InvalidReadingException {
+        if (value != JsonToken.VALUE_STRING) {
+            throw wrongType("id", "a string", value);
+        }
+        return p.getText();
+    }
+
+    static long timestamp(JsonParser p, JsonToken value) throws IOException, InvalidReadingException {
         if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.LONG
                 && p.getNumberType() != JsonParser.NumberType.INT || p.getLongValue() < 0) {
             throw wrongType("timestamp", "epoch milliseconds (a non-negative integer)", value);
@@ -159,7 +192,7 @@ public final class ReadingParser {
         return p.getLongValue();
     }
 
-    private int label(JsonParser p, JsonToken value) throws IOException, InvalidReadingException {
+    int label(JsonParser p, JsonToken value) throws IOException, InvalidReadingException {
         if (regression) {
             throw new InvalidReadingException(RejectReason.WRONG_TYPE,
                     "field 'label': a regression reading has a numeric 'target', not a label");
@@ -170,7 +203,7 @@ public final class ReadingParser {
         return classIndex(p);
     }
 
-    private double target(JsonParser p, JsonToken value) throws IOException, InvalidReadingException {
+    double target(JsonParser p, JsonToken value) throws IOException, InvalidReadingException {
         if (!regression) {
             throw new InvalidReadingException(RejectReason.WRONG_TYPE,
                     "field 'target': a classification reading has a 'label', not a target");
@@ -191,6 +224,7 @@ public final class ReadingParser {
             throw new InvalidReadingException(RejectReason.MISSING_FIELD, "missing field 'sensorId'");
         }
         if ((seenFields & knownFieldBit("features")) == 0) {
+            lackedFeatures = true;
             throw new InvalidReadingException(RejectReason.MISSING_FIELD, "missing field 'features'");
         }
         for (int i = 0; i < seen.length; i++) {
@@ -209,6 +243,7 @@ public final class ReadingParser {
             case "features" -> 4;
             case "label" -> 8;
             case "target" -> 16;
+            case "id" -> 64;
             default -> field.equals(keyField) ? 32 : 0;
         };
     }
@@ -277,7 +312,7 @@ public final class ReadingParser {
         throw new InvalidReadingException(RejectReason.UNKNOWN_LABEL, "unknown label '" + p.getText() + "'");
     }
 
-    private static InvalidReadingException wrongType(String field, String expected, JsonToken got) {
+    static InvalidReadingException wrongType(String field, String expected, JsonToken got) {
         return new InvalidReadingException(RejectReason.WRONG_TYPE,
                 "field '" + field + "' must be " + expected + ", got " + tokenName(got));
     }
@@ -305,7 +340,7 @@ public final class ReadingParser {
         return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 
-    private static String firstLine(String s) {
+    static String firstLine(String s) {
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
     }

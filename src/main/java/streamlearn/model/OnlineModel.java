@@ -30,6 +30,9 @@ public final class OnlineModel {
     private final double[] targetVector;
     private final boolean binary;
     private final StepResult result;
+    private final Activation outputActivation;
+    // The probabilities (or value) of a late label's stored prediction, recomputed from its pre-activations.
+    private final double[] lateOutput;
     // Drift detection (null when the spec has none): ADWIN on the prequential error, and the
     // number of drifts detected over the model's life.
     private final Adwin detector;
@@ -44,7 +47,9 @@ public final class OnlineModel {
         this.input = trainer.network().inputBuffer();
         this.targetVector = new double[trainer.network().outputSize()];
         this.binary = spec.loss() == streamlearn.nn.Loss.BINARY_CROSS_ENTROPY;
-        this.result = new StepResult(spec.classes().size());
+        this.result = new StepResult(spec.classes().size(), trainer.network().outputSize());
+        this.outputActivation = trainer.network().outputActivation();
+        this.lateOutput = new double[trainer.network().outputSize()];
         this.detector = spec.drift() != null ? new Adwin(spec.drift().delta()) : null;
     }
 
@@ -117,6 +122,11 @@ public final class OnlineModel {
         }
     }
 
+    /** Units of the spec's output layer: the length of a prediction's pre-activations. */
+    public static int outputSize(ModelSpec spec) {
+        return spec.layers().get(spec.layers().size() - 1).units();
+    }
+
     /** A network of the spec's shape (its parameters live apart, see {@link Mlp}). */
     private static Mlp network(ModelSpec spec) {
         List<ModelSpec.Layer> layers = spec.layers();
@@ -178,6 +188,65 @@ public final class OnlineModel {
             }
         }
         double[] out = trainer.predict(input);
+        System.arraycopy(trainer.network().outputPreActivation(), 0, r.output, 0, r.output.length);
+        describe(out, r);
+        if (!r.labeled) {
+            r.loss = Double.NaN;
+            r.outcome = Outcome.PREDICTED;
+            return r;
+        }
+        boolean trained;
+        if (trainer.classifiesWithSoftmax()) {
+            r.loss = trainer.predictionLossOfClass(reading.label);
+            trained = trainer.trainOnClass(reading.label);
+        } else {
+            fillTarget(reading.label, reading.target);
+            r.loss = trainer.predictionLoss(targetVector);
+            trained = trainer.train(targetVector);
+        }
+        return finishLabeled(r, trained);
+    }
+
+    /**
+     * The step a late label takes for the reading it names: first its prediction, as it was made
+     * when the reading came (the stored pre-activations through the output activation give the
+     * same probabilities, predicted class and loss bit for bit), is scored against the label, and
+     * that error goes to the drift detector: the honest prequential figure, not the current
+     * model's; then one update on the stored features with the current model, exactly as an
+     * inline-labeled reading takes it (the features join the input statistics, are standardised
+     * with them, and the trained weights take one step; a refused step takes the statistics back).
+     * The result (reused) carries the stored prediction and its {@code modelVersion}.
+     */
+    public StepResult learnLate(PendingReading waiting, LateLabel label) {
+        StepResult r = result;
+        r.modelVersion = waiting.modelVersion;
+        r.drift = null;
+        r.labeled = true;
+        r.label = label.label;
+        r.target = label.target;
+        int n = r.output.length;
+        System.arraycopy(waiting.output, 0, r.output, 0, n);
+        outputActivation.forward(r.output, lateOutput, n);
+        describe(lateOutput, r);
+        fillTarget(label.label, label.target);
+        r.loss = spec.loss().value(outputActivation, r.output, lateOutput, targetVector, n);
+
+        double[] features = waiting.features;
+        if (scaler != null) {
+            scaler.update(features);
+            scaler.transform(features, input);
+        } else {
+            for (int i = 0; i < input.length; i++) {
+                input[i] = features[i];
+            }
+        }
+        trainer.inputReplaced();
+        boolean trained = trainer.classifiesWithSoftmax() ? trainer.trainOnClass(label.label) : trainer.train(targetVector);
+        return finishLabeled(r, trained);
+    }
+
+    /** The prediction in {@code r} from the network's output {@code out}. */
+    private void describe(double[] out, StepResult r) {
         if (spec.isClassification()) {
             if (binary) {
                 r.probabilities[1] = out[0];
@@ -191,20 +260,10 @@ public final class OnlineModel {
         } else {
             r.predictedValue = out[0];
         }
-        if (!r.labeled) {
-            r.loss = Double.NaN;
-            r.outcome = Outcome.PREDICTED;
-            return r;
-        }
-        boolean trained;
-        if (trainer.classifiesWithSoftmax()) {
-            r.loss = trainer.predictionLossOfClass(reading.label);
-            trained = trainer.trainOnClass(reading.label);
-        } else {
-            fillTarget(reading);
-            r.loss = trainer.predictionLoss(targetVector);
-            trained = trainer.train(targetVector);
-        }
+    }
+
+    /** After a labeled prediction's update: drift detection, the outcome, and a refused step's scaler undone. */
+    private StepResult finishLabeled(StepResult r, boolean trained) {
         if (detector != null) {
             r.drift = watchForDrift(r);
         }
@@ -266,14 +325,14 @@ public final class OnlineModel {
         return drifts;
     }
 
-    private void fillTarget(Reading reading) {
+    private void fillTarget(int label, double target) {
         if (!spec.isClassification()) {
-            targetVector[0] = reading.target;
+            targetVector[0] = target;
         } else if (binary) {
-            targetVector[0] = reading.label == 1 ? 1.0 : 0.0;
+            targetVector[0] = label == 1 ? 1.0 : 0.0;
         } else {
             java.util.Arrays.fill(targetVector, 0.0);
-            targetVector[reading.label] = 1.0;
+            targetVector[label] = 1.0;
         }
     }
 

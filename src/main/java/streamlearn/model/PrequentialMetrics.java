@@ -23,8 +23,21 @@ public final class PrequentialMetrics {
         confusion = new long[classes.size()][classes.size()];
     }
 
+    /** A reading's step: it counts as a record, and, when labeled inline, is scored. */
     public void add(StepResult r, long modelVersionAfter) {
         records++;
+        score(r, modelVersionAfter);
+    }
+
+    /**
+     * A late label's step ({@link OnlineModel#learnLate}): its reading was counted when it came;
+     * the label scores the prediction made then, in the span of the label's arrival.
+     */
+    public void addLate(StepResult r, long modelVersionAfter) {
+        score(r, modelVersionAfter);
+    }
+
+    private void score(StepResult r, long modelVersionAfter) {
         modelVersion = modelVersionAfter;
         if (r.drift() != null) {
             drifts++;

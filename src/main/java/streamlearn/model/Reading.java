@@ -8,6 +8,7 @@ public final class Reading {
     public static final int UNLABELED = -1;
 
     String sensorId;
+    String id;
     long timestamp;
     boolean hasTimestamp;
     final double[] features;
@@ -22,6 +23,11 @@ public final class Reading {
 
     public String sensorId() {
         return sensorId;
+    }
+
+    /** The reading's {@code id}, naming it for a late label; null when it has none. */
+    public String id() {
+        return id;
     }
 
     /** Event time in epoch milliseconds, if the reading carried one. */
@@ -71,6 +77,7 @@ public final class Reading {
     /** Sets all fields; for tests, the simulator and replays built in code. */
     public Reading set(String sensorId, long timestamp, double[] values, int label) {
         this.sensorId = sensorId;
+        this.id = null;
         this.timestamp = timestamp;
         this.hasTimestamp = true;
         System.arraycopy(values, 0, features, 0, features.length);
@@ -83,6 +90,10 @@ public final class Reading {
     /** The parser's setters: a reading is filled field by field as its JSON is read. */
     public void setSensorId(String sensorId) {
         this.sensorId = sensorId;
+    }
+
+    public void setId(String id) {
+        this.id = id;
     }
 
     public void setTimestamp(long timestamp) {
@@ -110,6 +121,7 @@ public final class Reading {
     /** Empties the reading for the next record (the features are overwritten by the next one). */
     public void clear() {
         sensorId = null;
+        id = null;
         timestamp = 0;
         hasTimestamp = false;
         label = UNLABELED;

@@ -1,6 +1,6 @@
 package streamlearn.model;
 
-/** Why a reading was rejected; the id goes into the dead-letter record's headers. */
+/** Why a reading (or a late label) was rejected; the id goes into the dead-letter record's headers. */
 public enum RejectReason {
     MISSING_KEY("missing_key"),
     KEY_MISMATCH("key_mismatch"),
@@ -17,7 +17,9 @@ public enum RejectReason {
     NON_FINITE_FEATURE("non_finite_feature"),
     OUT_OF_RANGE("out_of_range"),
     UNKNOWN_LABEL("unknown_label"),
-    NON_FINITE_TARGET("non_finite_target");
+    NON_FINITE_TARGET("non_finite_target"),
+    /** A late label that finds no reading waiting for it (never seen, already labeled, expired, or labeled inline). */
+    UNMATCHED_LABEL("unmatched_label");
 
     private final String id;
 

@@ -6,6 +6,7 @@ public final class StepResult {
     long modelVersion;
     int predicted;
     final double[] probabilities;
+    final double[] output;
     double predictedValue;
     boolean labeled;
     int label;
@@ -14,7 +15,12 @@ public final class StepResult {
     DriftEvent drift;
 
     StepResult(int classCount) {
+        this(classCount, Math.max(classCount, 1));
+    }
+
+    StepResult(int classCount, int outputs) {
         probabilities = new double[classCount];
+        output = new double[outputs];
     }
 
     public Outcome outcome() {
@@ -34,6 +40,14 @@ public final class StepResult {
     /** Class probabilities in the spec's class order (classification); live buffer. */
     public double[] probabilities() {
         return probabilities;
+    }
+
+    /**
+     * The output layer's pre-activations behind the prediction (live buffer): what a reading
+     * waiting for a late label keeps, so that the label scores the prediction exactly as made.
+     */
+    public double[] output() {
+        return output;
     }
 
     /** The predicted value (regression). */

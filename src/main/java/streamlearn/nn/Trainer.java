@@ -216,6 +216,15 @@ public final class Trainer {
         return step();
     }
 
+    /**
+     * The network's input buffer now holds an input that was not predicted (a late label's stored
+     * reading): the next {@link #train} or {@link #trainOnClass} runs the trained parameters on it
+     * first, as after a prediction with the average.
+     */
+    public void inputReplaced() {
+        lastForwardUsedParams = false;
+    }
+
     /** With averaging, the prediction used the average: the gradient is taken at the trained parameters. */
     private void forwardWithTrainedParameters() {
         if (!lastForwardUsedParams) {

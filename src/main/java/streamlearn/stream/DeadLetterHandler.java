@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * and processing resumes. The headers are Kafka Streams' own dead-letter headers, plus
  * {@value #REASON_HEADER} with a stable reason id.
  *
- * <p>Invalid readings ({@link RejectedReadingException}) are expected and are not logged one by
+ * <p>Invalid readings and labels, and labels that match no waiting reading ({@link RejectedReadingException}) are expected and are not logged one by
  * one (the {@code rejected} counter moves instead); anything else is a bug and is logged as an
  * error with its stack trace, but still does not stop the stream.
  */
@@ -33,6 +33,13 @@ public final class DeadLetterHandler implements ProcessingExceptionHandler {
     public static final String TOPIC_HEADER = "__streams.errors.topic";
     public static final String PARTITION_HEADER = "__streams.errors.partition";
     public static final String OFFSET_HEADER = "__streams.errors.offset";
+    /**
+     * Set by {@link LabelRouter} on a label it sends through a repartition topic: "partition offset
+     * topic" of the record the user sent, and (the next header) its key. A label dead-lettered on
+     * the other side goes out with these instead of the repartition record's, and without them.
+     */
+    static final String ORIGIN_HEADER = "streamlearn.origin";
+    static final String ORIGIN_KEY_HEADER = "streamlearn.origin.key";
     /** Reason id of a failure that was not a validation error. */
     public static final String PROCESSING_ERROR = "processing_error";
 
@@ -49,23 +56,31 @@ public final class DeadLetterHandler implements ProcessingExceptionHandler {
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
         RejectedReadingException rejected = rejection(exception);
         Headers headers = new RecordHeaders();
+        String[] origin = null;
+        byte[] key = context.sourceRawKey();
         for (var h : context.headers()) {
-            headers.add(h);
+            if (h.key().equals(ORIGIN_HEADER)) {
+                origin = new String(h.value(), StandardCharsets.UTF_8).split(" ", 3);
+            } else if (h.key().equals(ORIGIN_KEY_HEADER)) {
+                key = h.value();
+            } else {
+                headers.add(h);
+            }
         }
         Throwable cause = rejected != null ? rejected : exception;
         put(headers, EXCEPTION_HEADER, cause.getClass().getName());
         put(headers, MESSAGE_HEADER, String.valueOf(cause.getMessage()));
         put(headers, STACKTRACE_HEADER, rejected != null ? "" : stackTrace(exception));
-        put(headers, TOPIC_HEADER, context.topic());
-        put(headers, PARTITION_HEADER, String.valueOf(context.partition()));
-        put(headers, OFFSET_HEADER, String.valueOf(context.offset()));
+        put(headers, TOPIC_HEADER, origin != null ? origin[2] : context.topic());
+        put(headers, PARTITION_HEADER, origin != null ? origin[0] : String.valueOf(context.partition()));
+        put(headers, OFFSET_HEADER, origin != null ? origin[1] : String.valueOf(context.offset()));
         put(headers, REASON_HEADER, rejected != null ? rejected.reason().id() : PROCESSING_ERROR);
         if (rejected == null) {
             LOG.error("Unexpected failure processing {}-{} offset {} in {}; the record goes to {}",
                     context.topic(), context.partition(), context.offset(), context.processorNodeId(),
                     deadLetterTopic, exception);
         }
-        return Response.resume(List.of(new ProducerRecord<>(deadLetterTopic, null, context.sourceRawKey(),
+        return Response.resume(List.of(new ProducerRecord<>(deadLetterTopic, null, key,
                 context.sourceRawValue(), headers)));
     }
 

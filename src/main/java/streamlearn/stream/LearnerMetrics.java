@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import streamlearn.format.ModelEventJson;
 import streamlearn.model.Outcome;
+import streamlearn.model.PendingReadings;
 import streamlearn.model.StepResult;
 
 /**
@@ -20,6 +21,7 @@ final class LearnerMetrics {
     private final MeterRegistry registry;
     private final List<String> classes;
     private final Timer update;
+    private final Timer labelDelay;
     private final ConcurrentHashMap<String, ModelMeters> models = new ConcurrentHashMap<>();
 
     LearnerMetrics(MeterRegistry registry, List<String> classes) {
@@ -30,6 +32,11 @@ final class LearnerMetrics {
         this.update = Timer.builder("streamlearn.update")
                 .description("Time of one prequential step: predict, and train when labeled")
                 .register(registry);
+        this.labelDelay = Timer.builder("streamlearn.label.delay")
+                .description("Record time of a reading to the record time of its late label (matched labels)")
+                .publishPercentiles(0.5, 0.99)
+                .distributionStatisticExpiry(Duration.ofMinutes(1))
+                .register(registry);
     }
 
     Timer update() {
@@ -38,6 +45,27 @@ final class LearnerMetrics {
 
     Counter rejected(String model) {
         return forModel(model).outcomes[Outcome.REJECTED.ordinal()];
+    }
+
+    /** The model a bad reading or label counts under: there is only one with {@code model.key=global}. */
+    static String rejectedModel(ModelKey key) {
+        return key.kind() == ModelKey.Kind.GLOBAL ? ModelKey.GLOBAL_MODEL_ID : "unknown";
+    }
+
+    /** The outcomes of {@code streamlearn_labels_total}. */
+    enum LabelOutcome {
+        /** It found its waiting reading: scored and trained on. */
+        MATCHED("matched"),
+        /** It found none: dead-lettered as unmatched_label. */
+        UNMATCHED("unmatched"),
+        /** It was not a valid label: dead-lettered with its reason. */
+        REJECTED("rejected");
+
+        final String id;
+
+        LabelOutcome(String id) {
+            this.id = id;
+        }
     }
 
     ModelMeters forModel(String model) {
@@ -61,6 +89,18 @@ final class LearnerMetrics {
         m.driftEvents = Counter.builder("streamlearn.model.events")
                 .description("Model events written to the events topic, by type").tag("model", model)
                 .tag("type", ModelEventJson.DRIFT).register(registry);
+        for (LabelOutcome o : LabelOutcome.values()) {
+            m.labels[o.ordinal()] = Counter.builder("streamlearn.labels")
+                    .description("Late labels by outcome").tag("model", model).tag("outcome", o.id).register(registry);
+        }
+        for (PendingReadings.Drop d : PendingReadings.Drop.values()) {
+            m.dropped[d.ordinal()] = Counter.builder("streamlearn.pending.dropped")
+                    .description("Readings that stopped waiting for their label without it, by reason")
+                    .tag("model", model).tag("reason", d.id()).register(registry);
+        }
+        Gauge.builder("streamlearn.pending.readings", m, x -> x.waiting)
+                .description("Unlabeled readings waiting for a late label").tag("model", model).register(registry);
+        m.labelDelay = labelDelay;
         m.lag = Timer.builder("streamlearn.prediction.lag")
                 .description("Event time of a reading to its prediction")
                 .tag("model", model)
@@ -82,7 +122,11 @@ final class LearnerMetrics {
         Counter[] predictions;
         Counter drifts;
         Counter driftEvents;
+        final Counter[] labels = new Counter[LabelOutcome.values().length];
+        final Counter[] dropped = new Counter[PendingReadings.Drop.values().length];
+        Timer labelDelay;
         Timer lag;
+        volatile double waiting;
         volatile double loss = Double.NaN;
         volatile double accuracy = Double.NaN;
         volatile double modelVersion;
@@ -95,6 +139,32 @@ final class LearnerMetrics {
             }
             modelVersion = modelVersionAfter;
             lag.record(Math.max(0, lagMillis), TimeUnit.MILLISECONDS);
+        }
+
+        /**
+         * A late label's step: matched; a refused step also counts as {@code diverged}, which an
+         * operator watches for every step, inline or late; and the model version after it.
+         */
+        void matched(StepResult result, long modelVersionAfter, long delayMillis) {
+            labels[LabelOutcome.MATCHED.ordinal()].increment();
+            if (result.outcome() == Outcome.DIVERGED) {
+                outcomes[Outcome.DIVERGED.ordinal()].increment();
+            }
+            modelVersion = modelVersionAfter;
+            labelDelay.record(Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
+        }
+
+        void label(LabelOutcome outcome) {
+            labels[outcome.ordinal()].increment();
+        }
+
+        void dropped(PendingReadings.Drop reason) {
+            dropped[reason.ordinal()].increment();
+        }
+
+        /** Readings of this model waiting for their label now. */
+        void waiting(long readings) {
+            waiting = readings;
         }
 
         /** A drift was detected, and its event sent to the events topic. */

@@ -10,28 +10,45 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import streamlearn.model.Reading;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The learner's topology, built by one function that {@code run}, the tests and the benchmarks
  * all call:
  * <pre>
  *   sensor-readings ─▶ parse + validate + key by model ──(bad)──▶ sensor-readings-dlq
- *                         │  (repartition only when the model key may live elsewhere)
+ *   sensor-labels   ─▶ parse + validate + key by model ──(bad)──▶ sensor-readings-dlq
+ *                         │  (both repartitioned alike, only when the model key may live elsewhere)
  *                         ▼
- *                      learner [model store] ─▶ sensor-predictions
+ *                      learner [model store, pending readings] ─▶ sensor-predictions
  *                                            ─▶ learner-metrics   (per model, per window)
  *                                            ─▶ learner-events    (per model, per detected drift)
  *                                            ─▶ learner-models    (per model, every snapshot.interval)
+ *                                            ──(unmatched label)──▶ sensor-readings-dlq
  * </pre>
+ * A late label must reach the task that holds its reading. Labels are keyed by sensorId like the
+ * readings, and the labels topic has the readings topic's partition count ({@code run} checks), so
+ * without a repartition (model key {@code sensor}, or {@code global} on one partition) a sensor's
+ * labels come from the partition number of its readings, into the same task. With one, labels go
+ * through a repartition topic of their own, keyed by the same model id as the readings (for
+ * {@code field:<name>}, see {@link LabelRouter}), so both land in the model's partition.
  */
 public final class LearnerTopology {
     public static final String MODEL_STORE = "model-store";
+    /** The unlabeled readings that wait for a late label (see {@link streamlearn.model.PendingReadings}). */
+    public static final String PENDING_STORE = "pending-readings";
+    /** model.key=field: the model of each sensor's last reading, to route its late labels. */
+    public static final String SENSOR_MODELS = "sensor-models";
     static final String SOURCE = "readings";
     static final String ROUTER = "parse-and-route";
     static final String DECODER = "decode";
+    static final String LABEL_SOURCE = "labels";
+    static final String LABEL_ROUTER = "parse-and-route-labels";
+    static final String LABEL_DECODER = "decode-labels";
+    static final String MERGE = "readings-and-labels";
     static final String LEARNER = "learner";
     static final String REPARTITION = "readings-by-model";
+    static final String LABEL_REPARTITION = "labels-by-model";
     static final String PREDICTIONS_SINK = "predictions";
     static final String METRICS_SINK = "metrics";
     static final String MODELS_SINK = "models";
@@ -40,30 +57,53 @@ public final class LearnerTopology {
     private LearnerTopology() {
     }
 
+    @SuppressWarnings("unchecked") // readings and labels meet as Object; the learner tells them apart
     public static Topology build(LearnerSettings settings) {
         LearnerMetrics metrics = new LearnerMetrics(settings.registry(), settings.spec().classes());
         StreamsBuilder builder = new StreamsBuilder();
         // The changelog must accept a whole model state in one record (see ModelSpec.MAX_PARAMETERS).
         builder.addStateStore(new ModelStoreBuilder(MODEL_STORE).withLoggingEnabled(Map.of("max.message.bytes", "16777216")));
+        // Small records, written per unlabeled reading and deleted per label: the record cache
+        // lets a label that follows within a commit interval cost no changelog write at all.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled().withLoggingEnabled(Map.of()));
+        boolean byField = settings.modelKey().kind() == ModelKey.Kind.FIELD;
+        if (byField) {
+            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SENSOR_MODELS),
+                    Serdes.String(), Serdes.String()).withCachingEnabled().withLoggingEnabled(Map.of()));
+        }
+        String[] routerStores = byField ? new String[] {SENSOR_MODELS} : new String[0];
 
         KStream<String, byte[]> readings = builder.stream(settings.topics().readings(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(SOURCE));
-        KStream<String, Reading> keyed;
+        KStream<String, byte[]> labels = builder.stream(settings.topics().labels(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(LABEL_SOURCE));
+        KStream<String, ?> keyedReadings;
+        KStream<String, ?> keyedLabels;
         if (settings.needsRepartition()) {
             // Route the original bytes: a parsed Reading has no serde, and a byte copy is all the
             // repartition topic needs. A global model lives in a single partition.
             Repartitioned<String, byte[]> by = Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(REPARTITION);
+            Repartitioned<String, byte[]> labelsBy = Repartitioned.with(Serdes.String(), Serdes.ByteArray())
+                    .withName(LABEL_REPARTITION);
             if (settings.modelKey().kind() == ModelKey.Kind.GLOBAL) {
                 by = by.withNumberOfPartitions(1);
+                labelsBy = labelsBy.withNumberOfPartitions(1);
             }
-            keyed = readings
-                    .process(() -> ReadingRouter.toRepartition(settings, metrics), Named.as(ROUTER))
+            keyedReadings = readings
+                    .process(() -> ReadingRouter.toRepartition(settings, metrics), Named.as(ROUTER), routerStores)
                     .repartition(by)
                     .process(() -> new ReadingDecoder(settings), Named.as(DECODER));
+            keyedLabels = labels
+                    .process(() -> LabelRouter.toRepartition(settings, metrics), Named.as(LABEL_ROUTER), routerStores)
+                    .repartition(labelsBy)
+                    .process(() -> new LabelDecoder(settings), Named.as(LABEL_DECODER));
         } else {
-            keyed = readings.process(() -> ReadingRouter.toLearner(settings, metrics), Named.as(ROUTER));
+            keyedReadings = readings.process(() -> ReadingRouter.toLearner(settings, metrics), Named.as(ROUTER));
+            keyedLabels = labels.process(() -> LabelRouter.toLearner(settings, metrics), Named.as(LABEL_ROUTER));
         }
-        keyed.process(() -> new LearnerProcessor(settings, metrics), Named.as(LEARNER), MODEL_STORE);
+        ((KStream<String, Object>) keyedReadings).merge((KStream<String, Object>) keyedLabels, Named.as(MERGE))
+                .process(() -> new LearnerProcessor(settings, metrics), Named.as(LEARNER), MODEL_STORE, PENDING_STORE);
 
         Topology topology = builder.build();
         topology.addSink(PREDICTIONS_SINK, settings.topics().predictions(),

@@ -3,9 +3,11 @@ package streamlearn.stream;
 import java.nio.ByteBuffer;
 import streamlearn.format.MetricsJson;
 import streamlearn.format.ModelSnapshot;
+import streamlearn.model.LateLabel;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
 import streamlearn.model.Outcome;
+import streamlearn.model.PendingReading;
 import streamlearn.model.PrequentialMetrics;
 import streamlearn.model.Reading;
 import streamlearn.model.StepResult;
@@ -86,6 +88,18 @@ final class ModelState {
         // for drift: its error joins the detector's window (and a drift adapts the model) even
         // when the step itself is refused. A prediction alone leaves the model as it was.
         modelChanged |= result.outcome() == Outcome.TRAINED || result.labeled() && model.spec().drift() != null;
+        return result;
+    }
+
+    /**
+     * A late label's step on the reading it names ({@link OnlineModel#learnLate}), scored in the
+     * open window: the window of the label's arrival. The result is reused.
+     */
+    StepResult learnLate(PendingReading waiting, LateLabel label) {
+        StepResult result = model.learnLate(waiting, label);
+        window.addLate(result, model.modelVersion());
+        progressChanged = true;
+        modelChanged |= result.outcome() == Outcome.TRAINED || model.spec().drift() != null;
         return result;
     }
 

@@ -3,6 +3,7 @@ package streamlearn.stream;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import streamlearn.format.ReadingParser;
 import streamlearn.model.InvalidReadingException;
 import streamlearn.model.Reading;
@@ -24,6 +25,9 @@ final class ReadingRouter<V> implements Processor<String, byte[], String, V> {
     private ReadingParser parser;
     private Reading reading;
     private final LearnerMetrics metrics;
+    // model.key=field: the model of each sensor's last reading, for its late labels (see LabelRouter).
+    private KeyValueStore<String, String> sensorModels;
+    private final java.util.Map<String, String> sensorModelsWritten = new java.util.HashMap<>();
 
     private ReadingRouter(LearnerSettings settings, LearnerMetrics metrics, boolean forwardBytes) {
         this.settings = settings;
@@ -46,6 +50,10 @@ final class ReadingRouter<V> implements Processor<String, byte[], String, V> {
         this.context = context;
         this.parser = new ReadingParser(settings.spec(), settings.modelKey().capturedField(), settings.maxReadingBytes());
         this.reading = new Reading(settings.spec().features().size());
+        if (settings.modelKey().kind() == ModelKey.Kind.FIELD) {
+            this.sensorModels = context.getStateStore(LearnerTopology.SENSOR_MODELS);
+            this.sensorModelsWritten.clear();
+        }
     }
 
     @Override
@@ -75,7 +83,13 @@ final class ReadingRouter<V> implements Processor<String, byte[], String, V> {
                     throw reject(RejectReason.MISSING_FIELD,
                             "missing field '" + settings.modelKey().field() + "' (the model key)");
                 }
-                yield reading.keyFieldValue();
+                String model = reading.keyFieldValue();
+                // Written when it changes, not per reading (the map is this task's memory of what it wrote).
+                if (!model.equals(sensorModelsWritten.get(reading.sensorId()))) {
+                    sensorModels.put(reading.sensorId(), model);
+                    sensorModelsWritten.put(reading.sensorId(), model);
+                }
+                yield model;
             }
         };
         if (forwardBytes) {
@@ -87,8 +101,7 @@ final class ReadingRouter<V> implements Processor<String, byte[], String, V> {
     }
 
     private RejectedReadingException reject(RejectReason reason, String message) {
-        String model = settings.modelKey().kind() == ModelKey.Kind.GLOBAL ? ModelKey.GLOBAL_MODEL_ID : "unknown";
-        metrics.rejected(model).increment();
+        metrics.rejected(LearnerMetrics.rejectedModel(settings.modelKey())).increment();
         return new RejectedReadingException(reason, message);
     }
 }

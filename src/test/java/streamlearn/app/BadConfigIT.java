@@ -32,7 +32,15 @@ class BadConfigIT {
     static void createTopics() throws Exception {
         topics = KafkaTestSupport.uniqueTopics("badconfig");
         KafkaTestSupport.createTopics(broker.bootstrapServers(), topics, 1);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(THREE_PARTITION_LABELS, 3, (short) 1)))
+                    .all().get();
+        }
     }
+
+    /** A labels topic whose partitions differ from the readings topic's one. */
+    private static final String THREE_PARTITION_LABELS = "badconfig-labels-3";
 
     /** A working config: the cases below break one thing each. */
     private static Map<String, String> good(Path dir) throws Exception {
@@ -76,6 +84,8 @@ class BadConfigIT {
         cases.add(file(dir, "bad metrics.window", c -> c.put("metrics.window", "ten seconds"), 2, "metrics.window"));
         cases.add(file(dir, "bad reading.max.bytes", c -> c.put("reading.max.bytes", "0"), 2, "reading.max.bytes"));
         cases.add(file(dir, "bad metrics.port", c -> c.put("metrics.port", "http"), 2, "metrics.port"));
+        cases.add(file(dir, "bad label.max.delay", c -> c.put("label.max.delay", "-1h"), 2, "label.max.delay"));
+        cases.add(file(dir, "bad label.max.pending", c -> c.put("label.max.pending", "0"), 2, "label.max.pending"));
         int busy;
         try (ServerSocket taken = new ServerSocket(0)) {
             busy = taken.getLocalPort();
@@ -83,6 +93,8 @@ class BadConfigIT {
                     "metrics.port " + busy));
             cases.add(file(dir, "missing topics", c -> c.put("topic.readings", "no-such-readings"), 1,
                     "missing topic(s) no-such-readings"));
+            cases.add(file(dir, "labels topic partitions differ", c -> c.put("topic.labels", THREE_PARTITION_LABELS), 1,
+                    "topic " + THREE_PARTITION_LABELS + " has 3 partition(s), but badconfig-readings has 1"));
             cases.add(file(dir, "unresolvable broker", c -> c.put("bootstrap.servers", "kafka.invalid:9092"), 1,
                     "kafka.invalid:9092"));
             int closed = KafkaTestSupport.freePort();

@@ -37,7 +37,8 @@ class DashboardMetricsIT {
                 }
                 missing = now;
                 if (missing.isEmpty() && scrape.sum("streamlearn_model_version", "") > 0
-                        && scrape.sum("streamlearn_records_total", "outcome=\"rejected\"") > 0) {
+                        && scrape.sum("streamlearn_records_total", "outcome=\"rejected\"") > 0
+                        && scrape.sum("streamlearn_labels_total", "outcome=\"matched\"") > 0) {
                     break;
                 }
                 Thread.sleep(1000);
@@ -46,10 +47,12 @@ class DashboardMetricsIT {
             // The run was real: readings were learned from, and dead letters counted.
             assertTrue(scrape.sum("streamlearn_records_total", "outcome=\"trained\"") > 0, "nothing trained");
             assertTrue(scrape.sum("streamlearn_records_total", "outcome=\"rejected\"") > 0, "nothing rejected");
+            assertTrue(scrape.sum("streamlearn_labels_total", "outcome=\"matched\"") > 0, "no late label matched");
             for (String design : List.of("streamlearn_records_total", "streamlearn_loss", "streamlearn_accuracy",
                     "streamlearn_model_version", "streamlearn_predictions_total", "streamlearn_update_seconds_count",
                     "streamlearn_prediction_lag_seconds_count", "streamlearn_drifts_total",
-                    "streamlearn_model_events_total")) {
+                    "streamlearn_model_events_total", "streamlearn_labels_total", "streamlearn_pending_readings",
+                    "streamlearn_pending_dropped_total", "streamlearn_label_delay_seconds_count")) {
                 assertTrue(scrape.has(design), design);
             }
             System.out.printf("DashboardMetricsIT: %d dashboard metrics exported, %d readings produced%n",

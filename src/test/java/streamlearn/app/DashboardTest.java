@@ -107,7 +107,8 @@ class DashboardTest {
         Set<String> used = Dashboards.allMetricNames();
         for (String name : List.of("streamlearn_loss", "streamlearn_accuracy", "streamlearn_records_total",
                 "streamlearn_predictions_total", "streamlearn_model_version", "streamlearn_prediction_lag_seconds_max",
-                "streamlearn_drifts_total",
+                "streamlearn_drifts_total", "streamlearn_labels_total", "streamlearn_pending_readings",
+                "streamlearn_label_delay_seconds_count", "streamlearn_label_delay_seconds_max",
                 "streamlearn_update_seconds_count", "kafka_consumer_fetch_manager_records_lag",
                 "kafka_stream_thread_process_rate", "kafka_stream_thread_commit_latency_avg",
                 "kafka_stream_task_restore_remaining_records_total")) {

@@ -18,7 +18,9 @@ import streamlearn.stream.Topics;
  * on a free port, and a simulator thread producing the seeds' readings with current timestamps
  * (plus a malformed one now and then, for the dead-letter metrics) until closed. From reading
  * {@value #CHANGE_AT} on, the machine runs 15 C hotter: the learner detects a drift soon after, so
- * the drift metrics have something to show.
+ * the drift metrics have something to show. One reading in ten goes out unlabeled with an id,
+ * and its label follows on the labels topic about a second later (and now and then a label for a
+ * reading that never existed), so the late-label metrics have something to show too.
  */
 final class LiveLearner implements AutoCloseable {
     static final int CHANGE_AT = 5_000;
@@ -54,13 +56,22 @@ final class LiveLearner implements AutoCloseable {
     }
 
     private void simulate(int ratePerSecond) {
-        SensorReadingGenerator generator = new SensorReadingGenerator(7, 16, 0.1);
+        SensorReadingGenerator generator = new SensorReadingGenerator(7, 16, 0.0);
         Reading r = new Reading(2);
         int perTick = Math.max(1, ratePerSecond / 10);
         String topic = Topics.DEFAULT.readings();
+        java.util.ArrayDeque<ProducerRecord<String, byte[]>> labels = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<Integer> labelsPerTick = new java.util.ArrayDeque<>();
         try (KafkaProducer<String, byte[]> producer = KafkaTestSupport.producer(broker.bootstrapServers())) {
             while (!stop) {
                 long tick = System.nanoTime();
+                // The labels of the readings sent ten ticks (a second) ago.
+                if (labelsPerTick.size() >= 10) {
+                    for (int n = labelsPerTick.removeFirst(); n > 0; n--) {
+                        producer.send(labels.removeFirst());
+                    }
+                }
+                int delayed = 0;
                 for (int i = 0; i < perTick; i++) {
                     long n = produced.incrementAndGet();
                     if (n % 500 == 0) {
@@ -72,10 +83,19 @@ final class LiveLearner implements AutoCloseable {
                         if (n >= CHANGE_AT) {
                             r.setFeature(0, r.features()[0] + 15);
                         }
+                        if (n % 10 == 3) {
+                            String id = "live-" + n;
+                            r.setId(id);
+                            labels.addLast(new ProducerRecord<>(Topics.DEFAULT.labels(), r.sensorId(),
+                                    SensorReadingGenerator.labelJson(r.sensorId(), n % 1000 == 3 ? "never-" + n : id, r.label())));
+                            r.setLabel(Reading.UNLABELED);
+                            delayed++;
+                        }
                         producer.send(new ProducerRecord<>(topic, r.sensorId(),
                                 KafkaTestSupport.readingJson(r).getBytes(StandardCharsets.UTF_8)));
                     }
                 }
+                labelsPerTick.addLast(delayed);
                 producer.flush();
                 long sleep = 100 - (System.nanoTime() - tick) / 1_000_000;
                 if (sleep > 0) {

@@ -344,8 +344,8 @@ class ReplayCommandTest {
         assertEquals(drifts, summary.get("drifts").asLong(), summary.toString());
         List<String> fields = new ArrayList<>();
         summary.fieldNames().forEachRemaining(fields::add);
-        assertEquals(List.of("records", "labeled", "rejected", "diverged", "drifts", "meanLoss", "accuracy", "modelVersion"),
-                fields);
+        assertEquals(List.of("records", "labeled", "matchedLabels", "unmatchedLabels", "rejected", "diverged", "drifts",
+                "meanLoss", "accuracy", "modelVersion"), fields);
 
         Run stationary = main("replay", "--input",
                 write("stationary.jsonl", String.join("\n", sensorLines(12_000, -1)) + "\n").toString());

@@ -16,9 +16,12 @@ class TopicDefinitionsTest {
     @Test
     void theTopicsOfTheDesignUnderTheirDefaultNames() {
         List<TopicDefinitions.Definition> topics = TopicDefinitions.load(Topics.DEFAULT);
-        assertEquals(List.of("sensor-readings", "sensor-predictions", "learner-metrics", "learner-events", "learner-models",
-                "sensor-readings-dlq"), topics.stream().map(TopicDefinitions.Definition::name).toList());
-        TopicDefinitions.Definition events = topics.get(3);
+        assertEquals(List.of("sensor-readings", "sensor-labels", "sensor-predictions", "learner-metrics", "learner-events",
+                "learner-models", "sensor-readings-dlq"), topics.stream().map(TopicDefinitions.Definition::name).toList());
+        TopicDefinitions.Definition labels = topics.get(1);
+        assertEquals(topics.get(0).partitions(), labels.partitions(), "late labels reach their reading's partition number");
+        assertEquals(null, labels.config().get("message.timestamp.type"), "an input keeps the producer's timestamps");
+        TopicDefinitions.Definition events = topics.get(4);
         assertEquals(1, events.partitions(), "keyed by model id, like the metrics");
         assertEquals("LogAppendTime", events.config().get("message.timestamp.type"));
         assertEquals("2592000000", events.config().get("retention.ms"), "30 days");
@@ -27,10 +30,11 @@ class TopicDefinitionsTest {
     @Test
     void configuredNamesReplaceTheDefaultsIncludingTheEventsTopic() {
         Topics names = StreamlearnConfig.of(Map.of("bootstrap.servers", "broker:9092", "topic.events", "plant-7-events",
-                "topic.metrics", "plant-7-metrics")).topics();
+                "topic.metrics", "plant-7-metrics", "topic.labels", "plant-7-labels")).topics();
         assertEquals("plant-7-events", names.events());
-        assertEquals(List.of("sensor-readings", "sensor-predictions", "plant-7-metrics", "plant-7-events", "learner-models",
-                "sensor-readings-dlq"), TopicDefinitions.load(names).stream().map(TopicDefinitions.Definition::name).toList());
+        assertEquals(List.of("sensor-readings", "plant-7-labels", "sensor-predictions", "plant-7-metrics", "plant-7-events",
+                "learner-models", "sensor-readings-dlq"),
+                TopicDefinitions.load(names).stream().map(TopicDefinitions.Definition::name).toList());
         assertEquals("learner-events", StreamlearnConfig.of(Map.of("bootstrap.servers", "broker:9092")).topics().events());
     }
 }

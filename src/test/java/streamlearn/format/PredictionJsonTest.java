@@ -41,6 +41,9 @@ class PredictionJsonTest {
             for (int n = 0; n < 2_000; n++) {
                 Reading reading = new Reading(2).set(n % 7 == 0 ? "press \"7\" é" : "press-" + n,
                         1_795_334_400_000L + n, new double[] {1, 2}, -1);
+                if (n % 3 == 1) {
+                    reading.setId(n % 6 == 1 ? "r-" + n : "réading \"" + n + "\"");
+                }
                 boolean labeled = random.nextBoolean();
                 int predicted = classes > 0 ? random.nextInt(classes) : 0;
                 int label = classes > 0 ? random.nextInt(classes) : 0;
@@ -69,12 +72,18 @@ class PredictionJsonTest {
         writer.write("press-01", reading, r);
         JsonNode node = new ObjectMapper().readTree(writer.write("press-01", reading, r));
         assertEquals("press-01", node.get("sensorId").asText());
+        assertEquals(false, node.has("id"), "a reading without an id has none in its prediction");
         assertEquals(1000, node.get("timestamp").asLong());
         assertEquals(42, node.get("modelVersion").asLong());
         assertEquals("warning", node.get("predicted").asText());
         assertEquals(0.5, node.get("probabilities").get("warning").asDouble());
         assertEquals("critical", node.get("label").asText());
         assertEquals(1.3862943611198906, node.get("loss").asDouble());
+
+        reading.setId("r-000182");
+        String text = new String(writer.write("press-01", reading, r), StandardCharsets.UTF_8);
+        assertEquals("r-000182", new ObjectMapper().readTree(text).get("id").asText());
+        assertEquals(true, text.startsWith("{\"sensorId\":\"press-01\",\"id\":\"r-000182\",\"timestamp\":1000,"), text);
     }
 
     private static double value(Random random) {
@@ -88,6 +97,9 @@ class PredictionJsonTest {
         try (JsonGenerator g = json.createGenerator(buffer)) {
             g.writeStartObject();
             g.writeStringField("sensorId", reading.sensorId());
+            if (reading.id() != null) {
+                g.writeStringField("id", reading.id());
+            }
             g.writeNumberField("timestamp", reading.timestamp());
             g.writeStringField("model", modelId);
             g.writeNumberField("modelVersion", r.modelVersion());

@@ -194,10 +194,35 @@ class ReadingParserTest {
     }
 
     @Test
+    void theReadingsIdIsCapturedForItsLateLabel() throws Exception {
+        Reading r = parse("{\"sensorId\":\"s\",\"id\":\"r-000182\",\"features\":{\"temperature\":30,\"vibration\":1}}");
+        assertEquals("r-000182", r.id());
+        assertNull(parse("{\"sensorId\":\"s\",\"id\":null,\"features\":{\"temperature\":30,\"vibration\":1}}").id());
+        assertNull(parse("{\"sensorId\":\"s\",\"features\":{\"temperature\":30,\"vibration\":1}}").id());
+        // model.key=field:id: the id is the model key too.
+        Reading keyed = parse(new ReadingParser(SPEC, "id", ReadingParser.DEFAULT_MAX_BYTES),
+                utf8("{\"sensorId\":\"s\",\"id\":\"r-1\",\"features\":{\"temperature\":30,\"vibration\":1}}"));
+        assertEquals("r-1", keyed.id());
+        assertEquals("r-1", keyed.keyFieldValue());
+    }
+
+    @Test
+    void aLineWithoutFeaturesIsToldApartForReplay() throws Exception {
+        ReadingParser parser = new ReadingParser(SPEC);
+        Reading r = new Reading(2);
+        assertThrows(InvalidReadingException.class, () -> parser.parse(utf8("{\"sensorId\":\"s\",\"id\":\"r-1\",\"label\":\"normal\"}"), r));
+        assertTrue(parser.lackedFeatures());
+        assertThrows(InvalidReadingException.class, () -> parser.parse(utf8("{\"sensorId\":\"s\",\"features\":{}}"), r));
+        assertFalse(parser.lackedFeatures(), "lacking a feature is not lacking the features");
+        assertThrows(InvalidReadingException.class, () -> parser.parse(utf8("{\"id\":\"r-1\",\"label\":\"normal\"}"), r));
+        assertFalse(parser.lackedFeatures(), "no sensorId either: a bad line, whatever it meant to be");
+    }
+
+    @Test
     void readingIsResetBetweenParses() throws Exception {
         ReadingParser parser = new ReadingParser(SPEC, "site", ReadingParser.DEFAULT_MAX_BYTES);
         Reading r = new Reading(2);
-        parser.parse(utf8("{\"site\":\"a\",\"sensorId\":\"s1\",\"timestamp\":5,"
+        parser.parse(utf8("{\"site\":\"a\",\"sensorId\":\"s1\",\"id\":\"r-1\",\"timestamp\":5,"
                 + "\"features\":{\"temperature\":30,\"vibration\":1},\"label\":\"critical\"}"), r);
         assertEquals(2, r.label());
         // A rejected reading in between must not leave state behind (e.g. features seen).
@@ -211,6 +236,7 @@ class ReadingParserTest {
         assertEquals(Reading.UNLABELED, r.label());
         assertFalse(r.hasTimestamp());
         assertNull(r.keyFieldValue());
+        assertNull(r.id());
         assertArrayEquals(new double[] {31.0, 2.0}, r.features());
     }
 
@@ -323,7 +349,10 @@ class ReadingParserTest {
                         RejectReason.WRONG_TYPE),
                 bad("fractional timestamp", "{\"sensorId\":\"s\",\"timestamp\":1.5," + OK_FEATURES + "}", RejectReason.WRONG_TYPE),
                 bad("timestamp beyond long", "{\"sensorId\":\"s\",\"timestamp\":99999999999999999999," + OK_FEATURES + "}",
-                        RejectReason.WRONG_TYPE));
+                        RejectReason.WRONG_TYPE),
+                bad("id a number", "{\"sensorId\":\"s\",\"id\":182," + OK_FEATURES + "}", RejectReason.WRONG_TYPE),
+                bad("duplicated id", "{\"sensorId\":\"s\",\"id\":\"a\",\"id\":\"b\"," + OK_FEATURES + "}",
+                        RejectReason.DUPLICATE_FIELD));
     }
 
     private static Arguments bad(String kind, Object value, RejectReason reason) {

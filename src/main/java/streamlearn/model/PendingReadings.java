@@ -1,0 +1,353 @@
+package streamlearn.model;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The unlabeled readings of a task that wait for a late label: the stream keeps them in a
+ * changelogged Kafka Streams store, replay in a map; this class is what both do with them, so
+ * the offline learner and the stream match labels the same way.
+ *
+ * <p>A reading is named by its model, its sensor and its {@code id}, or its timestamp when it has
+ * no id (a reading with an id is found by its id only). It waits until a label names it, or until
+ * it is older than {@code maxDelayMs} of stream time (the largest record timestamp the task has
+ * seen: the clock Kafka Streams gives a task, which a glitching sensor clock in a reading's
+ * {@code timestamp} cannot move), or until it is the oldest of a task that holds
+ * {@code maxPending} readings. A reading whose name is already waiting replaces the waiting one
+ * (its prediction is the newer). What is dropped is reported to a {@link DropListener}.
+ *
+ * <p>Two records per waiting reading, in one sorted store:
+ * <ul>
+ *   <li>{@code 'P' model 0xFF sensorId 0xFF ('i' id | 't' timestamp)} -> format byte, arrival,
+ *       event time, model version, the features and the prediction's output pre-activations
+ *       (doubles). 0xFF never occurs in UTF-8, so no name can pass for another.</li>
+ *   <li>{@code 'T' arrival entry-key} -> empty: the same readings in order of arrival, so expiry
+ *       and eviction read the oldest first without a scan of everything.</li>
+ * </ul>
+ * The count per model is kept in memory and rebuilt by {@link #open} from the store.
+ */
+public final class PendingReadings {
+    /** A store of byte strings sorted in unsigned lexicographic order. */
+    public interface Storage {
+        byte[] get(byte[] key);
+
+        void put(byte[] key, byte[] value);
+
+        void delete(byte[] key);
+
+        /** Up to {@code max} keys in [from, to), in order. */
+        List<byte[]> keys(byte[] from, byte[] to, int max);
+    }
+
+    /** Why a waiting reading was dropped without its label. */
+    public enum Drop {
+        /** It waited longer than {@code label.max.delay}. */
+        EXPIRED("expired"),
+        /** It was the oldest when the task held more than {@code label.max.pending}. */
+        EVICTED("evicted"),
+        /** A reading with the same name came, and waits instead. */
+        REPLACED("replaced");
+
+        private final String id;
+
+        Drop(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+    }
+
+    /** Told of every waiting reading dropped without its label. */
+    public interface DropListener {
+        void dropped(String model, Drop reason);
+    }
+
+    /** What a late label found. */
+    public enum Match {
+        /** Its reading was waiting; it no longer is. */
+        MATCHED,
+        /** No reading of that name waits: never seen, already labeled, labeled inline, evicted or replaced. */
+        NOT_WAITING,
+        /** Its reading was waiting, but longer than {@code label.max.delay}: dropped now. */
+        EXPIRED
+    }
+
+    private static final byte ENTRY = 'P';
+    private static final byte INDEX = 'T';
+    private static final byte SEPARATOR = (byte) 0xFF;
+    private static final byte BY_ID = 'i';
+    private static final byte BY_TIMESTAMP = 't';
+    private static final byte FORMAT = 1;
+    private static final byte[] EMPTY = new byte[0];
+    private static final byte[] ENTRIES_FROM = {ENTRY};
+    private static final byte[] ENTRIES_TO = {ENTRY + 1};
+    private static final byte[] INDEX_FROM = {INDEX};
+    private static final byte[] INDEX_TO = {INDEX + 1};
+    private static final int BATCH = 10_000;
+
+    private final Storage storage;
+    private final long maxDelayMs;
+    private final long maxPending;
+    private final DropListener listener;
+    private final int features;
+    private final int outputs;
+    private final Map<String, long[]> waiting = new HashMap<>();
+    private long total;
+
+    /**
+     * @param maxDelayMs how long a reading waits, in stream time; 0: no reading waits
+     * @param maxPending the most readings that wait at once (per store: per task in the stream)
+     */
+    public PendingReadings(ModelSpec spec, Storage storage, long maxDelayMs, long maxPending, DropListener listener) {
+        if (maxDelayMs < 0 || maxPending < 1) {
+            throw new IllegalArgumentException("maxDelayMs >= 0 and maxPending >= 1");
+        }
+        this.storage = storage;
+        this.maxDelayMs = maxDelayMs;
+        this.maxPending = maxPending;
+        this.listener = listener;
+        this.features = spec.features().size();
+        this.outputs = OnlineModel.outputSize(spec);
+    }
+
+    /** A storage in memory (replay, tests). */
+    public static Storage inMemory() {
+        TreeMap<byte[], byte[]> map = new TreeMap<>(Arrays::compareUnsigned);
+        return new Storage() {
+            @Override
+            public byte[] get(byte[] key) {
+                return map.get(key);
+            }
+
+            @Override
+            public void put(byte[] key, byte[] value) {
+                map.put(key, value);
+            }
+
+            @Override
+            public void delete(byte[] key) {
+                map.remove(key);
+            }
+
+            @Override
+            public List<byte[]> keys(byte[] from, byte[] to, int max) {
+                List<byte[]> out = new ArrayList<>();
+                for (byte[] k : map.subMap(from, true, to, false).keySet()) {
+                    if (out.size() == max) {
+                        break;
+                    }
+                    out.add(k);
+                }
+                return out;
+            }
+        };
+    }
+
+    /** Whether readings wait at all ({@code label.max.delay} > 0). */
+    public boolean enabled() {
+        return maxDelayMs > 0;
+    }
+
+    /** Counts what the store holds (after a restart, a restore or a migration of the task). */
+    public void open() {
+        waiting.clear();
+        total = 0;
+        byte[] from = ENTRIES_FROM;
+        while (true) {
+            List<byte[]> keys = storage.keys(from, ENTRIES_TO, BATCH);
+            for (byte[] key : keys) {
+                counter(modelOf(key))[0]++;
+                total++;
+            }
+            if (keys.size() < BATCH) {
+                return;
+            }
+            from = successor(keys.get(keys.size() - 1));
+        }
+    }
+
+    /** Readings of {@code model} waiting now. */
+    public long waiting(String model) {
+        long[] n = waiting.get(model);
+        return n == null ? 0 : n[0];
+    }
+
+    /** Readings waiting now, all models. */
+    public long waiting() {
+        return total;
+    }
+
+    /**
+     * Keeps an unlabeled reading, just predicted by {@code model}, until its label comes.
+     *
+     * @param prediction the reading's step (its output pre-activations and model version)
+     * @param arrival    the reading's record timestamp
+     */
+    public void remember(String model, Reading reading, StepResult prediction, long arrival) {
+        if (!enabled()) {
+            return;
+        }
+        byte[] key = entryKey(model, reading.sensorId(), reading.id(), reading.timestamp());
+        byte[] old = storage.get(key);
+        if (old != null) {
+            storage.delete(indexKey(arrivalOf(old), key));
+            listener.dropped(model, Drop.REPLACED);
+        } else {
+            counter(model)[0]++;
+            total++;
+        }
+        ByteBuffer value = ByteBuffer.allocate(1 + 3 * Long.BYTES + Double.BYTES * (features + outputs));
+        value.put(FORMAT).putLong(arrival).putLong(reading.timestamp()).putLong(prediction.modelVersion());
+        for (double f : reading.features()) {
+            value.putDouble(f);
+        }
+        double[] output = prediction.output();
+        for (int i = 0; i < outputs; i++) {
+            value.putDouble(output[i]);
+        }
+        storage.put(key, value.array());
+        storage.put(indexKey(arrival, key), EMPTY);
+        while (total > maxPending) {
+            byte[] oldest = storage.keys(INDEX_FROM, INDEX_TO, 1).get(0);
+            byte[] entry = Arrays.copyOfRange(oldest, 1 + Long.BYTES, oldest.length);
+            remove(entry, oldest, Drop.EVICTED);
+        }
+    }
+
+    /**
+     * Finds the reading {@code label} names for {@code model}. When it waits, it stops waiting
+     * (a second label for it finds nothing) and, if it waited no longer than the limit, is read
+     * into {@code into}; one that waited longer is dropped as expired.
+     *
+     * @param now the stream time
+     */
+    public Match match(String model, LateLabel label, long now, PendingReading into) {
+        byte[] key = entryKey(model, label.sensorId(), label.readingId(), label.timestamp());
+        byte[] value = storage.get(key);
+        if (value == null) {
+            return Match.NOT_WAITING;
+        }
+        ByteBuffer in = ByteBuffer.wrap(value);
+        if (in.get() != FORMAT) {
+            throw new IllegalStateException("model '" + model + "': unsupported waiting-reading record (format "
+                    + value[0] + ")");
+        }
+        long arrival = in.getLong();
+        boolean expired = isExpired(arrival, now);
+        remove(key, indexKey(arrival, key), expired ? Drop.EXPIRED : null);
+        if (expired) {
+            return Match.EXPIRED;
+        }
+        into.arrival = arrival;
+        into.timestamp = in.getLong();
+        into.modelVersion = in.getLong();
+        for (int i = 0; i < features; i++) {
+            into.features[i] = in.getDouble();
+        }
+        for (int i = 0; i < outputs; i++) {
+            into.output[i] = in.getDouble();
+        }
+        return Match.MATCHED;
+    }
+
+    /** Drops every reading that has waited longer than the limit at stream time {@code now}. */
+    public void expire(long now) {
+        if (!enabled() || now == Long.MIN_VALUE) {
+            return;
+        }
+        byte[] to = indexBound(now - maxDelayMs);
+        while (true) {
+            List<byte[]> keys = storage.keys(INDEX_FROM, to, BATCH);
+            for (byte[] index : keys) {
+                remove(Arrays.copyOfRange(index, 1 + Long.BYTES, index.length), index, Drop.EXPIRED);
+            }
+            if (keys.size() < BATCH) {
+                return;
+            }
+        }
+    }
+
+    private boolean isExpired(long arrival, long now) {
+        return arrival < now - maxDelayMs;
+    }
+
+    private void remove(byte[] entry, byte[] index, Drop reason) {
+        storage.delete(entry);
+        storage.delete(index);
+        String model = modelOf(entry);
+        long[] n = waiting.get(model);
+        if (n != null && --n[0] == 0) {
+            waiting.remove(model);
+        }
+        total--;
+        if (reason != null) {
+            listener.dropped(model, reason);
+        }
+    }
+
+    private long[] counter(String model) {
+        long[] n = waiting.get(model);
+        if (n == null) {
+            n = new long[1];
+            waiting.put(model, n);
+        }
+        return n;
+    }
+
+    /** The key naming a reading: by id when it has one, else by timestamp. */
+    static byte[] entryKey(String model, String sensorId, String id, long timestamp) {
+        byte[] m = model.getBytes(StandardCharsets.UTF_8);
+        byte[] s = sensorId.getBytes(StandardCharsets.UTF_8);
+        byte[] name = id != null ? id.getBytes(StandardCharsets.UTF_8) : null;
+        ByteBuffer key = ByteBuffer.allocate(1 + m.length + 1 + s.length + 1 + 1 + (name != null ? name.length : Long.BYTES));
+        key.put(ENTRY).put(m).put(SEPARATOR).put(s).put(SEPARATOR);
+        if (name != null) {
+            key.put(BY_ID).put(name);
+        } else {
+            key.put(BY_TIMESTAMP).putLong(timestamp);
+        }
+        return key.array();
+    }
+
+    private static byte[] indexKey(long arrival, byte[] entry) {
+        return ByteBuffer.allocate(1 + Long.BYTES + entry.length).put(INDEX).putLong(arrival ^ Long.MIN_VALUE).put(entry)
+                .array();
+    }
+
+    /** The first index key of readings that arrived at {@code arrival}: every earlier one sorts before it. */
+    private static byte[] indexBound(long arrival) {
+        return ByteBuffer.allocate(1 + Long.BYTES).put(INDEX).putLong(arrival ^ Long.MIN_VALUE).array();
+    }
+
+    private static long arrivalOf(byte[] value) {
+        return ByteBuffer.wrap(value, 1, Long.BYTES).getLong();
+    }
+
+    private static String modelOf(byte[] entry) {
+        int end = 1;
+        while (entry[end] != SEPARATOR) {
+            end++;
+        }
+        return new String(entry, 1, end - 1, StandardCharsets.UTF_8);
+    }
+
+    /** The smallest key after {@code key}. */
+    private static byte[] successor(byte[] key) {
+        return Arrays.copyOf(key, key.length + 1);
+    }
+
+    /** Bytes a waiting reading takes in the store (both records, keys and values) for a spec and a name. */
+    public static int storedBytes(ModelSpec spec, String model, String sensorId, String id) {
+        int entry = entryKey(model, sensorId, id, 0).length;
+        int value = 1 + 3 * Long.BYTES + Double.BYTES * (spec.features().size() + OnlineModel.outputSize(spec));
+        return entry + value + 1 + Long.BYTES + entry;
+    }
+}

@@ -1,0 +1,133 @@
+package streamlearn.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import streamlearn.format.ReadingParser;
+import streamlearn.format.SpecJson;
+import streamlearn.stream.LearnerSettings;
+import streamlearn.stream.LearnerTopology;
+import streamlearn.stream.ModelKey;
+import streamlearn.stream.Topics;
+
+/**
+ * {@code replay} with late labels is the stream's learner: over the same arrival order of readings
+ * and labels, the same predictions byte for byte, the same unmatched labels, and the same final
+ * model; and its own reporting of late-label lines (by timestamp, unmatched, malformed).
+ */
+class LateLabelReplayTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void replayAndTheStreamAreTheSameLearnerOverTheSameArrivalOrder() throws Exception {
+        LateLabelStream stream = LateLabelStream.generate(7, 6_000, 1, 400, 0.05, 0.01);
+        Path input = Files.write(dir.resolve("in.jsonl"), stream.jsonLines());
+        Path output = dir.resolve("out.jsonl");
+        Path model = dir.resolve("model.json");
+        ReplayCommandTest.Run run = ReplayCommandTest.main("replay", "--input", input.toString(),
+                "--output", output.toString(), "--model", model.toString());
+        assertEquals(0, run.code(), run.err());
+
+        LearnerSettings settings = new LearnerSettings(SpecJson.defaultSpec(), ModelKey.parse("global"), Topics.DEFAULT,
+                Duration.ofSeconds(10), Duration.ofSeconds(30), 1, ReadingParser.DEFAULT_MAX_BYTES,
+                LearnerSettings.DEFAULT_LABEL_MAX_DELAY, LearnerSettings.DEFAULT_LABEL_MAX_PENDING, new SimpleMeterRegistry());
+        Properties base = new Properties();
+        base.put(StreamsConfig.APPLICATION_ID_CONFIG, "replay-vs-stream");
+        base.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        try (TopologyTestDriver driver = new TopologyTestDriver(LearnerTopology.build(settings),
+                LearnerTopology.streamsProperties(settings, base), Instant.ofEpochMilli(0))) {
+            TestInputTopic<String, byte[]> readings = driver.createInputTopic("sensor-readings", new StringSerializer(),
+                    new ByteArraySerializer());
+            TestInputTopic<String, byte[]> labels = driver.createInputTopic("sensor-labels", new StringSerializer(),
+                    new ByteArraySerializer());
+            TestOutputTopic<String, byte[]> predictions = driver.createOutputTopic("sensor-predictions",
+                    new StringDeserializer(), new ByteArrayDeserializer());
+            TestOutputTopic<byte[], byte[]> dead = driver.createOutputTopic("sensor-readings-dlq",
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            TestOutputTopic<String, byte[]> models = driver.createOutputTopic("learner-models", new StringDeserializer(),
+                    new ByteArrayDeserializer());
+            // Record timestamps as replay sees them: a reading's own, and a label's the stream time it comes at.
+            long time = 0;
+            for (LateLabelStream.Line line : stream.lines) {
+                if (line.label()) {
+                    labels.pipeInput(line.sensorId(), line.bytes(), time);
+                } else {
+                    time = Readings.timestamp(line.json());
+                    readings.pipeInput(line.sensorId(), line.bytes(), time);
+                }
+            }
+            List<String> streamed = predictions.readValuesToList().stream()
+                    .map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+            assertEquals(Files.readAllLines(output), streamed, "the same predictions, byte for byte");
+            assertEquals(stream.bogus, dead.readRecordsToList().size(), "the same labels unmatched");
+            driver.advanceWallClockTime(Duration.ofSeconds(31));
+            assertEquals(Files.readString(model).strip(), new String(models.readValue(), StandardCharsets.UTF_8),
+                    "the same final model");
+        }
+        JsonNode summary = run.summary();
+        assertEquals(stream.labels, summary.get("matchedLabels").asLong());
+        assertEquals(stream.labels, summary.get("modelVersion").asLong());
+    }
+
+    @Test
+    void lateLabelLinesByIdOrTimestampAndTheOnesThatFindNothingOrAreBad() throws Exception {
+        List<String> lines = List.of(
+                "{\"sensorId\":\"p1\",\"id\":\"a\",\"timestamp\":10,\"features\":{\"temperature\":30,\"vibration\":1}}",
+                "{\"sensorId\":\"p1\",\"timestamp\":11,\"features\":{\"temperature\":70,\"vibration\":6}}",
+                "{\"sensorId\":\"p1\",\"features\":{\"temperature\":45,\"vibration\":3},\"label\":\"warning\"}",
+                "{\"sensorId\":\"p1\",\"timestamp\":11,\"label\":\"critical\"}",
+                "{\"sensorId\":\"p1\",\"id\":\"a\",\"label\":\"normal\"}",
+                "{\"sensorId\":\"p1\",\"id\":\"a\",\"label\":\"normal\"}",
+                "{\"sensorId\":\"p1\",\"timestamp\":3,\"label\":\"warning\"}",
+                "{\"sensorId\":\"p1\",\"id\":\"b\",\"label\":\"broken\"}",
+                "{\"sensorId\":\"p1\",\"label\":\"normal\"}");
+        Path input = Files.write(dir.resolve("in.jsonl"), lines);
+        Path output = dir.resolve("out.jsonl");
+        ReplayCommandTest.Run run = ReplayCommandTest.main("replay", "--input", input.toString(), "--output", output.toString());
+        assertEquals(0, run.code(), run.err());
+        JsonNode summary = run.summary();
+        assertEquals(9, summary.get("records").asLong(), "every non-blank line");
+        assertEquals(3, summary.get("labeled").asLong(), "one inline, two late");
+        assertEquals(2, summary.get("matchedLabels").asLong());
+        assertEquals(2, summary.get("unmatchedLabels").asLong(), "a second label for 'a', and one for the inline-labeled line 3");
+        assertEquals(2, summary.get("rejected").asLong());
+        assertEquals(3, summary.get("modelVersion").asLong());
+        List<String> err = run.errLines();
+        assertEquals(4, err.size(), run.err());
+        assertTrue(err.get(0).startsWith("replay: line 6: late label unmatched (unmatched_label)"), err.get(0));
+        assertTrue(err.get(1).startsWith("replay: line 7: late label unmatched (unmatched_label)"), err.get(1));
+        assertTrue(err.get(2).startsWith("replay: line 8 rejected (unknown_label)"), err.get(2));
+        assertTrue(err.get(3).startsWith("replay: line 9 rejected (missing_field)"), err.get(3));
+        List<String> predictions = Files.readAllLines(output);
+        assertEquals(3, predictions.size(), "one prediction per reading, none per label");
+        assertTrue(predictions.get(0).startsWith("{\"sensorId\":\"p1\",\"id\":\"a\",\"timestamp\":10,"), predictions.get(0));
+    }
+
+    /** The timestamp of a reading line of {@link LateLabelStream}. */
+    private static final class Readings {
+        static long timestamp(String json) {
+            int at = json.indexOf("\"timestamp\":") + "\"timestamp\":".length();
+            return Long.parseLong(json.substring(at, json.indexOf(',', at)));
+        }
+    }
+}
