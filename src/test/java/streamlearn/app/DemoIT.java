@@ -72,7 +72,9 @@ class DemoIT {
             assertTrue(firstPrediction.find(), out);
             double seconds = Double.parseDouble(firstPrediction.group(1));
             System.out.println("DemoIT: first prediction " + seconds + " s after the command started");
-            assertTrue(seconds < 15, "broker up and first prediction within 15 s: " + seconds);
+            // Not a speed figure (those are in docs/BENCHMARKS.md): a demo that shows nothing for half
+            // a minute is broken. Alone on 2 cores it takes about 6 s; 18 s with another build running.
+            assertTrue(seconds < 30, "broker up and first prediction within 30 s: " + seconds);
 
             assertTrue(out.contains("rec/s"), "a progress line every second");
             Matcher sent = Pattern.compile("readings sent\\s+(\\d+)").matcher(out);
