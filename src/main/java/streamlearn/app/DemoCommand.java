@@ -92,6 +92,16 @@ final class DemoCommand {
                                 + (glitchRate == 0 ? "" : ", " + glitchRate * 100 + "% glitches")
                                 + (labelDelay == null ? "" : ", labels up to " + labelDelay.toMillis() / 1000.0 + " s late on "
                                         + Topics.DEFAULT.labels()));
+                if (labelDelay != null) {
+                    // A late label is matched against the readings processed so far: readings piled
+                    // up while the learner joins its group would be caught up with their labels
+                    // close behind, and some labels would overtake their readings (docs/DESIGN.md).
+                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    while (app.streams().state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING
+                            && System.nanoTime() < deadline) {
+                        Thread.sleep(50);
+                    }
+                }
                 PredictionTally tally = new PredictionTally(bootstrap, Topics.DEFAULT.predictions(),
                         labelDelay == null ? null : Topics.DEFAULT.labels(), spec.classes());
                 Thread tallyThread = new Thread(tally, "prediction-tally");

@@ -18,8 +18,9 @@ final class TopicsCommand {
             timestamp type) that do not exist yet. Existing topics are left unchanged.
 
               --bootstrap HOST:PORT   Kafka brokers (default: localhost:9092)
-              --partitions N          partitions of the readings and predictions topics
-                                      (default: as in topics.json)
+              --partitions N          partitions of the readings, labels and predictions topics
+                                      (default: as in topics.json; labels must have the readings'
+                                      partition count)
             """;
 
     private TopicsCommand() {
