@@ -63,8 +63,8 @@ import java.util.concurrent.TimeUnit;
  * first, each learner single-threaded; results do not depend on the thread count. ARF with MOA's
  * default 100 trees is by far the slowest learner (0.3 to 0.5 ms a reading on the seeds' stream,
  * 1 to 7 ms on the MOA streams, on a 2-core EPYC; streamlearn and HAT take a few µs), so it sets
- * the run time: the full default run took 23 minutes on 2 cores, 99% of it ARF's. To cut it, HAT
- * and ARF on a tampered seeds' stream continue from a copy of themselves on the clean stream at the
+ * the run time: the full default run took 23 minutes on 2 cores, 99% of it ARF's. To cut it, every
+ * learner on a tampered seeds' stream continues from a copy of itself on the clean stream at the
  * first tampered reading ({@link QualityJob}; {@code --no-fork} runs them from scratch, with the
  * same results); {@code --arf-trees N} trades fidelity for time with a smaller forest (the report
  * says so).
@@ -176,7 +176,7 @@ public final class QualityHarness {
         List<QualityJob> roots = new ArrayList<>();
         for (QualityJob job : jobs.values()) {
             QualityJob trunk = null;
-            if (fork && job.learner.forks() && job.source.trunkKey() != null) {
+            if (fork && job.source.trunkKey() != null) {
                 trunk = jobs.get(runKey(job.source.trunkKey(), job.learner, null));
             }
             if (trunk != null) {
@@ -444,8 +444,8 @@ public final class QualityHarness {
                 + " (--arf-trees)" : "") + "; ARF numberOfJobs 1, randomSeed " + QualityLearner.MOA_RANDOM_SEED + ")");
         out("- prequential: each reading predicted first, then trained on with its label; accuracy over the readings named,"
                 + " [from, to) counted from 0");
-        out("- " + (fork ? "on a tampered seeds' stream, HAT and ARF continue from an exact copy (MOA's copy()) of"
-                + " themselves on the clean stream, taken at the first tampered reading (the readings before are"
+        out("- " + (fork ? "on a tampered seeds' stream, each learner continues from an exact copy (MOA's copy(),"
+                + " streamlearn's snapshot) of itself on the clean stream, taken at the first tampered reading (the readings before are"
                 + " checked to be the same); --no-fork runs them from scratch" : "every run from scratch (--no-fork)"));
         out("");
         System.out.flush();

@@ -6,6 +6,7 @@ import moa.classifiers.Classifier;
 import moa.classifiers.meta.AdaptiveRandomForest;
 import moa.classifiers.trees.HoeffdingAdaptiveTree;
 import moa.core.Utils;
+import streamlearn.format.ModelSnapshot;
 import streamlearn.format.SpecJson;
 import streamlearn.model.OnlineModel;
 
@@ -40,34 +41,31 @@ enum QualityLearner {
         /** Predicts the cursor's current reading, then trains on it; true when the prediction was right. */
         boolean step(QualitySource.Cursor cursor);
 
-        /** An exact, independent copy of the learner's state (MOA's learners only). */
+        /** An exact, independent copy of the learner's state. */
         Stepper copy();
     }
 
     /** A fresh learner for the stream that {@code cursor} reads; {@code specJson} is streamlearn's spec. */
     Stepper start(QualitySource.Cursor cursor, String specJson) {
         if (this == STREAMLEARN) {
-            OnlineModel model = OnlineModel.create(SpecJson.parse(specJson));
-            return new Stepper() {
-                @Override
-                public boolean step(QualitySource.Cursor c) {
-                    return model.step(c.reading()).correct();
-                }
-
-                @Override
-                public Stepper copy() {
-                    throw new UnsupportedOperationException("streamlearn runs are not forked");
-                }
-            };
+            return new ModelStepper(OnlineModel.create(SpecJson.parse(specJson)));
         }
         AbstractClassifier learner = moaLearner();
         learner.setModelContext(cursor.header());
         return new MoaStepper(learner);
     }
 
-    /** Whether a run can continue from a copy of another run's learner. */
-    boolean forks() {
-        return this != STREAMLEARN;
+    private record ModelStepper(OnlineModel model) implements Stepper {
+        @Override
+        public boolean step(QualitySource.Cursor cursor) {
+            return model.step(cursor.reading()).correct();
+        }
+
+        /** A snapshot restores a model that continues bit for bit (ModelSnapshotTest). */
+        @Override
+        public Stepper copy() {
+            return new ModelStepper(ModelSnapshot.fromBytes(ModelSnapshot.toBytes(model)));
+        }
     }
 
     private record MoaStepper(Classifier learner) implements Stepper {
