@@ -63,16 +63,16 @@ public final class PrequentialMetrics {
         if (r.outcome() == Outcome.DIVERGED) {
             diverged++;
         }
-        if (r.label() >= 0) {
-            confusion[r.label()][r.predicted()]++;
-            if (r.correct()) {
-                correct++;
-            }
-        } else if (classes.isEmpty()) {
+        if (classes.isEmpty()) {
             double error = r.predictedValue() - r.target();
             errorCount++;
             absErrorSum += Math.abs(error);
             squaredErrorSum += error * error;
+        } else if (r.label() >= 0) {
+            confusion[r.label()][r.predicted()]++;
+            if (r.correct()) {
+                correct++;
+            }
         }
     }
 
