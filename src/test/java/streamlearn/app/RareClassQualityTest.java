@@ -25,8 +25,8 @@ import streamlearn.model.Reading;
  * <p>Margins: over the last 100k there are about 2,000 critical and 8,000 warning readings, so a
  * change that only reshuffles the arithmetic moves critical recall like another draw of about
  * sqrt(0.975 * 0.025 / 2000) = 0.0035 and balanced accuracy by about 0.0015 (measured over stream
- * seeds 1-2 on this commit: critical recall 0.9753 and 0.9766, balanced accuracy 0.9674 and
- * 0.9657). The guards sit three of those below the figures of QUALITY.md, and the weighted model
+ * seeds 1-2 before the output layer's relearning after a drift: critical recall 0.9753 and
+ * 0.9766, balanced accuracy 0.9674 and 0.9657; seed 1 with it: 0.9728 and 0.96797). The guards sit three of those below the figures of QUALITY.md, and the weighted model
  * must beat the unweighted one's critical recall (0.9602 here) by more than that noise.
  */
 class RareClassQualityTest {
@@ -36,8 +36,8 @@ class RareClassQualityTest {
     static final long SEED = 1;
     static final double[] PRIORS = {0.90, 0.08, 0.02};
     /** docs/QUALITY.md's figures for stream seed 1. */
-    static final double CRITICAL_RECALL = 0.9753;
-    static final double BALANCED_ACCURACY = 0.9674;
+    static final double CRITICAL_RECALL = 0.9728;
+    static final double BALANCED_ACCURACY = 0.9680;
     static final double CRITICAL_RECALL_MARGIN = 3 * 0.0035;
     static final double BALANCED_ACCURACY_MARGIN = 3 * 0.0015;
 
