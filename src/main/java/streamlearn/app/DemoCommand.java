@@ -26,7 +26,7 @@ import streamlearn.stream.Topics;
 final class DemoCommand {
     static final String HELP = """
             Usage: streamlearn demo [--duration 60s] [--rate 2000] [--drift-at 30s] [--glitch-rate F]
-                                    [--label-delay D] [--metrics-port 9404]
+                                    [--label-delay D] [--class-priors a,b,c] [--metrics-port 9404]
 
             Starts a real single-node Kafka broker on 127.0.0.1 (data in a temp dir, logs in
             $TMPDIR/streamlearn-kafka.log), creates the topics, and runs the simulator and the
@@ -42,6 +42,9 @@ final class DemoCommand {
               --label-delay D    readings go out unlabeled with an id; each label follows on
                                  sensor-labels after a random delay up to D (10% never)
                                  (default: labels inline)
+              --class-priors a,b,c  how often normal, warning and critical come, e.g. 90,8,2 as in a
+                                 plant (default: equally often, as in the seeds, so that every class
+                                 is learned and shown from the first seconds)
               --metrics-port P   port of /metrics and /health (default: 9404)
             """;
     private static final String SPARKS = "▁▂▃▄▅▆▇█";
@@ -50,7 +53,8 @@ final class DemoCommand {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        CliOptions o = CliOptions.parse("demo", args, 1, Set.of("duration", "rate", "drift-at", "glitch-rate", "label-delay", "metrics-port"),
+        CliOptions o = CliOptions.parse("demo", args, 1, Set.of("duration", "rate", "drift-at", "glitch-rate", "label-delay", "class-priors",
+                "metrics-port"),
                 Set.of());
         if (o.help()) {
             out.print(HELP);
@@ -61,6 +65,7 @@ final class DemoCommand {
         Duration driftAt = o.duration("drift-at", null);
         double glitchRate = o.doubleValue("glitch-rate", 0, 0, 1);
         Duration labelDelay = o.duration("label-delay", null);
+        double[] priors = Simulator.classPriors("demo", o);
         int port = (int) o.longValue("metrics-port", 9404, 0);
         ShutdownSignal signal = ShutdownSignal.install();
 
@@ -109,7 +114,7 @@ final class DemoCommand {
                 tallyThread.start();
                 long driftReading = driftAt == null ? -1 : (long) (driftAt.toMillis() / 1000.0 * rate);
                 Simulator simulator = new Simulator(producer, Topics.DEFAULT.readings(), 42, 16, rate, -1, 0.1, driftReading,
-                        glitchRate, Topics.DEFAULT.labels(), labelDelay);
+                        glitchRate, Topics.DEFAULT.labels(), labelDelay, priors);
                 Thread simulatorThread = new Thread(simulator, "simulator");
                 simulatorThread.setDaemon(true);
                 long simulationStart = System.nanoTime();

@@ -16,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
 import streamlearn.format.LabelParser;
+import streamlearn.format.MetricsJson;
 import streamlearn.format.ModelSnapshot;
 import streamlearn.format.PredictionJson;
 import streamlearn.format.ReadingParser;
@@ -64,9 +65,12 @@ public final class ReplayCommand {
             Bad readings are reported on stderr and counted as rejected; the run goes on.
             The last line of stdout is a JSON summary:
               {"records":N,"labeled":N,"matchedLabels":N,"unmatchedLabels":N,"rejected":N,"diverged":N,"drifts":N,
-               "meanLoss":X,"accuracy":X,"modelVersion":N}
+               "meanLoss":X,"accuracy":X,"balancedAccuracy":X,"kappa":X,
+               "perClass":{"<class>":{"precision":X,"recall":X,"f1":X,"support":N},...},"modelVersion":N}
             (records: every non-blank line; labeled: readings labeled inline plus late labels matched;
-            drifts: the changes the spec's drift detector found in the model's error).
+            drifts: the changes the spec's drift detector found in the model's error; a regression spec
+            reports "mae" and "rmse" instead of balancedAccuracy, kappa and perClass; a figure nothing
+            defines is null: a class without labels has no recall, one never predicted no precision).
             """;
 
     private ReplayCommand() {
@@ -205,18 +209,7 @@ public final class ReplayCommand {
             g.writeNumberField("rejected", rejected);
             g.writeNumberField("diverged", metrics.diverged());
             g.writeNumberField("drifts", metrics.drifts());
-            double loss = metrics.meanLoss();
-            double accuracy = metrics.accuracy();
-            if (Double.isFinite(loss)) {
-                g.writeNumberField("meanLoss", loss);
-            } else {
-                g.writeNullField("meanLoss");
-            }
-            if (Double.isFinite(accuracy)) {
-                g.writeNumberField("accuracy", accuracy);
-            } else {
-                g.writeNullField("accuracy");
-            }
+            MetricsJson.quality(g, metrics);
             g.writeNumberField("modelVersion", modelVersion);
             g.writeEndObject();
         }

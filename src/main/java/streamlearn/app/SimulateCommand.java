@@ -14,11 +14,12 @@ final class SimulateCommand {
     static final String HELP = """
             Usage: streamlearn simulate [--bootstrap H:P] [--rate N] [--count N] [--seed N]
                                         [--unlabeled-fraction F] [--drift-at N] [--glitch-rate F]
-                                        [--label-delay D] [--sensors N] [--topic T] [--labels-topic T]
+                                        [--label-delay D] [--class-priors a,b,c] [--sensors N] [--topic T]
+                                        [--labels-topic T]
 
             Produces synthetic readings of the seeds' industrial sensor: normal (20-40 C, 0.5-2.0 mm/s),
-            warning (35-55, 1.5-4.0) and critical (50-80, 3.5-7.0), equally likely, for many sensors,
-            seeded and reproducible. Runs until --count readings or Ctrl-C.
+            warning (35-55, 1.5-4.0) and critical (50-80, 3.5-7.0), equally likely unless --class-priors
+            says otherwise, for many sensors, seeded and reproducible. Runs until --count readings or Ctrl-C.
 
               --bootstrap H:P          Kafka brokers (default: localhost:9092)
               --rate N                 readings per second (default: 1000)
@@ -31,6 +32,8 @@ final class SimulateCommand {
               --label-delay D          readings go out unlabeled with an "id", and each label follows on the
                                        labels topic after a random delay up to D (e.g. 30s, 5m); the
                                        --unlabeled-fraction of readings never get one (default: labels inline)
+              --class-priors a,b,c     how often normal, warning and critical come, e.g. 90,8,2 for a plant
+                                       whose readings are mostly normal (scaled to sum to 1; default: equally)
               --sensors N              number of sensors, press-00, press-01, ... (default: 16)
               --topic T                readings topic (default: sensor-readings)
               --labels-topic T         late labels topic (default: sensor-labels)
@@ -42,7 +45,7 @@ final class SimulateCommand {
     static int run(String[] args, PrintStream out) throws InterruptedException {
         CliOptions o = CliOptions.parse("simulate", args, 1,
                 Set.of("bootstrap", "rate", "count", "seed", "unlabeled-fraction", "drift-at", "glitch-rate", "label-delay",
-                        "sensors", "topic", "labels-topic"), Set.of());
+                        "class-priors", "sensors", "topic", "labels-topic"), Set.of());
         if (o.help()) {
             out.print(HELP);
             return 0;
@@ -58,6 +61,7 @@ final class SimulateCommand {
         String topic = o.string("topic", Topics.DEFAULT.readings());
         java.time.Duration labelDelay = o.duration("label-delay", null);
         String labelsTopic = o.string("labels-topic", Topics.DEFAULT.labels());
+        double[] priors = Simulator.classPriors("simulate", o);
 
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -65,7 +69,7 @@ final class SimulateCommand {
         ShutdownSignal signal = ShutdownSignal.install();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(bootstrap))) {
             Simulator simulator = new Simulator(producer, topic, seed, sensors, rate, count, unlabeled, driftAt, glitchRate,
-                    labelsTopic, labelDelay);
+                    labelsTopic, labelDelay, priors);
             Thread thread = new Thread(simulator, "simulator");
             thread.start();
             while (thread.isAlive()) {

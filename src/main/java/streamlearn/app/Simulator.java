@@ -48,9 +48,16 @@ final class Simulator implements Runnable {
      */
     Simulator(Producer<String, byte[]> producer, String topic, long seed, int sensors, double rate, long count,
               double unlabeledFraction, long driftAt, double glitchRate, String labelsTopic, Duration labelDelay) {
+        this(producer, topic, seed, sensors, rate, count, unlabeledFraction, driftAt, glitchRate, labelsTopic, labelDelay, null);
+    }
+
+    /** @param classPriors how often each class comes (see {@link SensorReadingGenerator#priors}), or null for equally often */
+    Simulator(Producer<String, byte[]> producer, String topic, long seed, int sensors, double rate, long count,
+              double unlabeledFraction, long driftAt, double glitchRate, String labelsTopic, Duration labelDelay,
+              double[] classPriors) {
         this.producer = producer;
         this.topic = topic;
-        this.generator = new SensorReadingGenerator(seed, sensors, unlabeledFraction);
+        this.generator = new SensorReadingGenerator(seed, sensors, unlabeledFraction, classPriors);
         this.glitches = new SensorGlitches(seed, glitchRate);
         this.rate = rate;
         this.count = count;
@@ -122,6 +129,18 @@ final class Simulator implements Runnable {
             DueLabel l = due.poll();
             producer.send(new ProducerRecord<>(labelsTopic, l.sensorId(), l.json()));
             labelsSent.incrementAndGet();
+        }
+    }
+
+    /** The command line's {@code --class-priors a,b,c}, or null when not given; a bad value is a usage error. */
+    static double[] classPriors(String command, CliOptions options) {
+        if (!options.has("class-priors")) {
+            return null;
+        }
+        try {
+            return SensorReadingGenerator.priors(options.string("class-priors", null));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(command + ": --class-priors " + e.getMessage());
         }
     }
 

@@ -24,8 +24,7 @@ public final class MetricsJson {
             g.writeNumberField("records", window.records());
             g.writeNumberField("labeled", window.labeled());
             // No labels in the window: no loss or accuracy to report, and null says so.
-            numberOrNull(g, "meanLoss", window.meanLoss());
-            numberOrNull(g, "accuracy", window.accuracy());
+            quality(g, window);
             g.writeNumberField("drifts", window.drifts());
             g.writeNumberField("modelVersion", window.modelVersion());
             if (!window.classes().isEmpty()) {
@@ -49,6 +48,34 @@ public final class MetricsJson {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * The span's quality figures, as windows and replay's summary write them: meanLoss and
+     * accuracy; then, for classification, balancedAccuracy, kappa and perClass
+     * ({@code {"<class>":{"precision","recall","f1","support"}}}), for regression mae and rmse.
+     * A figure the span cannot define is null (see {@link PrequentialMetrics}).
+     */
+    public static void quality(JsonGenerator g, PrequentialMetrics m) throws IOException {
+        numberOrNull(g, "meanLoss", m.meanLoss());
+        numberOrNull(g, "accuracy", m.accuracy());
+        if (m.classes().isEmpty()) {
+            numberOrNull(g, "mae", m.meanAbsoluteError());
+            numberOrNull(g, "rmse", m.rootMeanSquaredError());
+            return;
+        }
+        numberOrNull(g, "balancedAccuracy", m.balancedAccuracy());
+        numberOrNull(g, "kappa", m.kappa());
+        g.writeObjectFieldStart("perClass");
+        for (int c = 0; c < m.classes().size(); c++) {
+            g.writeObjectFieldStart(m.classes().get(c));
+            numberOrNull(g, "precision", m.precision(c));
+            numberOrNull(g, "recall", m.recall(c));
+            numberOrNull(g, "f1", m.f1(c));
+            g.writeNumberField("support", m.support(c));
+            g.writeEndObject();
+        }
+        g.writeEndObject();
     }
 
     private static void numberOrNull(JsonGenerator g, String name, double v) throws IOException {

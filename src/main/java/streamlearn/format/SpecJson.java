@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import streamlearn.model.ClassWeightsSpec;
 import streamlearn.model.DriftSpec;
 import streamlearn.model.FeatureRanges;
 import streamlearn.model.InitSpec;
@@ -35,7 +36,8 @@ import streamlearn.nn.Loss;
 public final class SpecJson {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> TOP_FIELDS = Set.of("task", "features", "classes", "target", "layers",
-            "loss", "init", "optimizer", "l2", "clipNorm", "standardize", "averaging", "ranges", "drift");
+            "loss", "init", "optimizer", "l2", "clipNorm", "standardize", "averaging", "ranges", "drift",
+            "classWeights");
     private static final long DEFAULT_SEED = 42;
 
     private SpecJson() {
@@ -98,7 +100,8 @@ public final class SpecJson {
         double clipNorm = number(root, "clipNorm", "clipNorm", 0.0, 0.0, Double.MAX_VALUE, true);
         return new ModelSpec(task, features, classes, target, layers, loss, init, optimizer, l2, clipNorm,
                 standardizeMemory(root.get("standardize")), averagingDecay(root.get("averaging")),
-                ranges(root.get("ranges"), features), drift(root.get("drift")), root.toString());
+                ranges(root.get("ranges"), features), drift(root.get("drift")),
+                classWeights(root.get("classWeights"), task, classes), root.toString());
     }
 
     private static List<ModelSpec.Layer> layers(JsonNode nodes) {
@@ -252,6 +255,45 @@ public final class SpecJson {
         onlyFields(drift, "drift", Set.of("detector", "delta"));
         return new DriftSpec(requiredText(drift, "detector", "drift.detector"),
                 number(drift, "delta", "drift.delta", DriftSpec.DEFAULT_DELTA, 0.0, 1.0, false));
+    }
+
+    /**
+     * {@code "balanced"} or {@code {"critical":10.0, ...}} (each a class of the spec, a weight
+     * above 0 and at most {@link ClassWeightsSpec#MAX_WEIGHT}; a class not named weighs 1); absent
+     * or null: every class weighs 1.
+     */
+    private static ClassWeightsSpec classWeights(JsonNode node, ModelSpec.Task task, List<String> classes) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (task != ModelSpec.Task.CLASSIFICATION) {
+            throw new SpecException("classWeights", "only a classification spec has class weights");
+        }
+        if (node.isTextual()) {
+            if (!node.asText().equals(ClassWeightsSpec.BALANCED)) {
+                throw new SpecException("classWeights", "unknown class weights '" + node.asText()
+                        + "' (expected \"balanced\" or an object of weights by class)");
+            }
+            return ClassWeightsSpec.balancedWeights();
+        }
+        if (!node.isObject()) {
+            throw new SpecException("classWeights", "must be \"balanced\" or an object of weights by class");
+        }
+        double[] weights = new double[classes.size()];
+        java.util.Arrays.fill(weights, 1.0);
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            String where = "classWeights." + entry.getKey();
+            int c = classes.indexOf(entry.getKey());
+            if (c < 0) {
+                throw new SpecException(where, "not a class of the spec (classes: " + String.join(", ", classes) + ")");
+            }
+            weights[c] = number(node, entry.getKey(), where, 1.0, 0.0, ClassWeightsSpec.MAX_WEIGHT, false);
+            if (!(weights[c] > 0)) {
+                throw new SpecException(where, "must be above 0, got " + weights[c]);
+            }
+        }
+        return ClassWeightsSpec.of(weights);
     }
 
     /** {@code {"feature":[min,max], ...}}: each a feature of the spec, min <= max. */

@@ -16,6 +16,7 @@ import streamlearn.nn.Loss;
  * @param averagingDecay decay of the prediction weight average; 0 for none
  * @param ranges         per feature, the values a sane sensor can send
  * @param drift          how change is detected; null for no detection
+ * @param classWeights   how much each class weighs in training; null for 1 each
  * @param json           the spec as compact JSON, as it was given: what snapshots carry and what
  *                       two specs are compared by
  */
@@ -34,6 +35,7 @@ public record ModelSpec(
         double averagingDecay,
         FeatureRanges ranges,
         DriftSpec drift,
+        ClassWeightsSpec classWeights,
         String json) {
 
     public enum Task { CLASSIFICATION, REGRESSION }
@@ -54,6 +56,12 @@ public record ModelSpec(
         classes = List.copyOf(classes);
         layers = List.copyOf(layers);
         checkOutputLayer(task, classes, layers, loss);
+        if (classWeights != null && task != Task.CLASSIFICATION) {
+            throw new SpecException("classWeights", "only a classification spec has class weights");
+        }
+        if (classWeights != null && !classWeights.balanced() && classWeights.explicit().length != classes.size()) {
+            throw new SpecException("classWeights", "needs one weight per class");
+        }
         long parameters = parameterCount(features.size(), layers);
         if (parameters > MAX_PARAMETERS) {
             throw new SpecException("layers", "the network has " + parameters

@@ -37,6 +37,8 @@ public final class OnlineModel {
     // number of drifts detected over the model's life.
     private final Adwin detector;
     private long drifts;
+    // The spec's class weights (null: every class weighs 1); balanced ones count the labels.
+    private final ClassWeights classWeights;
 
     private OnlineModel(ModelSpec spec, Trainer trainer) {
         this.spec = spec;
@@ -51,6 +53,7 @@ public final class OnlineModel {
         this.outputActivation = trainer.network().outputActivation();
         this.lateOutput = new double[trainer.network().outputSize()];
         this.detector = spec.drift() != null ? new Adwin(spec.drift().delta()) : null;
+        this.classWeights = ClassWeights.of(spec);
     }
 
     /** A fresh model, initialised as the spec says. */
@@ -92,12 +95,16 @@ public final class OnlineModel {
             drifts = in.count("drift.drifts");
             detector.readState(new SectionReader(in, "drift.detector."));
         }
+        if (classWeights != null) {
+            classWeights.readState(new SectionReader(in, "classWeights."));
+        }
     }
 
     /**
      * Writes the model's whole state, in this order: modelVersion, weights, averaging.weights
      * (with averaging), scaler.* (when standardising), optimizer.* (the optimizer's own state),
-     * drift.* (with drift detection: the count of drifts, the detector's window).
+     * drift.* (with drift detection: the count of drifts, the detector's window),
+     * classWeights.labelCounts (with balanced class weights: the labels counted per class).
      * Names are paths: the JSON snapshot nests at the dots, the binary form keeps the order.
      */
     public void writeState(StateWriter out) {
@@ -109,6 +116,9 @@ public final class OnlineModel {
         if (detector != null) {
             out.count("drift.drifts", drifts);
             detector.writeState(new SectionWriter(out, "drift.detector."));
+        }
+        if (classWeights != null) {
+            classWeights.writeState(new SectionWriter(out, "classWeights."));
         }
     }
 
@@ -198,11 +208,11 @@ public final class OnlineModel {
         boolean trained;
         if (trainer.classifiesWithSoftmax()) {
             r.loss = trainer.predictionLossOfClass(reading.label);
-            trained = trainer.trainOnClass(reading.label);
+            trained = trainer.trainOnClass(reading.label, weightOf(reading.label));
         } else {
             fillTarget(reading.label, reading.target);
             r.loss = trainer.predictionLoss(targetVector);
-            trained = trainer.train(targetVector);
+            trained = trainer.train(targetVector, weightOf(reading.label));
         }
         return finishLabeled(r, trained);
     }
@@ -241,7 +251,9 @@ public final class OnlineModel {
             }
         }
         trainer.inputReplaced();
-        boolean trained = trainer.classifiesWithSoftmax() ? trainer.trainOnClass(label.label) : trainer.train(targetVector);
+        double weight = weightOf(label.label);
+        boolean trained = trainer.classifiesWithSoftmax() ? trainer.trainOnClass(label.label, weight)
+                : trainer.train(targetVector, weight);
         return finishLabeled(r, trained);
     }
 
@@ -272,6 +284,9 @@ public final class OnlineModel {
         } else {
             if (scaler != null) {
                 scaler.undoUpdate();
+            }
+            if (classWeights != null) {
+                classWeights.uncount(r.label);
             }
             r.outcome = Outcome.DIVERGED;
         }
@@ -331,6 +346,20 @@ public final class OnlineModel {
     /** Drifts detected over the model's life (0 without drift detection). */
     public long drifts() {
         return drifts;
+    }
+
+    /**
+     * The weight of a labeled reading's step (1 without class weights or for regression);
+     * balanced weights count the label first. The reported loss stays unweighted: it measures the
+     * prediction, whatever the training weighs.
+     */
+    private double weightOf(int label) {
+        return classWeights == null ? 1.0 : classWeights.count(label);
+    }
+
+    /** The spec's class weights, or null without them. */
+    public ClassWeights classWeights() {
+        return classWeights;
     }
 
     private void fillTarget(int label, double target) {

@@ -4,8 +4,16 @@ import java.util.List;
 
 /**
  * Prequential (test-then-train) statistics of one model over a span of readings: counts, mean
- * loss, accuracy and the confusion matrix (rows: label, columns: prediction). Used for the
+ * loss, accuracy and the confusion matrix (rows: label, columns: prediction), and what the matrix
+ * tells about rare classes (per class precision, recall, F1 and support, balanced accuracy,
+ * Cohen's kappa); for regression, the mean absolute and root mean squared error. Used for the
  * windowed {@code learner-metrics} records and for replay's summary.
+ *
+ * <p>A figure that the span cannot define is NaN (JSON null), never 0: every figure when nothing
+ * was labeled; a class's recall when it had no label (support 0), its precision when it was never
+ * predicted, its F1 when either is undefined; kappa when chance agreement is already 1 (every label
+ * and prediction the same one class). Balanced accuracy is the mean recall over the classes that
+ * had labels, so a class absent from the span neither counts as missed nor makes it undefined.
  */
 public final class PrequentialMetrics {
     private final List<String> classes;
@@ -17,6 +25,11 @@ public final class PrequentialMetrics {
     private long drifts;
     private double lossSum;
     private long modelVersion;
+    // Regression: the labeled readings scored by their error (a window restored from a record
+    // older than these sums counts from the restore on), and the sums of |error| and error^2.
+    private long errorCount;
+    private double absErrorSum;
+    private double squaredErrorSum;
 
     public PrequentialMetrics(ModelSpec spec) {
         classes = spec.classes();
@@ -50,7 +63,12 @@ public final class PrequentialMetrics {
         if (r.outcome() == Outcome.DIVERGED) {
             diverged++;
         }
-        if (r.label() >= 0) {
+        if (classes.isEmpty()) {
+            double error = r.predictedValue() - r.target();
+            errorCount++;
+            absErrorSum += Math.abs(error);
+            squaredErrorSum += error * error;
+        } else if (r.label() >= 0) {
             confusion[r.label()][r.predicted()]++;
             if (r.correct()) {
                 correct++;
@@ -65,6 +83,9 @@ public final class PrequentialMetrics {
         diverged = 0;
         drifts = 0;
         lossSum = 0;
+        errorCount = 0;
+        absErrorSum = 0;
+        squaredErrorSum = 0;
         for (long[] row : confusion) {
             java.util.Arrays.fill(row, 0);
         }
@@ -101,6 +122,95 @@ public final class PrequentialMetrics {
         return modelVersion;
     }
 
+    /** Labeled readings of class {@code c}: its row of the confusion matrix. */
+    public long support(int c) {
+        long n = 0;
+        for (long v : confusion[c]) {
+            n += v;
+        }
+        return n;
+    }
+
+    /** Readings predicted as class {@code c}, among the labeled: its column. */
+    private long predictedAs(int c) {
+        long n = 0;
+        for (long[] row : confusion) {
+            n += row[c];
+        }
+        return n;
+    }
+
+    /** Share of the labeled readings of class {@code c} predicted as {@code c}; NaN when it had none. */
+    public double recall(int c) {
+        long support = support(c);
+        return support == 0 ? Double.NaN : (double) confusion[c][c] / support;
+    }
+
+    /** Share of the labeled readings predicted as {@code c} that were {@code c}; NaN when none was predicted so. */
+    public double precision(int c) {
+        long predicted = predictedAs(c);
+        return predicted == 0 ? Double.NaN : (double) confusion[c][c] / predicted;
+    }
+
+    /** Harmonic mean of precision and recall; NaN when either is, 0 when both are 0. */
+    public double f1(int c) {
+        double p = precision(c);
+        double r = recall(c);
+        if (Double.isNaN(p) || Double.isNaN(r)) {
+            return Double.NaN;
+        }
+        return p + r == 0 ? 0.0 : 2 * p * r / (p + r);
+    }
+
+    /** Mean recall over the classes that had labels; NaN when none had (nothing labeled, or regression). */
+    public double balancedAccuracy() {
+        double sum = 0;
+        int classesSeen = 0;
+        for (int c = 0; c < confusion.length; c++) {
+            if (support(c) > 0) {
+                sum += recall(c);
+                classesSeen++;
+            }
+        }
+        return classesSeen == 0 ? Double.NaN : sum / classesSeen;
+    }
+
+    /**
+     * Cohen's kappa, (p_o - p_e) / (1 - p_e): agreement beyond what chance (labels and predictions
+     * with the span's frequencies, independent) would give; 1 is perfect, 0 no better than chance.
+     * NaN when nothing was labeled, or when p_e is 1 (one class in every label and prediction).
+     */
+    public double kappa() {
+        long n = 0;
+        long agree = 0;
+        for (int c = 0; c < confusion.length; c++) {
+            n += support(c);
+            agree += confusion[c][c];
+        }
+        if (n == 0) {
+            return Double.NaN;
+        }
+        double chance = 0;
+        for (int c = 0; c < confusion.length; c++) {
+            chance += (double) support(c) * predictedAs(c);
+        }
+        chance /= (double) n * n;
+        if (chance >= 1.0) {
+            return Double.NaN;
+        }
+        return ((double) agree / n - chance) / (1.0 - chance);
+    }
+
+    /** Regression: mean |prediction - target| over the labeled readings; NaN when none, or for classification. */
+    public double meanAbsoluteError() {
+        return errorCount == 0 ? Double.NaN : absErrorSum / errorCount;
+    }
+
+    /** Regression: the root of the mean squared error over the labeled readings; NaN when none, or for classification. */
+    public double rootMeanSquaredError() {
+        return errorCount == 0 ? Double.NaN : Math.sqrt(squaredErrorSum / errorCount);
+    }
+
     /** The spec's classes, the confusion matrix's order; empty for regression. */
     public List<String> classes() {
         return classes;
@@ -112,12 +222,23 @@ public final class PrequentialMetrics {
 
     /** Bytes of {@link #writeTo}. */
     public int binarySize() {
-        return 8 * 6 + 8 * confusion.length * confusion.length + 8;
+        return 8 * 6 + 8 * confusion.length * confusion.length + 8 + 24;
+    }
+
+    /**
+     * Whether {@link #readFrom} reads a record of this many bytes: one {@link #writeTo} writes now,
+     * or one written before the regression errors (24 bytes fewer), or before drift detection too
+     * (8 bytes fewer again).
+     */
+    public boolean readsSize(int bytes) {
+        int now = binarySize();
+        return bytes == now || bytes == now - 24 || bytes == now - 32;
     }
 
     /**
      * The accumulated state, so an open window survives a restart with its model: the counts, the
-     * confusion matrix, then the drifts (added with drift detection, so last).
+     * confusion matrix, then the drifts (added with drift detection), then the regression errors'
+     * count and sums (added with MAE and RMSE), each added last.
      */
     public void writeTo(java.nio.ByteBuffer out) {
         out.putLong(records).putLong(labeled).putLong(correct).putLong(diverged).putDouble(lossSum).putLong(modelVersion);
@@ -127,11 +248,13 @@ public final class PrequentialMetrics {
             }
         }
         out.putLong(drifts);
+        out.putLong(errorCount).putDouble(absErrorSum).putDouble(squaredErrorSum);
     }
 
     /**
      * Reads what {@link #writeTo} wrote, from {@code in}'s position to its end. A window written
-     * before drift detection ends at the confusion matrix: its drifts read as 0.
+     * before drift detection ends at the confusion matrix: its drifts read as 0; one written before
+     * the regression errors ends at the drifts: its errors count from now on.
      */
     public void readFrom(java.nio.ByteBuffer in) {
         records = in.getLong();
@@ -146,5 +269,9 @@ public final class PrequentialMetrics {
             }
         }
         drifts = in.remaining() >= Long.BYTES ? in.getLong() : 0;
+        boolean errors = in.remaining() >= 3 * Long.BYTES;
+        errorCount = errors ? in.getLong() : 0;
+        absErrorSum = errors ? in.getDouble() : 0;
+        squaredErrorSum = errors ? in.getDouble() : 0;
     }
 }

@@ -38,6 +38,8 @@ public final class Trainer {
     private long updates;
     // Updates the average has taken since it last started from the trained weights.
     private long averageAge;
+    // The class weight of the step being taken: the clipping bound scales with it (see #step).
+    private double stepWeight = 1.0;
     // Updates left in the output layer's faster relearning; 0 when not relearning.
     private long outputRelearningLeft;
     private boolean lastForwardUsedParams;
@@ -219,9 +221,18 @@ public final class Trainer {
      * @return false when the step was refused because it would make the model non-finite
      */
     public boolean train(double[] target) {
+        return train(target, 1.0);
+    }
+
+    /**
+     * {@link #train} on the loss times {@code weight} (a class weight): the gradient, and so the
+     * step before clipping, scales by it. A weight of 1 is exactly {@link #train}.
+     */
+    public boolean train(double[] target, double weight) {
         forwardWithTrainedParameters();
         loss.outputDelta(net.outputActivation(), net.outputPreActivation(), net.lastOutput(), target,
                 net.outputDeltaBuffer(), net.outputSize());
+        weigh(weight);
         return step();
     }
 
@@ -247,13 +258,30 @@ public final class Trainer {
 
     /** {@link #train} on the one-hot target of class {@code label} (softmax and cross-entropy only): dL/dz = a - y. */
     public boolean trainOnClass(int label) {
+        return trainOnClass(label, 1.0);
+    }
+
+    /** {@link #trainOnClass} on the loss times {@code weight}: dL/dz = weight (a - y). */
+    public boolean trainOnClass(int label, double weight) {
         forwardWithTrainedParameters();
         double[] a = net.lastOutput();
         double[] outputDelta = net.outputDeltaBuffer();
         for (int k = 0; k < outputDelta.length; k++) {
             outputDelta[k] = a[k] - (k == label ? 1.0 : 0.0);
         }
+        weigh(weight);
         return step();
+    }
+
+    /** Scales the output layer's delta: the weighted loss's gradient is the weight times the loss's. */
+    private void weigh(double weight) {
+        stepWeight = weight;
+        if (weight != 1.0) {
+            double[] outputDelta = net.outputDeltaBuffer();
+            for (int k = 0; k < outputDelta.length; k++) {
+                outputDelta[k] *= weight;
+            }
+        }
     }
 
     /**
@@ -295,7 +323,8 @@ public final class Trainer {
             return false;
         }
         double norm = Math.sqrt(squared);
-        double scale = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1.0;
+        double limit = clipNorm * stepWeight;
+        double scale = clipNorm > 0 && norm > limit ? limit / norm : 1.0;
         if (!optimizer.propose(params, grad, scale, norm * scale, next)) {
             return false;
         }

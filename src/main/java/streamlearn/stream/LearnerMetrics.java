@@ -111,6 +111,26 @@ final class LearnerMetrics {
                 .tag("model", model).register(registry);
         Gauge.builder("streamlearn.accuracy", m, x -> x.accuracy).description("Accuracy over the last metrics window")
                 .tag("model", model).register(registry);
+        // A figure the last window did not define (a class without labels has no recall) reads NaN,
+        // as before the first window: a gap in a graph, never a made-up 0.
+        Gauge.builder("streamlearn.balanced.accuracy", m, x -> x.balancedAccuracy)
+                .description("Mean recall over the classes labeled in the last metrics window").tag("model", model)
+                .register(registry);
+        Gauge.builder("streamlearn.kappa", m, x -> x.kappa)
+                .description("Cohen's kappa over the last metrics window").tag("model", model).register(registry);
+        m.recall = new double[classes.size()];
+        m.precision = new double[classes.size()];
+        java.util.Arrays.fill(m.recall, Double.NaN);
+        java.util.Arrays.fill(m.precision, Double.NaN);
+        for (int c = 0; c < classes.size(); c++) {
+            int i = c;
+            Gauge.builder("streamlearn.recall", m, x -> x.recall[i])
+                    .description("Recall of the class over the last metrics window").tag("model", model)
+                    .tag("class", classes.get(c)).register(registry);
+            Gauge.builder("streamlearn.precision", m, x -> x.precision[i])
+                    .description("Precision of the class over the last metrics window").tag("model", model)
+                    .tag("class", classes.get(c)).register(registry);
+        }
         Gauge.builder("streamlearn.model.version", m, x -> x.modelVersion).description("Updates the model has taken")
                 .tag("model", model).register(registry);
         return m;
@@ -129,6 +149,11 @@ final class LearnerMetrics {
         volatile double waiting;
         volatile double loss = Double.NaN;
         volatile double accuracy = Double.NaN;
+        volatile double balancedAccuracy = Double.NaN;
+        volatile double kappa = Double.NaN;
+        // Replaced whole by each closed window (never written in place), so a scrape sees one window's figures.
+        volatile double[] recall;
+        volatile double[] precision;
         volatile double modelVersion;
 
         /** One reading's step: its outcome, its prediction, the model version after it, its lag. */
@@ -174,9 +199,15 @@ final class LearnerMetrics {
         }
 
         /** The gauges show the last closed window. */
-        void windowClosed(double meanLoss, double accuracy) {
-            this.loss = meanLoss;
-            this.accuracy = accuracy;
+        void windowClosed(ModelState.ClosedWindow window) {
+            this.loss = window.meanLoss();
+            this.accuracy = window.accuracy();
+            this.balancedAccuracy = window.balancedAccuracy();
+            this.kappa = window.kappa();
+            if (recall.length > 0) {
+                this.recall = window.recall();
+                this.precision = window.precision();
+            }
         }
     }
 }

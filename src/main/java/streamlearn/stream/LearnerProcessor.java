@@ -97,7 +97,7 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         ModelState.ClosedWindow closed = state.advanceWindow(reading.timestamp(), windowMs);
         if (closed != null) {
             context.forward(new Record<>(key, closed.json(), closed.end()), LearnerTopology.METRICS_SINK);
-            meters.windowClosed(closed.meanLoss(), closed.accuracy());
+            meters.windowClosed(closed);
         }
 
         long started = System.nanoTime();

@@ -54,8 +54,24 @@ final class ModelState {
         return model;
     }
 
-    /** A metrics window that a reading closed: its record for the metrics topic, and its figures. */
-    record ClosedWindow(long end, byte[] json, double meanLoss, double accuracy) { }
+    /**
+     * A metrics window that a reading closed: its record for the metrics topic, and the figures
+     * the gauges show (per class in the spec's order; NaN where the window defines none).
+     */
+    record ClosedWindow(long end, byte[] json, double meanLoss, double accuracy, double balancedAccuracy, double kappa,
+                        double[] recall, double[] precision) {
+        static ClosedWindow of(long end, byte[] json, PrequentialMetrics window) {
+            int classes = window.classes().size();
+            double[] recall = new double[classes];
+            double[] precision = new double[classes];
+            for (int c = 0; c < classes; c++) {
+                recall[c] = window.recall(c);
+                precision[c] = window.precision(c);
+            }
+            return new ClosedWindow(end, json, window.meanLoss(), window.accuracy(), window.balancedAccuracy(),
+                    window.kappa(), recall, precision);
+        }
+    }
 
     /**
      * Moves the tumbling event-time window on to the one holding {@code timestamp}. Returns the
@@ -70,8 +86,7 @@ final class ModelState {
         ClosedWindow closed = null;
         if (windowStart >= 0 && window.records() > 0) {
             long end = windowStart + windowMs;
-            closed = new ClosedWindow(end, MetricsJson.window(modelId, windowStart, end, window),
-                    window.meanLoss(), window.accuracy());
+            closed = ClosedWindow.of(end, MetricsJson.window(modelId, windowStart, end, window), window);
         }
         window.reset();
         windowStart = start;
@@ -129,7 +144,8 @@ final class ModelState {
 
     /**
      * The progress part: windowStart, snapshotVersion, then the open window's counts (with its
-     * drifts last; a record written before drift detection lacks them, and reads as 0).
+     * drifts and the regression errors last; a record written before them lacks them, see
+     * {@link PrequentialMetrics#readFrom}).
      */
     byte[] progressBytes() {
         ByteBuffer out = ByteBuffer.allocate(16 + window.binarySize());
@@ -172,7 +188,7 @@ final class ModelState {
         windowStart = in.getLong();
         snapshotVersion = in.getLong();
         int expected = window.binarySize();
-        if (in.remaining() != expected && in.remaining() != expected - Long.BYTES) {
+        if (!window.readsSize(in.remaining())) {
             throw new IllegalStateException("model '" + modelId + "': unsupported progress record ("
                     + in.remaining() + " bytes of metrics window, expected " + expected + ")");
         }

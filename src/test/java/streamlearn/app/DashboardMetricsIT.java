@@ -52,7 +52,8 @@ class DashboardMetricsIT {
                     "streamlearn_model_version", "streamlearn_predictions_total", "streamlearn_update_seconds_count",
                     "streamlearn_prediction_lag_seconds_count", "streamlearn_drifts_total",
                     "streamlearn_model_events_total", "streamlearn_labels_total", "streamlearn_pending_readings",
-                    "streamlearn_pending_dropped_total", "streamlearn_label_delay_seconds_count")) {
+                    "streamlearn_pending_dropped_total", "streamlearn_label_delay_seconds_count", "streamlearn_balanced_accuracy",
+                    "streamlearn_kappa", "streamlearn_recall", "streamlearn_precision")) {
                 assertTrue(scrape.has(design), design);
             }
             System.out.printf("DashboardMetricsIT: %d dashboard metrics exported, %d readings produced%n",

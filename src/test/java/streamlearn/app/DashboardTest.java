@@ -111,11 +111,13 @@ class DashboardTest {
                 "streamlearn_label_delay_seconds_count", "streamlearn_label_delay_seconds_max",
                 "streamlearn_update_seconds_count", "kafka_consumer_fetch_manager_records_lag",
                 "kafka_stream_thread_process_rate", "kafka_stream_thread_commit_latency_avg",
-                "kafka_stream_task_restore_remaining_records_total")) {
+                "kafka_stream_task_restore_remaining_records_total", "streamlearn_balanced_accuracy", "streamlearn_recall",
+                "streamlearn_precision", "streamlearn_kappa")) {
             assertTrue(used.contains(name), name + " is on no panel");
         }
         String all = String.join("\n", Dashboards.allQueries().stream().map(Dashboards.Query::expr).toList());
-        for (String outcome : List.of("by (model, outcome)", "outcome=\"rejected\"", "outcome=\"diverged\"", "by (model, class)")) {
+        for (String outcome : List.of("by (model, outcome)", "outcome=\"rejected\"", "outcome=\"diverged\"", "by (model, class)",
+                "streamlearn_recall{model=~\"$model\"}")) {
             assertTrue(all.contains(outcome), "no query with " + outcome);
         }
     }

@@ -112,6 +112,15 @@ class PrometheusIT {
             }
         }
         assertTrue(trained > 0, "trained records/s " + trained);
+        // The recall panel: one series per class of the spec, each a share.
+        JsonNode recall = query(port, "streamlearn_recall{model=~\".*\"}");
+        java.util.Set<String> recallClasses = new java.util.TreeSet<>();
+        for (JsonNode s : recall) {
+            recallClasses.add(s.path("metric").path("class").asText());
+            double v = value(s);
+            assertTrue(Double.isNaN(v) || (v >= 0 && v <= 1), "recall " + s);
+        }
+        assertEquals(java.util.Set.of("critical", "normal", "warning"), recallClasses, recall.toString());
         double drifts = value(query(port, "sum(streamlearn_drifts_total)").get(0));
         assertTrue(drifts >= 1, "drifts detected " + drifts);
         System.out.printf("PrometheusIT: %d dashboard queries answered with data; trained %.0f records/s; %.0f drift(s)%n",

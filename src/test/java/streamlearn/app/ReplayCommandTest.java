@@ -345,7 +345,7 @@ class ReplayCommandTest {
         List<String> fields = new ArrayList<>();
         summary.fieldNames().forEachRemaining(fields::add);
         assertEquals(List.of("records", "labeled", "matchedLabels", "unmatchedLabels", "rejected", "diverged", "drifts",
-                "meanLoss", "accuracy", "modelVersion"), fields);
+                "meanLoss", "accuracy", "balancedAccuracy", "kappa", "perClass", "modelVersion"), fields);
 
         Run stationary = main("replay", "--input",
                 write("stationary.jsonl", String.join("\n", sensorLines(12_000, -1)) + "\n").toString());

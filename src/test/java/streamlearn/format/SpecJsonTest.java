@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,6 +23,7 @@ import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineScaler;
 import streamlearn.model.OnlineModel;
 import streamlearn.model.OptimizerSpec;
+import streamlearn.model.ClassWeightsSpec;
 import streamlearn.model.SpecException;
 import streamlearn.nn.Activation;
 import streamlearn.nn.Loss;
@@ -300,8 +302,34 @@ class SpecJsonTest {
                 Arguments.of("drift unknown field", mutate(VALID, r -> r.putObject("drift").put("detector", "adwin").put("reaction", "x")),
                         "drift.reaction", null),
                 Arguments.of("drift not an object", mutate(VALID, r -> r.put("drift", "adwin")), "drift", null),
+                Arguments.of("classWeights unknown word", mutate(VALID, r -> r.put("classWeights", "inverse")),
+                        "classWeights", "balanced"),
+                Arguments.of("classWeights a number", mutate(VALID, r -> r.put("classWeights", 2)), "classWeights", "balanced"),
+                Arguments.of("classWeights of an unknown class", mutate(VALID, r -> r.putObject("classWeights").put("fatal", 10)),
+                        "classWeights.fatal", "not a class"),
+                Arguments.of("classWeights zero", mutate(VALID, r -> r.putObject("classWeights").put("critical", 0)),
+                        "classWeights.critical", "above 0"),
+                Arguments.of("classWeights negative", mutate(VALID, r -> r.putObject("classWeights").put("critical", -1)),
+                        "classWeights.critical", null),
+                Arguments.of("classWeights a string weight", mutate(VALID, r -> r.putObject("classWeights").put("critical", "10")),
+                        "classWeights.critical", "number"),
+                Arguments.of("classWeights too large", mutate(VALID, r -> r.putObject("classWeights").put("critical", 1e7)),
+                        "classWeights.critical", null),
+                Arguments.of("classWeights on regression", mutate(REGRESSION, r -> r.put("classWeights", "balanced")),
+                        "classWeights", "classification"),
                 Arguments.of("malformed JSON", VALID.substring(0, VALID.length() - 1), "spec", "JSON"),
                 Arguments.of("not an object", "[1,2,3]", "spec", "object"));
+    }
+
+    @Test
+    void classWeightsAreBalancedOrExplicitWithOneForClassesNotNamed() {
+        assertNull(SpecJson.parse(VALID).classWeights());
+        assertNull(SpecJson.parse(mutate(VALID, r -> r.putNull("classWeights"))).classWeights());
+        assertTrue(SpecJson.parse(mutate(VALID, r -> r.put("classWeights", "balanced"))).classWeights().balanced());
+        ClassWeightsSpec explicit = SpecJson.parse(mutate(VALID, r -> r.putObject("classWeights")
+                .put("critical", 10.0).put("warning", 2.5))).classWeights();
+        assertFalse(explicit.balanced());
+        assertArrayEquals(new double[] {1.0, 2.5, 10.0}, explicit.explicit(), "by name, in the spec's class order");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -26,6 +26,8 @@ import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import streamlearn.app.SensorReadingGenerator;
 import streamlearn.format.ModelSnapshot;
 import streamlearn.format.SpecJson;
@@ -167,18 +169,21 @@ class ModelStoreTest {
                 "the window closed after a restart is the one an uninterrupted run closes");
     }
 
-    @Test
-    void aProgressRecordWrittenBeforeDriftDetectionReadsAsAWindowWithoutDrifts() throws Exception {
+    @ParameterizedTest(name = "written {0} bytes shorter")
+    @ValueSource(ints = {32, 24})
+    void aProgressRecordWrittenBeforeDriftDetectionOrRegressionErrorsReadsAsAWindowWithoutThem(int missing)
+            throws Exception {
         MapStore underlying = new MapStore();
         ModelStore store = new ModelStore(underlying);
         feed(store, new SensorReadingGenerator(5, 1, 0.0), 300);
         store.flushCache();
         String id = SensorReadingGenerator.sensorId(0);
         byte[] progress = underlying.get(ModelStore.progressKey(id));
-        // The previous version wrote windowStart, snapshotVersion and the window's counts up to its
-        // confusion matrix, and stopped there; the drift count now follows.
-        int previousLength = 16 + new PrequentialMetrics(SPEC).binarySize() - 8;
-        assertEquals(previousLength + 8, progress.length, "the drift count follows the window");
+        // Versions before drift detection wrote windowStart, snapshotVersion and the window's counts
+        // up to its confusion matrix, and stopped there (32 bytes shorter); versions before MAE and
+        // RMSE stopped after the drift count (24 bytes shorter): the regression errors now follow.
+        int previousLength = 16 + new PrequentialMetrics(SPEC).binarySize() - missing;
+        assertEquals(previousLength + missing, progress.length, "the drift count and the errors follow the window");
         byte[] previous = Arrays.copyOf(progress, previousLength);
         underlying.put(ModelStore.progressKey(id), previous);
 
