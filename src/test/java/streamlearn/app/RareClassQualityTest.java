@@ -26,7 +26,9 @@ import streamlearn.model.Reading;
  * change that only reshuffles the arithmetic moves critical recall like another draw of about
  * sqrt(0.975 * 0.025 / 2000) = 0.0035 and balanced accuracy by about 0.0015 (measured over stream
  * seeds 1-2 before the output layer's relearning after a drift: critical recall 0.9753 and
- * 0.9766, balanced accuracy 0.9674 and 0.9657; seed 1 with it: 0.9728 and 0.96797). The guards sit three of those below the figures of QUALITY.md, and the weighted model
+ * 0.9766, balanced accuracy 0.9674 and 0.9657; seed 1 with it: 0.9728 and 0.96797, the balanced model's own error wander being taken for
+ * drifts; seed 1 since drifts need a rise of 5 points: 0.9793 and 0.9692). The guards sit three
+ * of those below the figures of QUALITY.md, and the weighted model
  * must beat the unweighted one's critical recall (0.9602 here) by more than that noise.
  */
 class RareClassQualityTest {
@@ -36,8 +38,8 @@ class RareClassQualityTest {
     static final long SEED = 1;
     static final double[] PRIORS = {0.90, 0.08, 0.02};
     /** docs/QUALITY.md's figures for stream seed 1. */
-    static final double CRITICAL_RECALL = 0.9728;
-    static final double BALANCED_ACCURACY = 0.9680;
+    static final double CRITICAL_RECALL = 0.9793;
+    static final double BALANCED_ACCURACY = 0.9692;
     static final double CRITICAL_RECALL_MARGIN = 3 * 0.0035;
     static final double BALANCED_ACCURACY_MARGIN = 3 * 0.0015;
 

@@ -260,6 +260,45 @@ class OnlineModelTest {
         }
     }
 
+    /**
+     * A rise of the error that ADWIN finds significant but that is smaller than
+     * {@link OnlineModel#MIN_ERROR_RISE} is no drift: from reading 20,000 on, 3% of the labels are
+     * flipped at random (about 3% error becomes 5.5%); the detector cuts its window, the learner
+     * does not react. The same flips at 30% are a drift.
+     */
+    @Test
+    void aSmallRiseOfTheErrorIsNotADrift() {
+        for (double flipped : new double[] {0.03, 0.30}) {
+            OnlineModel model = OnlineModel.create(SpecJson.defaultSpec());
+            SensorReadingGenerator gen = new SensorReadingGenerator(6, 16, 0.0);
+            java.util.SplittableRandom noise = new java.util.SplittableRandom(6);
+            Reading reading = new Reading(2);
+            long wrongBefore = 0;
+            long wrongAfter = 0;
+            for (int i = 0; i < 40_000; i++) {
+                gen.next(reading, i);
+                if (i >= 20_000 && noise.nextDouble() < flipped) {
+                    reading.setLabel((reading.label() + 1 + noise.nextInt(2)) % 3);
+                }
+                boolean correct = model.step(reading).correct();
+                if (i >= 10_000 && i < 20_000) {
+                    wrongBefore += correct ? 0 : 1;
+                } else if (i >= 30_000) {
+                    wrongAfter += correct ? 0 : 1;
+                }
+            }
+            String measured = String.format("%.0f%% flipped: error %.4f -> %.4f, %d drifts", 100 * flipped,
+                    wrongBefore / 10_000.0, wrongAfter / 10_000.0, model.drifts());
+            if (flipped < 0.1) {
+                double rise = (wrongAfter - wrongBefore) / 10_000.0;
+                assertTrue(rise > 0.02 && rise < OnlineModel.MIN_ERROR_RISE, measured);
+                assertEquals(0, model.drifts(), measured);
+            } else {
+                assertTrue(model.drifts() >= 1, measured);
+            }
+        }
+    }
+
     /** Regression watches loss / (1 + loss): a target that jumps is a drift too. */
     @Test
     void aRegressionModelDetectsAJumpInItsTarget() {
