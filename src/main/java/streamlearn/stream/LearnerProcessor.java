@@ -93,7 +93,7 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         this.predictions = new PredictionJson(settings.spec());
         Duration interval = settings.snapshotInterval();
         context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::publishSnapshots);
-        context.schedule(Duration.ofMillis(Math.max(100, windowMs / 4)), PunctuationType.WALL_CLOCK_TIME, this::closeQuietWindows);
+        context.schedule(Duration.ofMillis(Math.max(100, windowMs / 10)), PunctuationType.WALL_CLOCK_TIME, this::closeQuietWindows);
         if (pending.enabled()) {
             Duration sweep = settings.labelMaxDelay().compareTo(EXPIRY_SWEEP) < 0 ? settings.labelMaxDelay() : EXPIRY_SWEEP;
             context.schedule(sweep, PunctuationType.STREAM_TIME, pending::expire);

@@ -136,13 +136,13 @@ final class ModelState {
 
     /**
      * Closes the open window of a quiet model by the wall clock: when it has readings, its end lies
-     * one window length or more in the past, and no reading came for a window length (a model that
-     * is replaying history is busy, not quiet). The next window opens empty; a late reading counts
+     * one window length or more in the past, and no reading came for half a window length (a model
+     * that is replaying history is busy, not quiet). The next window opens empty; a late reading counts
      * in it. Returns the window closed, or null.
      */
     ClosedWindow closeIfQuiet(long wallMs, long windowMs) {
         if (windowStart < 0 || window.records() == 0 || wallMs < windowStart + 2 * windowMs
-                || wallMs - lastReadingWallMs < windowMs) {
+                || wallMs - lastReadingWallMs < windowMs / 2) {
             return null;
         }
         ClosedWindow closed = close(windowMs);

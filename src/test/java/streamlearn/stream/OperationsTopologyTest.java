@@ -159,7 +159,7 @@ class OperationsTopologyTest {
         long past = WALL - 365L * 24 * 3_600_000;
         for (int i = 0; i < 30; i++) {
             send(past + i, i);
-            driver.advanceWallClockTime(Duration.ofMillis(WINDOW / 2));
+            driver.advanceWallClockTime(Duration.ofMillis(WINDOW / 4));
         }
         assertTrue(metrics.isEmpty(), "readings keep coming: its window closes by event time only");
     }
