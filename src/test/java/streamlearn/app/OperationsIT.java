@@ -72,9 +72,9 @@ class OperationsIT {
         Topics topics = KafkaTestSupport.uniqueTopics("clock");
         KafkaTestSupport.createTopics(bootstrap, topics, 1);
         Map<String, String> values = KafkaTestSupport.learnerConfig(bootstrap, topics, "clock-it", state, 0);
-        values.put("metrics.window", "2s");
+        values.put("metrics.window", "4s");
         values.put("metrics.port", "none");
-        long window = 2_000;
+        long window = 4_000;
         try (LearnerApp app = LearnerApp.start(config(values));
              Collector windows = new Collector(bootstrap, topics.metrics());
              Collector dead = new Collector(bootstrap, topics.deadLetters())) {
@@ -120,7 +120,7 @@ class OperationsIT {
                     .lastHeader(DeadLetterHandler.REASON_HEADER).value(), StandardCharsets.UTF_8));
             assertTrue(json(dead.records().get(0)).contains("4102444800000"));
             KafkaTestSupport.figure("OperationsIT", String.format("a quiet model's last window published %d ms after its "
-                    + "end (window 2 s; bound 4 s); the reading from 2100 dead-lettered as future_timestamp", late));
+                    + "end (window 4 s; bound 8 s); the reading from 2100 dead-lettered as future_timestamp", late));
         }
     }
 
