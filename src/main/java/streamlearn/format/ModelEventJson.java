@@ -12,7 +12,7 @@ import streamlearn.model.DriftEvent;
  * <pre>
  * {"model":"default","type":"drift","at":1795334400000,"modelVersion":18234,
  *  "detail":{"detector":"adwin","delta":0.002,"errorBefore":0.027,"errorAfter":0.25,
- *            "recentReadings":160,"actions":["scaler_relearning","average_restarted"]}}
+ *            "recentReadings":160,"actions":["scaler_relearning","average_restarted","output_layer_relearning"]}}
  * </pre>
  * The operator's types ({@value #RESET}, {@value #RESTORED}, {@value #SPEC_CHANGED}) carry the
  * model version before and, for a spec change, what differs. Doubles are written in shortest
