@@ -27,6 +27,7 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import streamlearn.stream.LearnerSettings;
+import streamlearn.stream.LearnerStoppedException;
 import streamlearn.stream.LearnerTopology;
 import streamlearn.stream.Topics;
 
@@ -45,6 +46,8 @@ public final class LearnerApp implements AutoCloseable {
     private final ScheduledExecutorService metricsRefresh;
     private final MetricsServer http;
     private final LearnerSettings settings;
+    /** Why the learner stopped by itself (a changed spec, unreadable state), or null. */
+    private volatile String stopReason;
 
     private LearnerApp(KafkaStreams streams, PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics,
                        ScheduledExecutorService metricsRefresh, MetricsServer http, LearnerSettings settings) {
@@ -72,9 +75,23 @@ public final class LearnerApp implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
 
         LearnerSettings settings = config.settings(partitions, registry);
+        if (settings.seed() != null) {
+            LOG.info("New models start from {}", config.get("model.init.snapshot"));
+            if (settings.seed().warning() != null) {
+                LOG.warn("{}", settings.seed().warning());
+            }
+        }
         Properties props = LearnerTopology.streamsProperties(settings, config.streamsProperties());
         KafkaStreams streams = new KafkaStreams(LearnerTopology.build(settings), props);
+        LearnerApp[] app = new LearnerApp[1];
         streams.setUncaughtExceptionHandler(e -> {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof LearnerStoppedException stopped) {
+                    LOG.error("The learner stops: {}", stopped.getMessage());
+                    app[0].stopReason = stopped.getMessage();
+                    return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+                }
+            }
             LOG.error("A stream thread failed; shutting this instance down (the group keeps the work)", e);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
@@ -91,12 +108,13 @@ public final class LearnerApp implements AutoCloseable {
         MetricsServer http = port >= 0
                 ? MetricsServer.start(port, registry, () -> streams.state() == KafkaStreams.State.RUNNING)
                 : null;
+        app[0] = new LearnerApp(streams, registry, streamsMetrics, refresh, http, settings);
         streams.start();
         LOG.info("streamlearn started: application.id={}, model.key={}, {} readings partition(s){}{}",
                 props.get("application.id"), settings.modelKey(), partitions,
                 settings.needsRepartition() ? ", repartitioned by model key" : "",
                 http != null ? ", metrics on :" + http.port() : "");
-        return new LearnerApp(streams, registry, streamsMetrics, refresh, http, settings);
+        return app[0];
     }
 
     /**
@@ -109,7 +127,7 @@ public final class LearnerApp implements AutoCloseable {
         String bootstrap = client.getProperty("bootstrap.servers");
         long timeout = STARTUP_TIMEOUT.toMillis();
         List<String> names = List.of(topics.readings(), topics.predictions(), topics.metrics(), topics.models(),
-                topics.deadLetters(), topics.events(), topics.labels());
+                topics.deadLetters(), topics.events(), topics.labels(), topics.control());
         try (Admin a = Admin.create(TopicsCommand.withTimeouts(client))) {
             var existing = a.listTopics().names().get(timeout, TimeUnit.MILLISECONDS);
             List<String> missing = names.stream().filter(n -> !existing.contains(n)).toList();
@@ -117,15 +135,12 @@ public final class LearnerApp implements AutoCloseable {
                 throw new StartupException("missing topic(s) " + String.join(", ", missing) + " on " + bootstrap
                         + "; create them with: streamlearn topics create --bootstrap " + bootstrap);
             }
-            Map<String, TopicDescription> found = a.describeTopics(List.of(topics.readings(), topics.labels()))
+            Map<String, TopicDescription> found = a.describeTopics(List.of(topics.readings(), topics.labels(), topics.control()))
                     .allTopicNames().get(timeout, TimeUnit.MILLISECONDS);
             int readings = found.get(topics.readings()).partitions().size();
-            int labels = found.get(topics.labels()).partitions().size();
-            if (labels != readings) {
-                throw new StartupException("topic " + topics.labels() + " has " + labels + " partition(s), but "
-                        + topics.readings() + " has " + readings + ": a late label must come from the partition number "
-                        + "of its reading; recreate " + topics.labels() + " with " + readings + " partition(s)");
-            }
+            samePartitions(found, topics.labels(), topics.readings(), readings, "a late label must come from the partition number of its reading");
+            samePartitions(found, topics.control(), topics.readings(), readings,
+                    "a control command must come from the partition number of its model's readings");
             return readings;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -133,6 +148,15 @@ public final class LearnerApp implements AutoCloseable {
         } catch (TimeoutException | ExecutionException e) {
             throw new StartupException("cannot list the topics on " + bootstrap + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : "timed out"));
+        }
+    }
+
+    private static void samePartitions(Map<String, TopicDescription> found, String topic, String readingsTopic, int readings,
+                                       String why) {
+        int partitions = found.get(topic).partitions().size();
+        if (partitions != readings) {
+            throw new StartupException("topic " + topic + " has " + partitions + " partition(s), but " + readingsTopic
+                    + " has " + readings + ": " + why + "; recreate " + topic + " with " + readings + " partition(s)");
         }
     }
 
@@ -163,6 +187,11 @@ public final class LearnerApp implements AutoCloseable {
 
     public LearnerSettings settings() {
         return settings;
+    }
+
+    /** Why the learner stopped by itself (one line naming the model), or null while it has not. */
+    public String stopReason() {
+        return stopReason;
     }
 
     /** The bound port of the metrics endpoint, or -1 without one. */

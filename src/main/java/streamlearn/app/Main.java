@@ -15,6 +15,7 @@ public final class Main {
               topics    create the topics (topics create)
               simulate  produce synthetic sensor readings to the readings topic
               replay    run the learner offline over a file of readings (no Kafka)
+              model     restore a live model from a snapshot, or reset it (model restore, model reset)
 
             Run 'streamlearn <command> --help' for the options of a command.
             """;
@@ -39,6 +40,7 @@ public final class Main {
                 case "simulate" -> SimulateCommand.run(args, out);
                 case "topics" -> TopicsCommand.run(args, out);
                 case "replay" -> ReplayCommand.run(args, out, err);
+                case "model" -> ModelCommand.run(args, out);
                 default -> throw new UsageException("unknown command '" + args[0] + "' (see streamlearn --help)");
             };
         } catch (UsageException e) {

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Set;
 import streamlearn.format.LabelParser;
 import streamlearn.format.MetricsJson;
+import streamlearn.format.ModelSeed;
 import streamlearn.format.ModelSnapshot;
 import streamlearn.format.PredictionJson;
 import streamlearn.format.ReadingParser;
@@ -48,7 +49,7 @@ import streamlearn.stream.LearnerSettings;
  */
 public final class ReplayCommand {
     static final String HELP = """
-            Usage: streamlearn replay [--spec FILE] --input FILE.jsonl [--output FILE.jsonl] [--model FILE]
+            Usage: streamlearn replay [--spec FILE] [--model-in FILE] --input FILE.jsonl [--output FILE.jsonl] [--model FILE]
 
             Runs the learner over a file of readings (one JSON reading per line) in order, test then
             train, exactly as the stream does, without Kafka. A line without "features" but with a
@@ -56,7 +57,11 @@ public final class ReplayCommand {
             "sensorId" and "timestamp": the reading's prediction is scored and the model trains on it,
             as with the stream's labels topic; a label that finds no waiting reading is reported.
 
-              --spec FILE     model spec JSON (default: the built-in sensor classifier)
+              --spec FILE     model spec JSON (default: the built-in sensor classifier, or with
+                              --model-in the snapshot's spec)
+              --model-in FILE start from this model snapshot (as model.init.snapshot does): the whole
+                              model when its spec is the spec, its weights only (with a warning on
+                              stderr) when only the networks' shapes match
               --input FILE    readings, one JSON object per line
               --output FILE   write one prediction JSON per reading (same format as the topic)
               --model FILE    write the final model snapshot JSON
@@ -78,12 +83,18 @@ public final class ReplayCommand {
 
     static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
         CliOptions options = CliOptions.parse("replay", args, 1,
-                Set.of("spec", "input", "output", "model", "model-id"), Set.of());
+                Set.of("spec", "input", "output", "model", "model-id", "model-in"), Set.of());
         if (options.help()) {
             out.print(HELP);
             return 0;
         }
-        ModelSpec spec = loadSpec(options.string("spec", null));
+        String modelIn = options.string("model-in", null);
+        ModelSpec spec = modelIn != null && !options.has("spec")
+                ? readSnapshot("replay: --model-in", modelIn).spec() : loadSpec(options.string("spec", null));
+        ModelSeed seed = modelIn == null ? null : loadSeed("replay: --model-in", modelIn, spec);
+        if (seed != null && seed.warning() != null) {
+            err.println("replay: warning: " + seed.warning());
+        }
         Path input = Path.of(options.required("replay", "input"));
         if (!Files.isReadable(input)) {
             throw new UsageException("replay: --input " + input + ": no such readable file");
@@ -99,7 +110,7 @@ public final class ReplayCommand {
             }
         }
 
-        OnlineModel model = OnlineModel.create(spec);
+        OnlineModel model = seed != null ? seed.newModel() : OnlineModel.create(spec);
         ReadingParser parser = new ReadingParser(spec);
         LabelParser labelParser = new LabelParser(spec);
         PredictionJson predictions = new PredictionJson(spec);
@@ -214,6 +225,27 @@ public final class ReplayCommand {
             g.writeEndObject();
         }
         return text.toString();
+    }
+
+    /** The snapshot JSON in {@code file}, as a seed for models of {@code spec}; {@code what} names the option. */
+    static ModelSeed loadSeed(String what, String file, ModelSpec spec) {
+        try {
+            return ModelSeed.of(spec, readSnapshot(what, file), file);
+        } catch (SpecException e) {
+            throw new UsageException(what + " " + e.getMessage());
+        }
+    }
+
+    private static OnlineModel readSnapshot(String what, String file) {
+        try {
+            return ModelSnapshot.fromJson(Files.readString(Path.of(file)));
+        } catch (NoSuchFileException e) {
+            throw new UsageException(what + " " + file + ": no such file");
+        } catch (IOException e) {
+            throw new UsageException(what + " " + file + ": " + e.getMessage());
+        } catch (SpecException e) {
+            throw new UsageException(what + " " + file + ": " + e.getMessage());
+        }
     }
 
     /** The spec in {@code file}, or the built-in default when file is null. */

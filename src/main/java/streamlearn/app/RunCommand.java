@@ -41,6 +41,9 @@ final class RunCommand {
             while (!signal.await(500)) {
                 KafkaStreams.State state = app.streams().state();
                 if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+                    if (app.stopReason() != null) {
+                        throw new StartupException(app.stopReason());
+                    }
                     LOG.error("Kafka Streams stopped ({}); exiting", state);
                     return 1;
                 }

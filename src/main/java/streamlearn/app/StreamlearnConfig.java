@@ -12,10 +12,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.streams.StreamsConfig;
+import streamlearn.format.ModelSeed;
 import streamlearn.format.ReadingParser;
 import streamlearn.model.ModelSpec;
 import streamlearn.stream.LearnerSettings;
 import streamlearn.stream.ModelKey;
+import streamlearn.stream.SpecChangePolicy;
 import streamlearn.stream.Topics;
 
 /**
@@ -49,6 +51,12 @@ public final class StreamlearnConfig {
         key("label.max.delay", "1h", "how long (stream time) an unlabeled reading waits for its late label; 0: none waits");
         key("label.max.pending", String.valueOf(LearnerSettings.DEFAULT_LABEL_MAX_PENDING),
                 "the most unlabeled readings a task keeps waiting for a label; the oldest makes room");
+        key("topic.control", Topics.DEFAULT.control(),
+                "input topic of control commands (model restore, model reset; as many partitions as the readings topic)");
+        key("reading.max.future", "1h", "a reading dated further ahead of the wall clock is rejected (future_timestamp)");
+        key("model.init.snapshot", null, "a model snapshot JSON file that new models start from (default: the spec's init)");
+        key("model.on.spec.change", "fail",
+                "fail, reset or keep: what a stored model whose spec differs from the configured one does");
     }
 
     private static void key(String name, String fallback, String doc) {
@@ -144,7 +152,7 @@ public final class StreamlearnConfig {
 
     public Topics topics() {
         return new Topics(get("topic.readings"), get("topic.predictions"), get("topic.metrics"), get("topic.models"),
-                get("topic.dlq"), get("topic.events"), get("topic.labels"));
+                get("topic.dlq"), get("topic.events"), get("topic.labels"), get("topic.control"));
     }
 
     /** The metrics port, or -1 for no endpoint ({@code metrics.port=none}). */
@@ -158,8 +166,22 @@ public final class StreamlearnConfig {
         if (window.isZero() || snapshots.isZero()) {
             throw new UsageException("metrics.window and snapshot.interval must be positive");
         }
-        return new LearnerSettings(spec(), modelKey(), topics(), window, snapshots, readingsPartitions,
-                integer("reading.max.bytes", 1), duration("label.max.delay"), integer("label.max.pending", 1), registry);
+        ModelSpec spec = spec();
+        SpecChangePolicy onSpecChange;
+        try {
+            onSpecChange = SpecChangePolicy.parse(get("model.on.spec.change"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return new LearnerSettings(spec, modelKey(), topics(), window, snapshots, readingsPartitions,
+                integer("reading.max.bytes", 1), duration("label.max.delay"), integer("label.max.pending", 1), registry)
+                .with(duration("reading.max.future"), onSpecChange, seed(spec));
+    }
+
+    /** The snapshot of {@code model.init.snapshot} as a seed for models of {@code spec}, or null. */
+    private ModelSeed seed(ModelSpec spec) {
+        String file = get("model.init.snapshot");
+        return file == null ? null : ReplayCommand.loadSeed("model.init.snapshot", file, spec);
     }
 
     /** Settings for every Kafka client: bootstrap.servers plus the kafka.* keys, prefix removed. */

@@ -32,6 +32,7 @@ public final class TopicDefinitions {
                 throw new IllegalStateException("topics/topics.json missing from the classpath");
             }
             Map<String, String> rename = Map.of(
+                    Topics.DEFAULT.control(), names.control(),
                     Topics.DEFAULT.readings(), names.readings(),
                     Topics.DEFAULT.predictions(), names.predictions(),
                     Topics.DEFAULT.metrics(), names.metrics(),
@@ -55,8 +56,8 @@ public final class TopicDefinitions {
     /**
      * Creates the topics that do not exist yet; existing ones are left as they are.
      *
-     * @param partitionsOverride if positive, the partitions of the readings, labels and predictions
-     *                           topics (labels must have as many partitions as readings)
+     * @param partitionsOverride if positive, the partitions of the readings, labels, control and
+     *                           predictions topics (labels and control must have as many partitions as readings)
      * @return the names created
      */
     public static List<String> create(Admin admin, Topics names, int partitionsOverride)
@@ -69,7 +70,7 @@ public final class TopicDefinitions {
             }
             int partitions = d.partitions();
             if (partitionsOverride > 0 && (d.name().equals(names.readings()) || d.name().equals(names.predictions())
-                    || d.name().equals(names.labels()))) {
+                    || d.name().equals(names.labels()) || d.name().equals(names.control()))) {
                 partitions = partitionsOverride;
             }
             missing.add(new NewTopic(d.name(), java.util.Optional.of(partitions), java.util.Optional.empty()).configs(d.config()));

@@ -14,16 +14,52 @@ import streamlearn.model.DriftEvent;
  *  "detail":{"detector":"adwin","delta":0.002,"errorBefore":0.027,"errorAfter":0.25,
  *            "recentReadings":160,"actions":["scaler_relearning","average_restarted","output_layer_relearning"]}}
  * </pre>
- * Only the type {@value #DRIFT} exists today; {@code reset}, {@code restored} and
- * {@code spec_changed} are planned (#14). Doubles are written in shortest round-trip form.
+ * The operator's types ({@value #RESET}, {@value #RESTORED}, {@value #SPEC_CHANGED}) carry the
+ * model version before and, for a spec change, what differs. Doubles are written in shortest
+ * round-trip form.
  */
 public final class ModelEventJson {
     /** A change the learner detected in its own prequential error, and what it did about it. */
     public static final String DRIFT = "drift";
+    /** A {@code model reset} command started the model afresh. */
+    public static final String RESET = "reset";
+    /** A {@code model restore} command replaced the model by a snapshot. */
+    public static final String RESTORED = "restored";
+    /** A stored model met another spec and was started afresh ({@code model.on.spec.change=reset}). */
+    public static final String SPEC_CHANGED = "spec_changed";
 
     private static final JsonFactory JSON = new JsonFactory();
 
     private ModelEventJson() {
+    }
+
+    /**
+     * A {@value #RESET}, {@value #RESTORED} or {@value #SPEC_CHANGED} event: {@code detail} has
+     * {@code previousModelVersion} (the replaced model's) and, when given, {@code differences}.
+     *
+     * @param at           the record time of what caused it (the command, or the first record for the model)
+     * @param modelVersion the model's version from now on
+     */
+    public static byte[] replaced(String modelId, String type, long at, long modelVersion, long previousModelVersion,
+                                  String differences) {
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("model", modelId);
+            g.writeStringField("type", type);
+            g.writeNumberField("at", at);
+            g.writeNumberField("modelVersion", modelVersion);
+            g.writeObjectFieldStart("detail");
+            g.writeNumberField("previousModelVersion", previousModelVersion);
+            if (differences != null) {
+                g.writeStringField("differences", differences);
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     /**

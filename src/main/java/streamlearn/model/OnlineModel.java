@@ -75,6 +75,64 @@ public final class OnlineModel {
     }
 
     /**
+     * A fresh model of {@code spec} whose weights are {@code source}'s trained weights: a warm start
+     * from a model of another spec with the same shape (the weight average starts from them; scaler,
+     * optimizer state and modelVersion start afresh). The first layer's inputs and the output
+     * layer's classes are matched by name when both specs name the same features and classes;
+     * otherwise by position.
+     *
+     * @throws IllegalArgumentException when the networks' shapes differ
+     */
+    public static OnlineModel withWeightsOf(ModelSpec spec, OnlineModel source) {
+        Mlp net = network(spec);
+        Mlp from = source.network();
+        if (!sameShape(net, from)) {
+            throw new IllegalArgumentException("the networks' shapes differ");
+        }
+        double[] params = source.trainer.parameters().clone();
+        ModelSpec old = source.spec;
+        int last = net.layerCount() - 1;
+        if (new java.util.HashSet<>(old.features()).equals(new java.util.HashSet<>(spec.features()))) {
+            int in = net.fanIn(0);
+            for (int i = 0; i < net.fanOut(0); i++) {
+                for (int j = 0; j < in; j++) {
+                    params[net.weightOffset(0) + i * in + j] = source.trainer.parameters()[from.weightOffset(0) + i * in
+                            + old.features().indexOf(spec.features().get(j))];
+                }
+            }
+        }
+        if (spec.isClassification() && net.fanOut(last) == spec.classes().size()
+                && new java.util.HashSet<>(old.classes()).equals(new java.util.HashSet<>(spec.classes()))) {
+            double[] moved = params.clone();
+            int in = net.fanIn(last);
+            for (int i = 0; i < net.fanOut(last); i++) {
+                int row = old.classes().indexOf(spec.classes().get(i));
+                System.arraycopy(moved, net.weightOffset(last) + row * in, params, net.weightOffset(last) + i * in, in);
+                params[net.biasOffset(last) + i] = moved[net.biasOffset(last) + row];
+            }
+        }
+        return new OnlineModel(spec, trainer(spec, net, params));
+    }
+
+    /** Whether two networks have the same layers of the same widths (the same parameter layout). */
+    public static boolean sameShape(Mlp a, Mlp b) {
+        if (a.layerCount() != b.layerCount()) {
+            return false;
+        }
+        for (int l = 0; l < a.layerCount(); l++) {
+            if (a.fanIn(l) != b.fanIn(l) || a.fanOut(l) != b.fanOut(l)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A network of {@code spec}'s shape, to compare shapes before building a model. */
+    public static Mlp shapeOf(ModelSpec spec) {
+        return network(spec);
+    }
+
+    /**
      * A model of {@code spec} with zero weights, to read a snapshot into with {@link #readState}:
      * no initialisation is spent on weights about to be overwritten.
      */
@@ -188,6 +246,7 @@ public final class OnlineModel {
      * take one update. The returned result is reused by the next call.
      */
     public StepResult step(Reading reading) {
+        check(reading.features, reading.label, reading.hasTarget, reading.target);
         StepResult r = result;
         r.modelVersion = trainer.updates();
         r.drift = null;
@@ -238,6 +297,7 @@ public final class OnlineModel {
      * The result (reused) carries the stored prediction and its {@code modelVersion}.
      */
     public StepResult learnLate(PendingReading waiting, LateLabel label) {
+        check(waiting.features, label.label, label.hasTarget, label.target);
         StepResult r = result;
         r.modelVersion = waiting.modelVersion;
         r.drift = null;
@@ -265,6 +325,28 @@ public final class OnlineModel {
         boolean trained = trainer.classifiesWithSoftmax() ? trainer.trainOnClass(label.label, weight)
                 : trainer.train(targetVector, weight);
         return finishLabeled(r, trained);
+    }
+
+    /**
+     * What a step needs of its input, checked before anything changes: a reading this model cannot
+     * take fails here, and leaves no trace in the model (no statistics, no weights, no detector).
+     *
+     * @throws IllegalArgumentException naming what does not fit
+     */
+    private void check(double[] features, int label, boolean hasTarget, double target) {
+        if (features.length != input.length) {
+            throw new IllegalArgumentException(features.length + " features, the model reads " + input.length);
+        }
+        for (double f : features) {
+            if (!Double.isFinite(f)) {
+                throw new IllegalArgumentException("a feature is not finite: " + f);
+            }
+        }
+        if (spec.isClassification() ? label < Reading.UNLABELED || label >= spec.classes().size()
+                : hasTarget && !Double.isFinite(target)) {
+            throw new IllegalArgumentException("label " + (spec.isClassification() ? label : target)
+                    + " does not fit the model's " + (spec.isClassification() ? "classes " + spec.classes() : "target"));
+        }
     }
 
     /** The prediction in {@code r} from the network's output {@code out}. */

@@ -9,7 +9,9 @@ public enum Outcome {
     /** Invalid: sent to the dead-letter topic, the model untouched. */
     REJECTED("rejected"),
     /** Labeled, predicted, but the update was refused because it would make the model non-finite. */
-    DIVERGED("diverged");
+    DIVERGED("diverged"),
+    /** Valid, but the learner failed on it: the model checked it before changing, so it is untouched. */
+    FAILED("failed");
 
     private final String id;
 

@@ -52,7 +52,9 @@ public final class PendingReadings {
         /** It was the oldest when the task held more than {@code label.max.pending}. */
         EVICTED("evicted"),
         /** A reading with the same name came, and waits instead. */
-        REPLACED("replaced");
+        REPLACED("replaced"),
+        /** Its model was started afresh for another spec: its features may not mean what they did. */
+        RESET("reset");
 
         private final String id;
 
@@ -256,6 +258,24 @@ public final class PendingReadings {
             into.output[i] = in.getDouble();
         }
         return Match.MATCHED;
+    }
+
+    /** Drops every reading waiting for {@code model} (its spec changed: they were read for another). */
+    public void forget(String model) {
+        // 'P' model 0xFF, then a sensorId (no 0xFF in UTF-8), 0xFF, and 'i' or 't': every key of
+        // the model lies below the prefix followed by three 0xFF.
+        byte[] prefix = Arrays.copyOf(entryKey(model, "", null, 0), model.getBytes(StandardCharsets.UTF_8).length + 2);
+        byte[] to = Arrays.copyOf(prefix, prefix.length + 3);
+        Arrays.fill(to, prefix.length, to.length, SEPARATOR);
+        while (true) {
+            List<byte[]> keys = storage.keys(prefix, to, BATCH);
+            for (byte[] entry : keys) {
+                remove(entry, indexKey(arrivalOf(storage.get(entry)), entry), Drop.RESET);
+            }
+            if (keys.size() < BATCH) {
+                return;
+            }
+        }
     }
 
     /** Drops every reading that has waited longer than the limit at stream time {@code now}. */

@@ -19,7 +19,13 @@ public enum RejectReason {
     UNKNOWN_LABEL("unknown_label"),
     NON_FINITE_TARGET("non_finite_target"),
     /** A late label that finds no reading waiting for it (never seen, already labeled, expired, or labeled inline). */
-    UNMATCHED_LABEL("unmatched_label");
+    UNMATCHED_LABEL("unmatched_label"),
+    /** A reading dated more than {@code reading.max.future} ahead of the wall clock. */
+    FUTURE_TIMESTAMP("future_timestamp"),
+    /** A control command that is not one (no such command, a missing or bad field). */
+    INVALID_COMMAND("invalid_command"),
+    /** A restore command whose snapshot cannot be read, or cannot serve the configured readings. */
+    INVALID_SNAPSHOT("invalid_snapshot");
 
     private final String id;
 

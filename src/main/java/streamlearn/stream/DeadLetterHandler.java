@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Invalid readings and labels, and labels that match no waiting reading ({@link RejectedReadingException}) are expected and are not logged one by
  * one (the {@code rejected} counter moves instead); anything else is a bug and is logged as an
- * error with its stack trace, but still does not stop the stream.
+ * error with its stack trace, but still does not stop the stream. Only a
+ * {@link LearnerStoppedException} (a decision the learner must not take alone) stops it.
  */
 public final class DeadLetterHandler implements ProcessingExceptionHandler {
     public static final String REASON_HEADER = "streamlearn.reason";
@@ -54,7 +55,11 @@ public final class DeadLetterHandler implements ProcessingExceptionHandler {
 
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-        RejectedReadingException rejected = rejection(exception);
+        if (find(exception, LearnerStoppedException.class) != null) {
+            // Not a bad record: the learner cannot go on (a changed spec under model.on.spec.change=fail).
+            return Response.fail();
+        }
+        RejectedReadingException rejected = find(exception, RejectedReadingException.class);
         Headers headers = new RecordHeaders();
         String[] origin = null;
         byte[] key = context.sourceRawKey();
@@ -75,7 +80,8 @@ public final class DeadLetterHandler implements ProcessingExceptionHandler {
         put(headers, PARTITION_HEADER, origin != null ? origin[0] : String.valueOf(context.partition()));
         put(headers, OFFSET_HEADER, origin != null ? origin[1] : String.valueOf(context.offset()));
         put(headers, REASON_HEADER, rejected != null ? rejected.reason().id() : PROCESSING_ERROR);
-        if (rejected == null) {
+        if (rejected == null && find(exception, LearnerFailedException.class) == null) {
+            // (A learner failure was logged by the learner, with its model.)
             LOG.error("Unexpected failure processing {}-{} offset {} in {}; the record goes to {}",
                     context.topic(), context.partition(), context.offset(), context.processorNodeId(),
                     deadLetterTopic, exception);
@@ -84,10 +90,10 @@ public final class DeadLetterHandler implements ProcessingExceptionHandler {
                 context.sourceRawValue(), headers)));
     }
 
-    private static RejectedReadingException rejection(Throwable e) {
+    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof RejectedReadingException r) {
-                return r;
+            if (type.isInstance(t)) {
+                return type.cast(t);
             }
         }
         return null;

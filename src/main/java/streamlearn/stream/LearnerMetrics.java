@@ -68,6 +68,12 @@ final class LearnerMetrics {
         }
     }
 
+    /** A model event other than a drift (reset, restored, spec_changed), written to the events topic. */
+    void modelEvent(String model, String type) {
+        Counter.builder("streamlearn.model.events").description("Model events written to the events topic, by type")
+                .tag("model", model).tag("type", type).register(registry).increment();
+    }
+
     ModelMeters forModel(String model) {
         return models.computeIfAbsent(model, this::register);
     }
@@ -156,11 +162,14 @@ final class LearnerMetrics {
         volatile double[] precision;
         volatile double modelVersion;
 
-        /** One reading's step: its outcome, its prediction, the model version after it, its lag. */
-        void counted(StepResult result, long modelVersionAfter, long lagMillis) {
+        /**
+         * One reading's step: its outcome, its prediction ({@code predicted}: the class's index in
+         * the configured spec), the model version after it, its lag.
+         */
+        void counted(StepResult result, int predicted, long modelVersionAfter, long lagMillis) {
             outcomes[result.outcome().ordinal()].increment();
             if (predictions.length > 0) {
-                predictions[result.predicted()].increment();
+                predictions[predicted].increment();
             }
             modelVersion = modelVersionAfter;
             lag.record(Math.max(0, lagMillis), TimeUnit.MILLISECONDS);
@@ -177,6 +186,11 @@ final class LearnerMetrics {
             }
             modelVersion = modelVersionAfter;
             labelDelay.record(Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
+        }
+
+        /** A valid reading or label the learner failed on. */
+        void failed() {
+            outcomes[Outcome.FAILED.ordinal()].increment();
         }
 
         void label(LabelOutcome outcome) {

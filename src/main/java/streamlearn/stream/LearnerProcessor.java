@@ -2,6 +2,7 @@ package streamlearn.stream;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -10,14 +11,20 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import streamlearn.format.ControlCommand;
 import streamlearn.format.ModelEventJson;
+import streamlearn.format.ModelSnapshot;
 import streamlearn.format.PredictionJson;
 import streamlearn.model.DriftEvent;
 import streamlearn.model.LateLabel;
+import streamlearn.model.ModelSpec;
+import streamlearn.model.OnlineModel;
 import streamlearn.model.PendingReading;
 import streamlearn.model.PendingReadings;
 import streamlearn.model.Reading;
 import streamlearn.model.RejectReason;
+import streamlearn.model.SpecException;
+import streamlearn.model.SpecMapping;
 import streamlearn.model.StepResult;
 
 /**
@@ -51,6 +58,10 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
     private PendingReadings pending;
     private PendingReading waiting;
     private PredictionJson predictions;
+    /** Prediction writers of models whose spec is not the configured one (kept, or restored under it). */
+    private final java.util.Map<ModelSpec, PredictionJson> otherPredictions = new java.util.HashMap<>();
+    /** Models to start afresh at the first record or punctuation (model.on.spec.change=reset): why. */
+    private final java.util.Map<String, String> toReset = new java.util.LinkedHashMap<>();
 
     LearnerProcessor(LearnerSettings settings, LearnerMetrics metrics) {
         this.settings = settings;
@@ -62,7 +73,18 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.store = context.getStateStore(LearnerTopology.MODEL_STORE);
-        store.loadAll();
+        toReset.clear();
+        for (ModelStore.Unreadable e : store.loadAll()) {
+            if (settings.onSpecChange() != SpecChangePolicy.RESET) {
+                throw new LearnerStoppedException(e.getMessage() + "; model.on.spec.change=reset starts it afresh");
+            }
+            toReset.put(e.modelId, "its stored state cannot be read: " + e.getCause().getMessage());
+        }
+        long now = context.currentSystemTimeMs();
+        for (ModelState state : store.liveModels()) {
+            state.readingSeenAt(now);
+            checkSpec(state);
+        }
         KeyValueStore<Bytes, byte[]> waitingStore = context.getStateStore(LearnerTopology.PENDING_STORE);
         this.pending = new PendingReadings(settings.spec(), new KeyValueStorage(waitingStore),
                 settings.labelMaxDelay().toMillis(), settings.labelMaxPending(), this::dropped);
@@ -71,28 +93,157 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         this.predictions = new PredictionJson(settings.spec());
         Duration interval = settings.snapshotInterval();
         context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::publishSnapshots);
+        context.schedule(Duration.ofMillis(Math.max(100, windowMs / 10)), PunctuationType.WALL_CLOCK_TIME, this::closeQuietWindows);
         if (pending.enabled()) {
             Duration sweep = settings.labelMaxDelay().compareTo(EXPIRY_SWEEP) < 0 ? settings.labelMaxDelay() : EXPIRY_SWEEP;
             context.schedule(sweep, PunctuationType.STREAM_TIME, pending::expire);
         }
     }
 
+    /**
+     * A stored model whose spec is not the configured one: {@code model.on.spec.change} decides.
+     * A model restored under the spec it kept is still the model it was: only a spec that differs
+     * from the configured one counts.
+     */
+    private void checkSpec(ModelState state) {
+        ModelSpec stored = state.model().spec();
+        if (stored.equals(settings.spec())) {
+            state.serve(settings.spec());
+            return;
+        }
+        String id = state.modelId();
+        String differences = SpecMapping.differences(stored, settings.spec());
+        switch (settings.onSpecChange()) {
+            case FAIL -> throw new LearnerStoppedException("model '" + id + "' was stored with another spec than the "
+                    + "configured one (" + differences + "); model.on.spec.change=fail: set it to reset (start the model "
+                    + "afresh) or keep (keep the stored spec)");
+            case RESET -> toReset.put(id, differences);
+            case KEEP -> {
+                try {
+                    state.serve(settings.spec());
+                } catch (SpecException e) {
+                    throw new LearnerStoppedException("model '" + id + "': model.on.spec.change=keep cannot serve the "
+                            + "configured readings with its stored spec (" + e.getMessage() + "); set it to reset");
+                }
+                LOG.warn("Model {} keeps its stored spec, which differs from the configured one ({}); "
+                        + "model.on.spec.change=keep: features and classes are matched by name", id, differences);
+            }
+        }
+    }
+
+    /** Starts the models {@link #checkSpec} found changed afresh: each a spec_changed event. */
+    private void resetChangedModels(long at) {
+        for (var e : toReset.entrySet()) {
+            String id = e.getKey();
+            ModelState old = store.get(id);
+            long previous = -1;
+            if (old != null) {
+                previous = old.model().modelVersion();
+                // The old model's last state goes out as a snapshot first, so it can be restored.
+                context.forward(new Record<>(id, ModelSnapshot.toJsonString(old.model()).getBytes(StandardCharsets.UTF_8), at),
+                        LearnerTopology.MODELS_SINK);
+            }
+            ModelState state = replaced(id, old, settings.newModel());
+            // Waiting readings were read for the old spec: their features may not mean what they did.
+            pending.forget(id);
+            metrics.forModel(id).waiting(pending.waiting(id));
+            event(id, ModelEventJson.SPEC_CHANGED, at, state.model().modelVersion(), previous, e.getValue());
+            LOG.warn("Model {} was stored with another spec ({}); model.on.spec.change=reset: started afresh from the "
+                    + "configured spec; its last state (model version {}) is on {}", id, e.getValue(), previous,
+                    settings.topics().models());
+        }
+        toReset.clear();
+    }
+
+    /** {@code next} in place of the model {@code id} ({@code old}: its state, or null for none). */
+    private ModelState replaced(String id, ModelState old, OnlineModel next) {
+        ModelState state = old;
+        if (state == null) {
+            state = ModelState.create(id, next);
+            state.serve(settings.spec());
+            state.readingSeenAt(context.currentSystemTimeMs());
+            store.add(id, state);
+        } else {
+            state.replace(next, settings.spec());
+            store.markDirty(id);
+        }
+        metrics.forModel(id).modelVersion = next.modelVersion();
+        return state;
+    }
+
+    private void event(String id, String type, long at, long modelVersion, long previous, String differences) {
+        context.forward(new Record<>(id, ModelEventJson.replaced(id, type, at, modelVersion, previous, differences), at),
+                LearnerTopology.EVENTS_SINK);
+        metrics.modelEvent(id, type);
+    }
+
     @Override
     public void process(Record<String, Object> record) {
+        if (!toReset.isEmpty()) {
+            resetChangedModels(record.timestamp());
+        }
         if (record.value() instanceof Reading reading) {
             processReading(record, reading);
+        } else if (record.value() instanceof LateLabel label) {
+            processLabel(record, label);
         } else {
-            processLabel(record, (LateLabel) record.value());
+            processCommand(record, (ControlCommand) record.value());
         }
+    }
+
+    /**
+     * A control command, in order with the readings: applied to the model in this task's store,
+     * so it is committed with the offsets of the command, exactly once. Waiting readings stay: a
+     * label that comes trains the model in place then (their features mean what they did; the
+     * prediction scored is the one made then).
+     */
+    private void processCommand(Record<String, Object> record, ControlCommand command) {
+        String id = record.key();
+        ModelState state = store.get(id);
+        long previous = state == null ? -1 : state.model().modelVersion();
+        if (command.kind() == ControlCommand.Kind.RESET) {
+            if (state == null) {
+                throw new RejectedReadingException(RejectReason.INVALID_COMMAND, "no model '" + id + "' to reset on this task");
+            }
+            state = replaced(id, state, OnlineModel.create(settings.spec()));
+            event(id, ModelEventJson.RESET, record.timestamp(), state.model().modelVersion(), previous, null);
+            LOG.info("Model {} reset by a control command: model version {} -> {}", id, previous, state.model().modelVersion());
+            return;
+        }
+        OnlineModel snapshot = command.snapshot();
+        ModelSpec spec = snapshot.spec();
+        if (!spec.equals(settings.spec()) && (state == null || !spec.equals(state.model().spec()))) {
+            throw new RejectedReadingException(RejectReason.INVALID_SNAPSHOT, "the snapshot's spec is not the configured "
+                    + "one (" + SpecMapping.differences(spec, settings.spec()) + "): model '" + id + "' keeps its model");
+        }
+        state = replaced(id, state, snapshot);
+        event(id, ModelEventJson.RESTORED, record.timestamp(), snapshot.modelVersion(), previous, null);
+        LOG.info("Model {} restored from a snapshot by a control command: model version {} -> {}", id, previous,
+                snapshot.modelVersion());
+    }
+
+    /** A valid record the learner failed on: counted, logged with its model, and dead-lettered. */
+    private LearnerFailedException failed(String key, String what, RuntimeException e, LearnerMetrics.ModelMeters meters) {
+        meters.failed();
+        LOG.error("The learner failed on {} for model {}; the model is unchanged, and the record goes to {} as {}",
+                what, key, settings.topics().deadLetters(), DeadLetterHandler.PROCESSING_ERROR, e);
+        return new LearnerFailedException("model '" + key + "': " + e.getMessage(), e);
+    }
+
+    private PredictionJson predictionsOf(ModelState state) {
+        ModelSpec spec = state.model().spec();
+        return spec.equals(settings.spec()) ? predictions : otherPredictions.computeIfAbsent(spec, PredictionJson::new);
     }
 
     private void processReading(Record<String, Object> record, Reading reading) {
         String key = record.key();
         ModelState state = store.get(key);
         if (state == null) {
-            state = ModelState.create(key, settings.spec());
+            state = ModelState.create(key, settings.newModel());
+            state.serve(settings.spec());
             store.add(key, state);
         }
+        state.readingSeenAt(context.currentSystemTimeMs());
         LearnerMetrics.ModelMeters meters = metrics.forModel(key);
         ModelState.ClosedWindow closed = state.advanceWindow(reading.timestamp(), windowMs);
         if (closed != null) {
@@ -101,16 +252,23 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         }
 
         long started = System.nanoTime();
-        StepResult result = state.learn(reading);
+        StepResult result;
+        try {
+            result = state.learn(reading);
+        } catch (RuntimeException e) {
+            throw failed(key, "a reading of sensor '" + reading.sensorId() + "'", e, meters);
+        }
         metrics.update().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         // Written to the store at the next commit, once however many readings came before it.
         store.markDirty(key);
 
-        context.forward(new Record<>(reading.sensorId(), predictions.write(key, reading, result), record.timestamp()),
+        Reading served = state.served();
+        context.forward(new Record<>(reading.sensorId(), predictionsOf(state).write(key, served, result), record.timestamp()),
                 LearnerTopology.PREDICTIONS_SINK);
-        meters.counted(result, state.model().modelVersion(), System.currentTimeMillis() - reading.timestamp());
+        meters.counted(result, state.configuredClass(result.predicted()), state.model().modelVersion(),
+                System.currentTimeMillis() - reading.timestamp());
         if (!result.labeled() && pending.enabled()) {
-            pending.remember(key, reading, result, record.timestamp());
+            pending.remember(key, served, result, record.timestamp());
             meters.waiting(pending.waiting(key));
         }
         drifted(key, result.drift(), reading.timestamp(), meters);
@@ -128,7 +286,12 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
             throw new RejectedReadingException(RejectReason.UNMATCHED_LABEL, unmatched(key, label, match));
         }
         long started = System.nanoTime();
-        StepResult result = state.learnLate(waiting, label);
+        StepResult result;
+        try {
+            result = state.learnLate(waiting, state.toModel(label));
+        } catch (RuntimeException e) {
+            throw failed(key, "a late label of sensor '" + label.sensorId() + "'", e, meters);
+        }
         metrics.update().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         store.markDirty(key);
         meters.matched(result, state.model().modelVersion(), record.timestamp() - waiting.arrival());
@@ -161,6 +324,21 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         LearnerMetrics.ModelMeters meters = metrics.forModel(model);
         meters.dropped(reason);
         meters.waiting(pending.waiting(model));
+    }
+
+    /** Closes the open window of each quiet model by the wall clock (see {@link ModelState#closeIfQuiet}). */
+    private void closeQuietWindows(long now) {
+        if (!toReset.isEmpty()) {
+            resetChangedModels(now);
+        }
+        for (ModelState state : store.liveModels()) {
+            ModelState.ClosedWindow closed = state.closeIfQuiet(now, windowMs);
+            if (closed != null) {
+                context.forward(new Record<>(state.modelId(), closed.json(), closed.end()), LearnerTopology.METRICS_SINK);
+                metrics.forModel(state.modelId()).windowClosed(closed);
+                store.markDirty(state.modelId());
+            }
+        }
     }
 
     private void publishSnapshots(long now) {

@@ -2,7 +2,9 @@ package streamlearn.stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import streamlearn.format.ModelSeed;
 import streamlearn.model.ModelSpec;
+import streamlearn.model.OnlineModel;
 
 /**
  * What the topology needs to know, independent of where it comes from (properties file, tests,
@@ -13,6 +15,9 @@ import streamlearn.model.ModelSpec;
  * @param maxReadingBytes    larger readings are rejected as oversized
  * @param labelMaxDelay      how long (stream time) an unlabeled reading waits for a late label; 0: none waits
  * @param labelMaxPending    the most readings a task keeps waiting; the oldest makes room
+ * @param readingMaxFuture   a reading dated further ahead of the wall clock is rejected (future_timestamp)
+ * @param onSpecChange       what a stored model whose spec is not the configured one does
+ * @param seed               the snapshot new models start from; null: from the spec
  */
 public record LearnerSettings(
         ModelSpec spec,
@@ -24,11 +29,35 @@ public record LearnerSettings(
         int maxReadingBytes,
         Duration labelMaxDelay,
         long labelMaxPending,
-        MeterRegistry registry) {
+        MeterRegistry registry,
+        Duration readingMaxFuture,
+        SpecChangePolicy onSpecChange,
+        ModelSeed seed) {
     /** {@code label.max.delay}'s default. */
     public static final Duration DEFAULT_LABEL_MAX_DELAY = Duration.ofHours(1);
     /** {@code label.max.pending}'s default: waiting readings per task. */
     public static final long DEFAULT_LABEL_MAX_PENDING = 1_000_000;
+    /** {@code reading.max.future}'s default. */
+    public static final Duration DEFAULT_READING_MAX_FUTURE = Duration.ofHours(1);
+
+    /** Settings with the operations defaults: readings up to an hour ahead, fail on a spec change, no seed. */
+    public LearnerSettings(ModelSpec spec, ModelKey modelKey, Topics topics, Duration metricsWindow,
+                           Duration snapshotInterval, int readingsPartitions, int maxReadingBytes,
+                           Duration labelMaxDelay, long labelMaxPending, MeterRegistry registry) {
+        this(spec, modelKey, topics, metricsWindow, snapshotInterval, readingsPartitions, maxReadingBytes, labelMaxDelay,
+                labelMaxPending, registry, DEFAULT_READING_MAX_FUTURE, SpecChangePolicy.FAIL, null);
+    }
+
+    /** These settings with another spec-change policy and seed. */
+    public LearnerSettings with(Duration readingMaxFuture, SpecChangePolicy onSpecChange, ModelSeed seed) {
+        return new LearnerSettings(spec, modelKey, topics, metricsWindow, snapshotInterval, readingsPartitions,
+                maxReadingBytes, labelMaxDelay, labelMaxPending, registry, readingMaxFuture, onSpecChange, seed);
+    }
+
+    /** A new model: from the seed when there is one, else from the spec. */
+    public OnlineModel newModel() {
+        return seed != null ? seed.newModel() : OnlineModel.create(spec);
+    }
 
     /** Repartition only when the model key may live on another partition than the reading. */
     public boolean needsRepartition() {

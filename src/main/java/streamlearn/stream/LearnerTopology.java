@@ -18,11 +18,12 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  *   sensor-readings ─▶ parse + validate + key by model ──(bad)──▶ sensor-readings-dlq
  *   sensor-labels   ─▶ parse + validate + key by model ──(bad)──▶ sensor-readings-dlq
- *                         │  (both repartitioned alike, only when the model key may live elsewhere)
+ *   learner-control ─▶ parse (keyed by model id)       ──(bad)──▶ sensor-readings-dlq
+ *                         │  (all three repartitioned alike, only when the model key may live elsewhere)
  *                         ▼
  *                      learner [model store, pending readings] ─▶ sensor-predictions
  *                                            ─▶ learner-metrics   (per model, per window)
- *                                            ─▶ learner-events    (per model, per detected drift)
+ *                                            ─▶ learner-events    (per model: drift, reset, restored, spec_changed)
  *                                            ─▶ learner-models    (per model, every snapshot.interval)
  *                                            ──(unmatched label)──▶ sensor-readings-dlq
  * </pre>
@@ -45,7 +46,12 @@ public final class LearnerTopology {
     static final String LABEL_SOURCE = "labels";
     static final String LABEL_ROUTER = "parse-and-route-labels";
     static final String LABEL_DECODER = "decode-labels";
+    static final String CONTROL_SOURCE = "control";
+    static final String CONTROL_ROUTER = "parse-and-route-control";
+    static final String CONTROL_DECODER = "decode-control";
+    static final String CONTROL_REPARTITION = "control-by-model";
     static final String MERGE = "readings-and-labels";
+    static final String CONTROL_MERGE = "and-control";
     static final String LEARNER = "learner";
     static final String REPARTITION = "readings-by-model";
     static final String LABEL_REPARTITION = "labels-by-model";
@@ -78,17 +84,25 @@ public final class LearnerTopology {
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(SOURCE));
         KStream<String, byte[]> labels = builder.stream(settings.topics().labels(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(LABEL_SOURCE));
+        // Control commands are keyed by model id, on a topic with the readings' partition count:
+        // without a repartition a model's commands come from the partition number of its readings.
+        KStream<String, byte[]> control = builder.stream(settings.topics().control(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(CONTROL_SOURCE));
         KStream<String, ?> keyedReadings;
         KStream<String, ?> keyedLabels;
+        KStream<String, ?> keyedControl;
         if (settings.needsRepartition()) {
             // Route the original bytes: a parsed Reading has no serde, and a byte copy is all the
             // repartition topic needs. A global model lives in a single partition.
             Repartitioned<String, byte[]> by = Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(REPARTITION);
             Repartitioned<String, byte[]> labelsBy = Repartitioned.with(Serdes.String(), Serdes.ByteArray())
                     .withName(LABEL_REPARTITION);
+            Repartitioned<String, byte[]> controlBy = Repartitioned.with(Serdes.String(), Serdes.ByteArray())
+                    .withName(CONTROL_REPARTITION);
             if (settings.modelKey().kind() == ModelKey.Kind.GLOBAL) {
                 by = by.withNumberOfPartitions(1);
                 labelsBy = labelsBy.withNumberOfPartitions(1);
+                controlBy = controlBy.withNumberOfPartitions(1);
             }
             keyedReadings = readings
                     .process(() -> ReadingRouter.toRepartition(settings, metrics), Named.as(ROUTER), routerStores)
@@ -98,11 +112,18 @@ public final class LearnerTopology {
                     .process(() -> LabelRouter.toRepartition(settings, metrics), Named.as(LABEL_ROUTER), routerStores)
                     .repartition(labelsBy)
                     .process(() -> new LabelDecoder(settings), Named.as(LABEL_DECODER));
+            // Commands are keyed by model id already: the repartition only moves them to the model's partition.
+            keyedControl = control
+                    .process(ControlRouter::toRepartition, Named.as(CONTROL_ROUTER))
+                    .repartition(controlBy)
+                    .process(ControlRouter::toLearner, Named.as(CONTROL_DECODER));
         } else {
             keyedReadings = readings.process(() -> ReadingRouter.toLearner(settings, metrics), Named.as(ROUTER));
             keyedLabels = labels.process(() -> LabelRouter.toLearner(settings, metrics), Named.as(LABEL_ROUTER));
+            keyedControl = control.process(ControlRouter::toLearner, Named.as(CONTROL_ROUTER));
         }
         ((KStream<String, Object>) keyedReadings).merge((KStream<String, Object>) keyedLabels, Named.as(MERGE))
+                .merge((KStream<String, Object>) keyedControl, Named.as(CONTROL_MERGE))
                 .process(() -> new LearnerProcessor(settings, metrics), Named.as(LEARNER), MODEL_STORE, PENDING_STORE);
 
         Topology topology = builder.build();

@@ -10,6 +10,7 @@ import streamlearn.model.Outcome;
 import streamlearn.model.PendingReading;
 import streamlearn.model.PrequentialMetrics;
 import streamlearn.model.Reading;
+import streamlearn.model.SpecMapping;
 import streamlearn.model.StepResult;
 
 /**
@@ -23,8 +24,14 @@ import streamlearn.model.StepResult;
  */
 final class ModelState {
     private final String modelId;
-    private final OnlineModel model;
-    private final PrequentialMetrics window;
+    private OnlineModel model;
+    private PrequentialMetrics window;
+    /** Readings of the configured spec to this model's order, when its spec orders them otherwise. */
+    private SpecMapping mapping;
+    private Reading mapped;
+    private Reading served;
+    /** Wall clock (ms) of the last reading, or of the load: how long the model has been quiet. */
+    private long lastReadingWallMs;
     /** Start of the open metrics window (epoch ms), or -1 before the first reading. */
     private long windowStart = -1;
     /** modelVersion of the last snapshot sent to the models topic, -1 for none. */
@@ -40,12 +47,65 @@ final class ModelState {
 
     /** A new model from the spec: both parts are yet to be written. */
     static ModelState create(String modelId, ModelSpec spec) {
-        ModelState state = new ModelState(modelId, OnlineModel.create(spec));
+        return create(modelId, OnlineModel.create(spec));
+    }
+
+    /** A new state for {@code model} (fresh, or seeded): both parts are yet to be written. */
+    static ModelState create(String modelId, OnlineModel model) {
+        ModelState state = new ModelState(modelId, model);
         state.modelChanged = true;
         state.progressChanged = true;
         return state;
     }
 
+    /**
+     * Serves readings of {@code configured} with this model, matching features and classes by
+     * name when the model's spec orders them otherwise.
+     *
+     * @throws streamlearn.model.SpecException when the model cannot take such readings
+     */
+    void serve(ModelSpec configured) {
+        mapping = SpecMapping.of(configured, model.spec());
+        mapped = mapping == null ? null : new Reading(model.spec().features().size());
+    }
+
+    /**
+     * Replaces the model (a restore, a reset), keeping the open metrics window when the classes
+     * are the same. The new model is published at the next snapshot, and both parts are written
+     * at the next commit.
+     */
+    void replace(OnlineModel next, ModelSpec configured) {
+        if (!next.spec().classes().equals(model.spec().classes()) || next.spec().task() != model.spec().task()) {
+            window = new PrequentialMetrics(next.spec());
+        }
+        model = next;
+        serve(configured);
+        snapshotVersion = -1;
+        modelChanged = true;
+        progressChanged = true;
+    }
+
+    /** The last reading {@link #learn} took, in the model's order (what its prediction and waiting entry describe). */
+    Reading served() {
+        return served;
+    }
+
+    /** A predicted class of this model, as the index of that class in the configured spec. */
+    int configuredClass(int modelClass) {
+        return mapping == null ? modelClass : mapping.configuredClass(modelClass);
+    }
+
+    /** A late label of the configured spec, its class turned into this model's index. */
+    LateLabel toModel(LateLabel label) {
+        if (mapping != null) {
+            label.setLabel(mapping.modelClass(label.label()));
+        }
+        return label;
+    }
+
+    void readingSeenAt(long wallMs) {
+        lastReadingWallMs = wallMs;
+    }
     String modelId() {
         return modelId;
     }
@@ -83,20 +143,40 @@ final class ModelState {
         if (windowStart >= 0 && start <= windowStart) {
             return null;
         }
-        ClosedWindow closed = null;
-        if (windowStart >= 0 && window.records() > 0) {
-            long end = windowStart + windowMs;
-            closed = ClosedWindow.of(end, MetricsJson.window(modelId, windowStart, end, window), window);
-        }
+        ClosedWindow closed = windowStart >= 0 && window.records() > 0 ? close(windowMs) : null;
         window.reset();
         windowStart = start;
         progressChanged = true;
         return closed;
     }
 
+    /**
+     * Closes the open window of a quiet model by the wall clock: when it has readings, its end lies
+     * one window length or more in the past, and no reading came for half a window length (a model
+     * that is replaying history is busy, not quiet). The next window opens empty; a late reading counts
+     * in it. Returns the window closed, or null.
+     */
+    ClosedWindow closeIfQuiet(long wallMs, long windowMs) {
+        if (windowStart < 0 || window.records() == 0 || wallMs < windowStart + 2 * windowMs
+                || wallMs - lastReadingWallMs < windowMs / 2) {
+            return null;
+        }
+        ClosedWindow closed = close(windowMs);
+        window.reset();
+        windowStart += windowMs;
+        progressChanged = true;
+        return closed;
+    }
+
+    private ClosedWindow close(long windowMs) {
+        long end = windowStart + windowMs;
+        return ClosedWindow.of(end, MetricsJson.window(modelId, windowStart, end, window), window);
+    }
+
     /** One prequential step on the reading, counted in the open window. The result is reused. */
     StepResult learn(Reading reading) {
-        StepResult result = model.step(reading);
+        served = mapping == null ? reading : mapping.apply(reading, mapped);
+        StepResult result = model.step(served);
         window.add(result, model.modelVersion());
         progressChanged = true;
         // A step taken changes the model, and so does any labeled reading when the model watches

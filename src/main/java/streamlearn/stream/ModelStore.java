@@ -54,7 +54,11 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
         this.changelogged = changelogged;
     }
 
-    /** The live state for a model key, restored from the store on first use; null if none. */
+    /**
+     * The live state for a model key, restored from the store on first use; null if none.
+     *
+     * @throws Unreadable when the stored state cannot be read
+     */
     ModelState get(String key) {
         ModelState state = live.get(key);
         if (state == null) {
@@ -66,12 +70,23 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
         return state;
     }
 
+    /** A stored model that cannot be read (corrupt, or from a format this build does not know). */
+    static final class Unreadable extends RuntimeException {
+        final String modelId;
+
+        Unreadable(String modelId, RuntimeException cause) {
+            super("model '" + modelId + "': its stored state cannot be read (" + cause.getMessage() + ")", cause);
+            this.modelId = modelId;
+        }
+    }
+
     /**
      * Brings every model of the task into memory. Called when the learner starts on a task, so
      * that a model whose last changes were not yet published (a restart, a migration to this
      * instance) is published on the snapshot schedule even if no reading for it comes again.
+     * A model that cannot be read stays out, and is returned.
      */
-    void loadAll() {
+    java.util.List<Unreadable> loadAll() {
         Map<String, byte[]> models = new HashMap<>();
         Map<String, byte[]> progress = new HashMap<>();
         try (KeyValueIterator<Bytes, byte[]> all = changelogged.all()) {
@@ -85,15 +100,26 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
                 }
             }
         }
+        java.util.List<Unreadable> unreadable = new java.util.ArrayList<>();
         models.forEach((id, model) -> {
             if (!live.containsKey(id)) {
-                load(id, model, progress.get(id));
+                try {
+                    load(id, model, progress.get(id));
+                } catch (Unreadable e) {
+                    unreadable.add(e);
+                }
             }
         });
+        return unreadable;
     }
 
     private ModelState load(String key, byte[] model, byte[] progress) {
-        ModelState state = ModelState.fromStore(key, model, progress);
+        ModelState state;
+        try {
+            state = ModelState.fromStore(key, model, progress);
+        } catch (RuntimeException e) {
+            throw new Unreadable(key, e);
+        }
         live.put(key, state);
         if (state.modelChanged() || state.progressChanged()) {
             dirty.add(key);

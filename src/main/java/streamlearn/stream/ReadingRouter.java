@@ -10,7 +10,8 @@ import streamlearn.model.Reading;
 import streamlearn.model.RejectReason;
 
 /**
- * Steps 1 and 2 of the topology: parse and validate each reading, and key it by the model it
+ * Steps 1 and 2 of the topology: parse and validate each reading (its event time no further
+ * ahead of the wall clock than {@code reading.max.future}), and key it by the model it
  * trains. A bad reading is counted and thrown as {@link RejectedReadingException}, which the
  * {@link DeadLetterHandler} turns into a dead-letter record; it never reaches a model.
  *
@@ -66,6 +67,13 @@ final class ReadingRouter<V> implements Processor<String, byte[], String, V> {
             parser.parse(record.value(), reading);
         } catch (InvalidReadingException e) {
             throw reject(e.reason(), e.getMessage());
+        }
+        // A clock far ahead would hold its model's metrics window open until that date: every
+        // later reading would count as late in it.
+        long at = reading.hasTimestamp() ? reading.timestamp() : record.timestamp();
+        if (at - context.currentSystemTimeMs() > settings.readingMaxFuture().toMillis()) {
+            throw reject(RejectReason.FUTURE_TIMESTAMP, "timestamp " + at + " lies more than reading.max.future ("
+                    + settings.readingMaxFuture() + ") ahead of the wall clock (" + context.currentSystemTimeMs() + ")");
         }
         String modelId = switch (settings.modelKey().kind()) {
             case GLOBAL -> ModelKey.GLOBAL_MODEL_ID;

@@ -116,8 +116,8 @@ class DashboardTest {
             assertTrue(used.contains(name), name + " is on no panel");
         }
         String all = String.join("\n", Dashboards.allQueries().stream().map(Dashboards.Query::expr).toList());
-        for (String outcome : List.of("by (model, outcome)", "outcome=\"rejected\"", "outcome=\"diverged\"", "by (model, class)",
-                "streamlearn_recall{model=~\"$model\"}")) {
+        for (String outcome : List.of("by (model, outcome)", "outcome=\"rejected\"", "outcome=\"diverged\"", "outcome=\"failed\"",
+                "by (model, class)", "streamlearn_recall{model=~\"$model\"}")) {
             assertTrue(all.contains(outcome), "no query with " + outcome);
         }
     }

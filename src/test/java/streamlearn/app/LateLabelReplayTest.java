@@ -35,6 +35,8 @@ import streamlearn.stream.Topics;
  * model; and its own reporting of late-label lines (by timestamp, unmatched, malformed).
  */
 class LateLabelReplayTest {
+    /** The driver's wall clock at start: after the readings' event times (else they lie in the future). */
+    private static final long WALL_CLOCK = 1_800_000_000_000L;
     @TempDir
     Path dir;
 
@@ -54,8 +56,10 @@ class LateLabelReplayTest {
         Properties base = new Properties();
         base.put(StreamsConfig.APPLICATION_ID_CONFIG, "replay-vs-stream");
         base.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        // Its own state directory: another build on the machine may run this test at the same time.
+        base.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
         try (TopologyTestDriver driver = new TopologyTestDriver(LearnerTopology.build(settings),
-                LearnerTopology.streamsProperties(settings, base), Instant.ofEpochMilli(0))) {
+                LearnerTopology.streamsProperties(settings, base), Instant.ofEpochMilli(WALL_CLOCK))) {
             TestInputTopic<String, byte[]> readings = driver.createInputTopic("sensor-readings", new StringSerializer(),
                     new ByteArraySerializer());
             TestInputTopic<String, byte[]> labels = driver.createInputTopic("sensor-labels", new StringSerializer(),

@@ -45,6 +45,8 @@ import streamlearn.model.StepResult;
  * and every model key (labels follow readings through the repartition topics).
  */
 class LateLabelTopologyTest {
+    /** The driver's wall clock at start: after the readings' event times (else they lie in the future). */
+    private static final long WALL_CLOCK = 1_800_000_000_000L;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ModelSpec SPEC = SpecJson.parse("""
             {"features":["temperature","vibration"],"classes":["normal","warning","critical"],
@@ -71,7 +73,7 @@ class LateLabelTopologyTest {
         base.put(StreamsConfig.APPLICATION_ID_CONFIG, "late-label-test");
         base.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(LearnerTopology.build(settings),
-                LearnerTopology.streamsProperties(settings, base), Instant.ofEpochMilli(0));
+                LearnerTopology.streamsProperties(settings, base), Instant.ofEpochMilli(WALL_CLOCK));
         readings = driver.createInputTopic("sensor-readings", new StringSerializer(), new ByteArraySerializer());
         labels = driver.createInputTopic("sensor-labels", new StringSerializer(), new ByteArraySerializer());
         predictions = driver.createOutputTopic("sensor-predictions", new StringDeserializer(), new ByteArrayDeserializer());

@@ -192,10 +192,12 @@ class ModelStoreTest {
         assertEquals(new String(store.get(id).advanceWindow(T0 + HOUR, 10_000).json(), StandardCharsets.UTF_8),
                 new String(restored.advanceWindow(T0 + HOUR, 10_000).json(), StandardCharsets.UTF_8));
 
-        // Anything else is not misread.
+        // Anything else is not misread: an error that names the model.
         underlying.put(ModelStore.progressKey(id), Arrays.copyOf(progress, previousLength + 3));
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new ModelStore(underlying).get(id));
+        ModelStore.Unreadable e = assertThrows(ModelStore.Unreadable.class, () -> new ModelStore(underlying).get(id));
         assertTrue(e.getMessage().contains("unsupported progress record"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("model '" + id + "': its stored state cannot be read"), e.getMessage());
+        assertEquals(id, e.modelId);
     }
 
     @Test

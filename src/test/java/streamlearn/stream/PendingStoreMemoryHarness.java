@@ -35,6 +35,8 @@ import streamlearn.model.Reading;
  * </pre>
  */
 class PendingStoreMemoryHarness {
+    /** The driver's wall clock at start: after the readings' event times (else they lie in the future). */
+    private static final long WALL_CLOCK = 1_800_000_000_000L;
     @Test
     void bytesPerWaitingReading() throws Exception {
         int n = Integer.getInteger("readings", 200_000);
@@ -51,7 +53,7 @@ class PendingStoreMemoryHarness {
         long changelogRecords = 0;
         long changelogBytes = 0;
         TopologyTestDriver driver = new TopologyTestDriver(LearnerTopology.build(settings),
-                LearnerTopology.streamsProperties(settings, base), Instant.ofEpochMilli(0));
+                LearnerTopology.streamsProperties(settings, base), Instant.ofEpochMilli(WALL_CLOCK));
         try {
             TestInputTopic<String, byte[]> readings = driver.createInputTopic("sensor-readings", new StringSerializer(),
                     new ByteArraySerializer());
