@@ -49,6 +49,12 @@ public final class StreamlearnConfig {
         key("label.max.delay", "1h", "how long (stream time) an unlabeled reading waits for its late label; 0: none waits");
         key("label.max.pending", String.valueOf(LearnerSettings.DEFAULT_LABEL_MAX_PENDING),
                 "the most unlabeled readings a task keeps waiting for a label; the oldest makes room");
+        key("model.cache.size", String.valueOf(LearnerSettings.DEFAULT_MODEL_CACHE_SIZE),
+                "the most models a task keeps in memory; the least recently used is read back from the store when needed");
+        key("model.checkpoint.readings", String.valueOf(LearnerSettings.DEFAULT_CHECKPOINT_READINGS),
+                "inputs (readings, late labels) a model takes between two checkpoints of its whole state (1-65536)");
+        key("metrics.max.models", String.valueOf(LearnerSettings.DEFAULT_METRICS_MAX_MODELS),
+                "the most models with /metrics series of their own; the others share series without a model label");
     }
 
     private static void key(String name, String fallback, String doc) {
@@ -159,7 +165,16 @@ public final class StreamlearnConfig {
             throw new UsageException("metrics.window and snapshot.interval must be positive");
         }
         return new LearnerSettings(spec(), modelKey(), topics(), window, snapshots, readingsPartitions,
-                integer("reading.max.bytes", 1), duration("label.max.delay"), integer("label.max.pending", 1), registry);
+                integer("reading.max.bytes", 1), duration("label.max.delay"), integer("label.max.pending", 1), registry)
+                .withScale(integer("model.cache.size", 1), checkpointReadings(), integer("metrics.max.models", 0));
+    }
+
+    private int checkpointReadings() {
+        int n = integer("model.checkpoint.readings", 1);
+        if (n > 65_536) {
+            throw new UsageException("model.checkpoint.readings must be an integer from 1 to 65536, got '" + n + "'");
+        }
+        return n;
     }
 
     /** Settings for every Kafka client: bootstrap.servers plus the kafka.* keys, prefix removed. */

@@ -25,8 +25,9 @@ import streamlearn.model.StepResult;
  * the first time its key is seen), predict and emit the prediction, then train on a labeled
  * reading, or keep an unlabeled one waiting for its late label; close the model's metrics window
  * when the reading's event time has moved past it; when the reading's error revealed a drift,
- * send a {@code drift} event; and, on a wall-clock schedule, publish a snapshot of every model
- * that changed.
+ * send a {@code drift} event; and publish the snapshot of each model that changed, one
+ * {@code snapshot.interval} (wall clock) after its first change since its last snapshot, spread
+ * over the interval ({@link SnapshotSchedule}).
  *
  * <p>Per late label (the labels arrive merged with the readings, so both go through this one
  * processor, which owns the task's models and waiting readings): find the reading it names, score
@@ -43,6 +44,8 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
     private static final Logger LOG = LoggerFactory.getLogger(LearnerProcessor.class);
     /** How often (stream time, at most) expired readings are swept; a label never matches one anyway. */
     private static final Duration EXPIRY_SWEEP = Duration.ofSeconds(10);
+    /** How often due snapshots are published, at most: each tick publishes its share. */
+    private static final Duration SNAPSHOT_TICK = Duration.ofSeconds(1);
     private final LearnerSettings settings;
     private final LearnerMetrics metrics;
     private final long windowMs;
@@ -51,6 +54,7 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
     private PendingReadings pending;
     private PendingReading waiting;
     private PredictionJson predictions;
+    private SnapshotSchedule snapshots;
 
     LearnerProcessor(LearnerSettings settings, LearnerMetrics metrics) {
         this.settings = settings;
@@ -62,7 +66,6 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.store = context.getStateStore(LearnerTopology.MODEL_STORE);
-        store.loadAll();
         KeyValueStore<Bytes, byte[]> waitingStore = context.getStateStore(LearnerTopology.PENDING_STORE);
         this.pending = new PendingReadings(settings.spec(), new KeyValueStorage(waitingStore),
                 settings.labelMaxDelay().toMillis(), settings.labelMaxPending(), this::dropped);
@@ -70,7 +73,12 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         this.waiting = new PendingReading(settings.spec());
         this.predictions = new PredictionJson(settings.spec());
         Duration interval = settings.snapshotInterval();
-        context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::publishSnapshots);
+        Duration tick = interval.compareTo(SNAPSHOT_TICK) < 0 ? interval : SNAPSHOT_TICK;
+        this.snapshots = new SnapshotSchedule(interval.toMillis(), tick.toMillis());
+        // A model whose last changes were not yet published (a crash, a move to this instance)
+        // is published on schedule even if no reading for it comes again.
+        snapshots.restored(store.unpublished(), context.currentSystemTimeMs());
+        context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::publishSnapshots);
         if (pending.enabled()) {
             Duration sweep = settings.labelMaxDelay().compareTo(EXPIRY_SWEEP) < 0 ? settings.labelMaxDelay() : EXPIRY_SWEEP;
             context.schedule(sweep, PunctuationType.STREAM_TIME, pending::expire);
@@ -90,8 +98,7 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         String key = record.key();
         ModelState state = store.get(key);
         if (state == null) {
-            state = ModelState.create(key, settings.spec());
-            store.add(key, state);
+            state = store.create(key);
         }
         LearnerMetrics.ModelMeters meters = metrics.forModel(key);
         ModelState.ClosedWindow closed = state.advanceWindow(reading.timestamp(), windowMs);
@@ -103,8 +110,8 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         long started = System.nanoTime();
         StepResult result = state.learn(reading);
         metrics.update().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        // Written to the store at the next commit, once however many readings came before it.
-        store.markDirty(key);
+        store.tookReading(state, windowMs, reading);
+        changed(state);
 
         context.forward(new Record<>(reading.sensorId(), predictions.write(key, reading, result), record.timestamp()),
                 LearnerTopology.PREDICTIONS_SINK);
@@ -130,7 +137,8 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         long started = System.nanoTime();
         StepResult result = state.learnLate(waiting, label);
         metrics.update().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        store.markDirty(key);
+        store.tookLateLabel(state, waiting, label);
+        changed(state);
         meters.matched(result, state.model().modelVersion(), record.timestamp() - waiting.arrival());
         meters.waiting(pending.waiting(key));
         drifted(key, result.drift(), waiting.timestamp(), meters);
@@ -163,12 +171,23 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         meters.waiting(pending.waiting(model));
     }
 
+    /** A model that took a step since its last snapshot waits for its next one (and a restart knows). */
+    private void changed(ModelState state) {
+        if (state.unpublished() && snapshots.changed(state.modelId(), context.currentSystemTimeMs())) {
+            store.markUnpublished(state.modelId());
+        }
+    }
+
     private void publishSnapshots(long now) {
-        for (ModelState state : store.liveModels()) {
-            byte[] snapshot = state.snapshotIfChanged();
+        for (String id : snapshots.take(now)) {
+            // A model that left the cache is read back for its snapshot, and not cached again.
+            ModelState state = store.peek(id);
+            byte[] snapshot = state == null ? null : state.snapshotIfChanged();
             if (snapshot != null) {
-                context.forward(new Record<>(state.modelId(), snapshot, now), LearnerTopology.MODELS_SINK);
-                store.markDirty(state.modelId());
+                context.forward(new Record<>(id, snapshot, now), LearnerTopology.MODELS_SINK);
+            }
+            if (state != null) {
+                store.published(state);
             }
         }
     }

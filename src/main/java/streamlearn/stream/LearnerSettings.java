@@ -13,6 +13,9 @@ import streamlearn.model.ModelSpec;
  * @param maxReadingBytes    larger readings are rejected as oversized
  * @param labelMaxDelay      how long (stream time) an unlabeled reading waits for a late label; 0: none waits
  * @param labelMaxPending    the most readings a task keeps waiting; the oldest makes room
+ * @param modelCacheSize     the most models a task keeps in memory; the least recently used leaves
+ * @param checkpointReadings inputs a model takes between two checkpoints of its whole state
+ * @param metricsMaxModels   the most models with series of their own in the registry; the others share unlabeled ones
  */
 public record LearnerSettings(
         ModelSpec spec,
@@ -24,11 +27,34 @@ public record LearnerSettings(
         int maxReadingBytes,
         Duration labelMaxDelay,
         long labelMaxPending,
-        MeterRegistry registry) {
+        MeterRegistry registry,
+        int modelCacheSize,
+        int checkpointReadings,
+        int metricsMaxModels) {
     /** {@code label.max.delay}'s default. */
     public static final Duration DEFAULT_LABEL_MAX_DELAY = Duration.ofHours(1);
     /** {@code label.max.pending}'s default: waiting readings per task. */
     public static final long DEFAULT_LABEL_MAX_PENDING = 1_000_000;
+    /** {@code model.cache.size}'s default: models in memory per task. */
+    public static final int DEFAULT_MODEL_CACHE_SIZE = 10_000;
+    /** {@code model.checkpoint.readings}'s default. */
+    public static final int DEFAULT_CHECKPOINT_READINGS = 100;
+    /** {@code metrics.max.models}'s default. */
+    public static final int DEFAULT_METRICS_MAX_MODELS = 100;
+
+    /** The settings with the defaults of the keys that size the learner for many models. */
+    public LearnerSettings(ModelSpec spec, ModelKey modelKey, Topics topics, Duration metricsWindow, Duration snapshotInterval,
+                           int readingsPartitions, int maxReadingBytes, Duration labelMaxDelay, long labelMaxPending,
+                           MeterRegistry registry) {
+        this(spec, modelKey, topics, metricsWindow, snapshotInterval, readingsPartitions, maxReadingBytes, labelMaxDelay,
+                labelMaxPending, registry, DEFAULT_MODEL_CACHE_SIZE, DEFAULT_CHECKPOINT_READINGS, DEFAULT_METRICS_MAX_MODELS);
+    }
+
+    /** These settings with other values for the keys that size the learner for many models. */
+    public LearnerSettings withScale(int modelCacheSize, int checkpointReadings, int metricsMaxModels) {
+        return new LearnerSettings(spec, modelKey, topics, metricsWindow, snapshotInterval, readingsPartitions, maxReadingBytes,
+                labelMaxDelay, labelMaxPending, registry, modelCacheSize, checkpointReadings, metricsMaxModels);
+    }
 
     /** Repartition only when the model key may live on another partition than the reading. */
     public boolean needsRepartition() {

@@ -6,15 +6,22 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import streamlearn.model.ModelSpec;
 
 /**
  * Builds a {@link ModelStore} around a persistent, changelogged key-value store (RocksDB),
- * without Kafka Streams' record cache: the model store is its own cache.
+ * without Kafka Streams' record cache: the model store keeps its own cache of live models.
  */
 final class ModelStoreBuilder implements StoreBuilder<ModelStore> {
+    private final ModelSpec spec;
+    private final int checkpointReadings;
+    private final int cacheSize;
     private StoreBuilder<KeyValueStore<Bytes, byte[]>> inner;
 
-    ModelStoreBuilder(String name) {
+    ModelStoreBuilder(String name, ModelSpec spec, int checkpointReadings, int cacheSize) {
+        this.spec = spec;
+        this.checkpointReadings = checkpointReadings;
+        this.cacheSize = cacheSize;
         inner = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray())
                 .withCachingDisabled();
     }
@@ -43,7 +50,7 @@ final class ModelStoreBuilder implements StoreBuilder<ModelStore> {
 
     @Override
     public ModelStore build() {
-        return new ModelStore(inner.build());
+        return new ModelStore(inner.build(), spec, checkpointReadings, cacheSize);
     }
 
     @Override
