@@ -33,6 +33,7 @@ final class LearnerMetrics {
     private final List<String> classes;
     private final Timer update;
     private final Timer labelDelay;
+    private final Counter loads;
     private final ConcurrentHashMap<String, ModelMeters> models = new ConcurrentHashMap<>();
     private final int maxModels;
     private final AtomicInteger labelled = new AtomicInteger();
@@ -50,6 +51,9 @@ final class LearnerMetrics {
         this.update = Timer.builder("streamlearn.update")
                 .description("Time of one prequential step: predict, and train when labeled")
                 .register(registry);
+        this.loads = Counter.builder("streamlearn.model.loads")
+                .description("Models read back from the store: one that left the cache, or the first use after a start")
+                .register(registry);
         this.labelDelay = Timer.builder("streamlearn.label.delay")
                 .description("Record time of a reading to the record time of its late label (matched labels)")
                 .publishPercentiles(0.5, 0.99)
@@ -59,6 +63,10 @@ final class LearnerMetrics {
 
     Timer update() {
         return update;
+    }
+
+    Counter loads() {
+        return loads;
     }
 
     Counter rejected(String model) {

@@ -96,9 +96,13 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
 
     private void processReading(Record<String, Object> record, Reading reading) {
         String key = record.key();
+        long loads = store.loads();
         ModelState state = store.get(key);
         if (state == null) {
             state = store.create(key);
+        }
+        if (store.loads() != loads) {
+            metrics.loads().increment();
         }
         LearnerMetrics.ModelMeters meters = metrics.forModel(key);
         ModelState.ClosedWindow closed = state.advanceWindow(reading.timestamp(), windowMs);
