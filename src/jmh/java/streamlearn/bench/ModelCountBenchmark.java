@@ -28,6 +28,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import streamlearn.app.EmbeddedKafkaBroker;
@@ -232,7 +233,9 @@ public final class ModelCountBenchmark {
 
         @Override
         public void close() {
-            streams.close(Duration.ofSeconds(60));
+            // Leaving the group, as run does on SIGTERM: the restart then does not wait out the session timeout.
+            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(60)));
             admin.close();
             refresh.shutdownNow();
             registry.close();

@@ -27,7 +27,7 @@ import streamlearn.stream.Topics;
  * Exactly-once with one model per sensor at plant scale: 1,000 sensors on four partitions,
  * {@code streamlearn run} as a child JVM, a model cache smaller than the models (100 per task, so
  * models leave memory and are read back from their checkpoint and logged inputs all along) and a
- * checkpoint every 20 inputs (so a model's state in the store is a checkpoint plus a log, at every
+ * checkpoint every 10 inputs (so a model's state in the store is a checkpoint plus a log, at every
  * kill). SIGKILLed three times mid-stream and restarted on its state directory; then stopped, its
  * state directory wiped, and started again, which restores everything from the changelog; more
  * readings follow. Every prediction appears once, byte for byte the uninterrupted run's, and
@@ -35,8 +35,8 @@ import streamlearn.stream.Topics;
  */
 class PerSensorCrashIT {
     private static final int SENSORS = 1_000;
-    private static final int READINGS = 40_000;
-    private static final int AFTER_WIPE = 4_000;
+    private static final int READINGS = 20_000;
+    private static final int AFTER_WIPE = 2_000;
     private static final long FIRST_TIMESTAMP = 1_795_334_400_000L;
     private static final double[] KILL_AT = {0.25, 0.5, 0.75};
     @RegisterExtension
@@ -60,7 +60,7 @@ class PerSensorCrashIT {
                 KafkaTestSupport.freePort());
         config.put("model.key", "sensor");
         config.put("model.cache.size", "100");
-        config.put("model.checkpoint.readings", "20");
+        config.put("model.checkpoint.readings", "10");
         List<String> kills = new ArrayList<>();
         ChildLearner child = null;
         try (Collector predictions = new Collector(bootstrap, topics.predictions())) {
@@ -108,7 +108,7 @@ class PerSensorCrashIT {
                 assertArrayEquals(ModelSnapshot.toBytes(e.getValue()), ModelSnapshot.toBytes(actual), "model " + e.getKey());
             }
             KafkaTestSupport.figure("PerSensorCrashIT", String.format(
-                    "%d sensors on 4 partitions, model.cache.size=100, model.checkpoint.readings=20: kill -9 at %s "
+                    "%d sensors on 4 partitions, model.cache.size=100, model.checkpoint.readings=10: kill -9 at %s "
                             + "committed predictions; then a wiped state directory: %,d changelog records restored, the "
                             + "longest task restore %d ms, start to RUNNING %d ms; %,d predictions, duplicates %d, lost %d, "
                             + "differing %d; all %d models bit-identical to the uninterrupted run; test %d s",
