@@ -43,7 +43,7 @@ class PerSensorCrashIT {
     static final BrokerExtension broker = new BrokerExtension();
 
     @Test
-    @Timeout(300)
+    @Timeout(600)
     void killNineThreeTimesAndAWipedStateDirectoryGiveEveryModelBitForBit(@TempDir Path state) throws Exception {
         long began = System.nanoTime();
         String bootstrap = broker.bootstrapServers();
