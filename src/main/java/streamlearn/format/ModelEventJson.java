@@ -12,7 +12,7 @@ import streamlearn.model.DriftEvent;
  * <pre>
  * {"model":"default","type":"drift","at":1795334400000,"modelVersion":18234,
  *  "detail":{"detector":"adwin","delta":0.002,"errorBefore":0.027,"errorAfter":0.25,
- *            "recentReadings":160,"actions":["scaler_relearning","average_restarted"]}}
+ *            "recentReadings":160,"actions":["scaler_relearning","average_restarted","output_layer_relearning"]}}
  * </pre>
  * Only the type {@value #DRIFT} exists today; {@code reset}, {@code restored} and
  * {@code spec_changed} are planned (#14). Doubles are written in shortest round-trip form.

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
 import streamlearn.model.SpecException;
+import streamlearn.nn.StateReader;
 
 /**
  * The whole state of an {@link OnlineModel} (spec, modelVersion, weights, weight average, scaler,
@@ -30,8 +31,11 @@ public final class ModelSnapshot {
      * scaler count even for a model without a scaler (for a standardising model, the default, it
      * is the layout of 2); versions 1 and 2 held the scaler's sum of squared deviations (m2) where
      * 3 holds its variance, and are read by converting it ({@link OnlineModel#upgradeScalerFromM2}).
+     * Version 4 adds {@code outputRelearning} for a model with drift detection; older ones were
+     * never relearning and are read as 0.
      */
-    public static final byte BINARY_FORMAT_VERSION = 3;
+    public static final byte BINARY_FORMAT_VERSION = 4;
+    private static final String OUTPUT_RELEARNING = "outputRelearning";
     private static final int MAGIC = 0x534c4d31; // "SLM1"
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -73,15 +77,50 @@ public final class ModelSnapshot {
         SpecJson.object(root, "snapshot");
         ModelSpec spec = SpecJson.fromJson(root.get("spec"));
         JsonNode scaler = root.path("scaler");
-        if (scaler.has("m2") && !scaler.has("variance")) {
-            // A snapshot from before the forgetting scaler: its m2 is read where the variance goes.
-            ObjectNode upgraded = root.deepCopy();
-            ((ObjectNode) upgraded.get("scaler")).set("variance", scaler.get("m2"));
-            OnlineModel model = readJson(spec, upgraded);
-            model.upgradeScalerFromM2();
-            return model;
+        boolean fromM2 = scaler.has("m2") && !scaler.has("variance");
+        boolean beforeRelearning = spec.drift() != null && !root.has(OUTPUT_RELEARNING);
+        if (!fromM2 && !beforeRelearning) {
+            return readJson(spec, root);
         }
-        return readJson(spec, root);
+        ObjectNode upgraded = root.deepCopy();
+        if (fromM2) {
+            // A snapshot from before the forgetting scaler: its m2 is read where the variance goes.
+            ((ObjectNode) upgraded.get("scaler")).set("variance", scaler.get("m2"));
+        }
+        if (beforeRelearning) {
+            // From before the output layer's relearning after a drift: it was not relearning.
+            upgraded.put(OUTPUT_RELEARNING, 0);
+        }
+        OnlineModel model = readJson(spec, upgraded);
+        if (fromM2) {
+            model.upgradeScalerFromM2();
+        }
+        return model;
+    }
+
+    /** A binary state from before version 4, which had no output relearning (read as 0). */
+    private static StateReader withoutOutputRelearning(StateReader in) {
+        return new StateReader() {
+            @Override
+            public long count(String name) {
+                return name.equals(OUTPUT_RELEARNING) ? 0 : in.count(name);
+            }
+
+            @Override
+            public double number(String name) {
+                return in.number(name);
+            }
+
+            @Override
+            public void vector(String name, double[] into) {
+                in.vector(name, into);
+            }
+
+            @Override
+            public void parameters(String name, double[] into) {
+                in.parameters(name, into);
+            }
+        };
     }
 
     private static OnlineModel readJson(ModelSpec spec, JsonNode root) {
@@ -144,13 +183,15 @@ public final class ModelSnapshot {
             byte[] specBytes = new byte[specLength];
             in.get(specBytes);
             ModelSpec spec = SpecJson.parse(new String(specBytes, StandardCharsets.UTF_8));
-            boolean readable = version == BINARY_FORMAT_VERSION || version == 2 || version == 1 && spec.standardize();
+            boolean readable = version == BINARY_FORMAT_VERSION || version == 3 || version == 2
+                    || version == 1 && spec.standardize();
             if (!readable) {
                 throw new SpecException("snapshot", "binary format version " + version + " is not supported"
                         + " (this build reads " + BINARY_FORMAT_VERSION + "); restore the model from its JSON snapshot");
             }
             OnlineModel model = OnlineModel.blank(spec);
-            model.readState(new BinaryState.Reader(in));
+            StateReader state = new BinaryState.Reader(in);
+            model.readState(version < 4 ? withoutOutputRelearning(state) : state);
             if (version < 3) {
                 model.upgradeScalerFromM2();
             }

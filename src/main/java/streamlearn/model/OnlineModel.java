@@ -303,12 +303,18 @@ public final class OnlineModel {
      *       so a sensor that moved (a machine running hotter) is re-centred within a few hundred
      *       readings instead of the 10,000 of its slow forgetting, and the network sees the
      *       inputs it was trained on again.</li>
+     *   <li>The output layer learns 30 times faster, falling back over 2,000 updates
+     *       ({@link streamlearn.nn.Trainer#relearnOutputLayer}): when what the labels mean
+     *       changed, the hidden layers' features still hold and only their mapping to classes
+     *       must be relearnt. After two classes swap, this takes the 20,000 readings that follow
+     *       from 0.966 to 0.970 accuracy (MOA's ARF: 0.970); the +15 °C change is unaffected.</li>
      * </ul>
-     * Restarting the optimizer's moments as well was measured and left out: it did not speed up
-     * recovery and cost a little accuracy after a moved boundary.
+     * Restarting the optimizer's moments, a faster learning rate for the whole network, or a
+     * faster- or slower-growing average were measured and left out: none beat the above, and a
+     * faster rate throughout costs stationary accuracy.
      */
     private List<String> adaptToDrift() {
-        List<String> actions = new java.util.ArrayList<>(2);
+        List<String> actions = new java.util.ArrayList<>(3);
         if (scaler != null) {
             scaler.remember(SCALER_MEMORY_AFTER_DRIFT);
             actions.add(DriftEvent.SCALER_RELEARNING);
@@ -317,6 +323,8 @@ public final class OnlineModel {
             trainer.restartAverage();
             actions.add(DriftEvent.AVERAGE_RESTARTED);
         }
+        trainer.relearnOutputLayer();
+        actions.add(DriftEvent.OUTPUT_LAYER_RELEARNING);
         return actions;
     }
 

@@ -18,6 +18,14 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final double l2;
     private final double clipNorm;
+    /**
+     * How much faster than the rest the output layer learns at the start of a relearning
+     * ({@link #relearnOutputLayer}); the boost falls linearly back to 1 over
+     * {@link #OUTPUT_RELEARNING_UPDATES} updates.
+     */
+    public static final double OUTPUT_RELEARNING_BOOST = 30.0;
+    public static final long OUTPUT_RELEARNING_UPDATES = 2000;
+
     private final double averageDecay;
     private final boolean averageRestarts;
 
@@ -30,6 +38,8 @@ public final class Trainer {
     private long updates;
     // Updates the average has taken since it last started from the trained weights.
     private long averageAge;
+    // Updates left in the output layer's faster relearning; 0 when not relearning.
+    private long outputRelearningLeft;
     private boolean lastForwardUsedParams;
     // An upper bound on every |params[i]|, unknown (infinite) until the first step measures it.
     private double parameterBound = Double.POSITIVE_INFINITY;
@@ -42,8 +52,9 @@ public final class Trainer {
      * @param l2           weight decay added to the gradient of every weight (not biases); 0 for none
      * @param clipNorm     largest allowed global gradient norm; 0 for no clipping
      * @param averageDecay decay of the weight average used for prediction; 0 for none
-     * @param averageRestarts whether {@link #restartAverage} may be called; only then is the
-     *                        average's age part of the state (otherwise it is the update count)
+     * @param averageRestarts whether {@link #restartAverage} and {@link #relearnOutputLayer} may be
+     *                        called; only then are the average's age and the relearning part of
+     *                        the state (otherwise they are the update count and none)
      */
     public Trainer(Mlp net, Loss loss, Optimizer optimizer, double[] params,
                    double l2, double clipNorm, double averageDecay, boolean averageRestarts) {
@@ -104,8 +115,9 @@ public final class Trainer {
     }
 
     /**
-     * Writes the model version, the weights and their average, and the average's age when it can
-     * restart (the optimizer writes its own state, see {@link Optimizer#writeState}).
+     * Writes the model version, the weights and their average, and, when they can restart, the
+     * average's age and the output layer's relearning (the optimizer writes its own state, see
+     * {@link Optimizer#writeState}).
      */
     public void writeState(StateWriter out) {
         out.count("modelVersion", updates);
@@ -115,6 +127,9 @@ public final class Trainer {
             if (averageRestarts) {
                 out.count("averaging.age", averageAge);
             }
+        }
+        if (averageRestarts) {
+            out.count("outputRelearning", outputRelearningLeft);
         }
     }
 
@@ -129,8 +144,13 @@ public final class Trainer {
                 age = in.count("averaging.age");
             }
         }
+        long relearning = averageRestarts ? in.count("outputRelearning") : 0;
+        if (relearning > OUTPUT_RELEARNING_UPDATES) {
+            throw new IllegalArgumentException("outputRelearning " + relearning + " exceeds " + OUTPUT_RELEARNING_UPDATES);
+        }
         updates = version;
         averageAge = age;
+        outputRelearningLeft = relearning;
         lastForwardUsedParams = false;
         parameterBound = Double.POSITIVE_INFINITY;
     }
@@ -148,6 +168,26 @@ public final class Trainer {
             averageAge = 0;
             lastForwardUsedParams = false;
         }
+    }
+
+    /**
+     * Lets the output layer take larger steps for a while: {@link #OUTPUT_RELEARNING_BOOST} times
+     * the optimizer's, falling linearly back to its own over {@link #OUTPUT_RELEARNING_UPDATES}
+     * updates. After a change in what the labels mean, the hidden layers' features mostly still
+     * hold and it is the mapping from them to classes that is wrong: relearning it fast, instead
+     * of pushing the transition's large errors down into the hidden layers, is what brings the
+     * model back (docs/QUALITY.md, "A moved boundary").
+     */
+    public void relearnOutputLayer() {
+        if (!averageRestarts) {
+            throw new IllegalStateException("this trainer was built without drift adaptation");
+        }
+        outputRelearningLeft = OUTPUT_RELEARNING_UPDATES;
+    }
+
+    /** Updates left in the output layer's faster relearning (0: not relearning). */
+    public long outputRelearningLeft() {
+        return outputRelearningLeft;
     }
 
     /** Test hook: decide every step's finiteness element by element instead of from bounds. */
@@ -259,9 +299,17 @@ public final class Trainer {
         if (!optimizer.propose(params, grad, scale, norm * scale, next)) {
             return false;
         }
+        double boost = 1.0;
+        if (outputRelearningLeft > 0) {
+            boost = 1.0 + (OUTPUT_RELEARNING_BOOST - 1.0) * outputRelearningLeft / OUTPUT_RELEARNING_UPDATES;
+            // The output layer's weights and biases are the parameters' tail.
+            for (int i = net.weightOffset(net.layerCount() - 1); i < next.length; i++) {
+                next[i] = params[i] + boost * (next[i] - params[i]);
+            }
+        }
         // No candidate parameter can overflow while |params| + |step| stays far below the largest
         // double (see Optimizer); otherwise, or before the bound is known, check them one by one.
-        double bound = Optimizer.safeOrUnknown(parameterBound + optimizer.stepBound());
+        double bound = Optimizer.safeOrUnknown(parameterBound + boost * optimizer.stepBound());
         if (bound == Double.POSITIVE_INFINITY || checkEveryStep) {
             bound = Optimizer.maxAbs(next);
             if (!Double.isFinite(bound)) {
@@ -276,6 +324,9 @@ public final class Trainer {
         next = t;
         updates++;
         averageAge++;
+        if (outputRelearningLeft > 0) {
+            outputRelearningLeft--;
+        }
         if (average != null) {
             // Early on the average would be dominated by the random initial weights; the
             // (1 + t) / (10 + t) ramp lets it follow the weights until decay takes over.

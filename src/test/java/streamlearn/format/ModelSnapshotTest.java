@@ -191,6 +191,52 @@ class ModelSnapshotTest {
         assertEquals(a.drifts(), c.drifts());
     }
 
+    /**
+     * Snapshots from before the output layer's relearning (binary version 3, JSON without
+     * {@code outputRelearning}) are read as a model that is not relearning, and then equal the
+     * model they were taken from.
+     */
+    @Test
+    void snapshotsFromBeforeOutputRelearningReadAsNotRelearning() {
+        OnlineModel model = OnlineModel.create(SpecJson.defaultSpec());
+        train(model, new SensorReadingGenerator(3, 16, 0.0), 1000);
+        byte[] current = ModelSnapshot.toBytes(model);
+
+        byte[] spec = model.spec().json().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuffer v3 = ByteBuffer.allocate(current.length - Long.BYTES);
+        v3.put(current, 0, 4).put((byte) 3).putInt(spec.length).put(spec);
+        BinaryState.Writer state = new BinaryState.Writer(v3);
+        model.writeState(new streamlearn.nn.StateWriter() {
+            @Override
+            public void count(String name, long value) {
+                if (!name.equals("outputRelearning")) {
+                    state.count(name, value);
+                }
+            }
+
+            @Override
+            public void number(String name, double value) {
+                state.number(name, value);
+            }
+
+            @Override
+            public void vector(String name, double[] values) {
+                state.vector(name, values);
+            }
+
+            @Override
+            public void parameters(String name, double[] values) {
+                state.parameters(name, values);
+            }
+        });
+        assertFalse(v3.hasRemaining());
+        assertArrayEquals(current, ModelSnapshot.toBytes(ModelSnapshot.fromBytes(v3.array())));
+
+        ObjectNode json = ModelSnapshot.toJson(model);
+        assertEquals(0, json.remove("outputRelearning").asLong());
+        assertArrayEquals(current, ModelSnapshot.toBytes(ModelSnapshot.fromJson(json)));
+    }
+
     /** The generator's reading, with warning and critical swapped from reading {@code swapAt} on. */
     private static void nextSwappedAfter(SensorReadingGenerator gen, Reading reading, int i, int swapAt) {
         gen.next(reading, i);

@@ -140,8 +140,10 @@ class DefaultSpecQualityTest {
 
     /**
      * Issue #12: the labels warning and critical trade boxes at reading 100,000. Measured over
-     * seeds 1-3: 0.9658 over the 20,000 readings after the change (0.63 without drift
-     * detection); the bound leaves a point for the noise of three seeds.
+     * seeds 1-3: 0.9698 over the 20,000 readings after the change (MOA's ARF 0.9697); 0.9658
+     * without the output layer's relearning, 0.63 without drift detection. The bound sits
+     * between the first two: the noise of a three-seed mean of 20,000 readings is about 0.0007,
+     * so it leaves two and a half of those, and fails a learner that does not relearn.
      */
     @Test
     void aMovedBoundaryIsRelearnedWithinTheNext20000Readings() {
@@ -157,6 +159,6 @@ class DefaultSpecQualityTest {
         }
         String measured = String.format("warning/critical swapped at 100k, seeds 1-3: 100-120k %.4f, %d drifts", after, drifts[0]);
         System.out.println(measured);
-        assertTrue(after >= 0.955, measured);
+        assertTrue(after >= 0.968, measured);
     }
 }

@@ -241,7 +241,9 @@ class OnlineModelTest {
                 continue;
             }
             assertTrue(event != null && at > 30_000 && at < 31_000, "detected at " + at);
-            assertEquals(java.util.List.of(DriftEvent.SCALER_RELEARNING, DriftEvent.AVERAGE_RESTARTED), event.actions());
+            assertEquals(java.util.List.of(DriftEvent.SCALER_RELEARNING, DriftEvent.AVERAGE_RESTARTED,
+                    DriftEvent.OUTPUT_LAYER_RELEARNING), event.actions());
+            assertEquals(streamlearn.nn.Trainer.OUTPUT_RELEARNING_UPDATES, model.trainer().outputRelearningLeft());
             assertEquals(DriftSpec.ADWIN, event.detector());
             assertEquals(model.modelVersion(), event.modelVersion());
             assertTrue(event.errorAfter() > 2 * event.errorBefore(), event.toString());
@@ -276,7 +278,8 @@ class OnlineModelTest {
             DriftEvent event = model.step(reading).drift();
             if (event != null) {
                 detectedAt = i;
-                assertEquals(java.util.List.of(DriftEvent.SCALER_RELEARNING), event.actions(), "no average to restart");
+                assertEquals(java.util.List.of(DriftEvent.SCALER_RELEARNING, DriftEvent.OUTPUT_LAYER_RELEARNING),
+                        event.actions(), "no average to restart");
             }
         }
         assertTrue(detectedAt >= 20_000 && detectedAt < 20_200, "detected at " + detectedAt);

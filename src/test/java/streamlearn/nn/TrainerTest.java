@@ -533,10 +533,7 @@ class TrainerTest {
      * train() trains "on the input of the last predict call", with the current parameters. Without
      * averaging it reuses the activations of that predict; if restore() replaced the parameters in
      * between, those activations belong to the old parameters and the step is computed from a mix
-     * of old activations and new weights.
-     *
-     * <p>KNOWN BUG (left failing on purpose): Trainer.restore does not clear lastForwardUsedParams,
-     * so train() skips the re-forward. Latent today (ModelSnapshot restores only fresh trainers).
+     * of old activations and new weights: readState must make train() forward again.
      */
     @Test
     void trainAfterRestoreUsesTheRestoredParameters() {
@@ -559,5 +556,68 @@ class TrainerTest {
         fresh.predict(x);
         assertTrue(fresh.train(t));
         assertArrayEquals(fresh.parameters(), trainer.parameters(), 1e-15);
+    }
+
+    // ---------------------------------------------------------------- relearning after a drift
+
+    /**
+     * relearnOutputLayer: the output layer's step is the boost times the optimizer's (30 at first,
+     * falling linearly to 1 over 2,000 updates), every hidden parameter's step is the optimizer's
+     * own, and the relearning is state: a trainer restored mid-way continues it.
+     */
+    @Test
+    void relearningScalesOnlyTheOutputLayersStepByAFallingBoost() {
+        List<double[][]> samples = stream(11, 3000);
+        Trainer relearning = adaptive();
+        feed(relearning, samples.subList(0, 200));
+        relearning.relearnOutputLayer();
+        assertEquals(Trainer.OUTPUT_RELEARNING_UPDATES, relearning.outputRelearningLeft());
+        int outputFrom = 3 * 6 + 6;
+        for (int k = 0; k < 1200; k++) {
+            double[][] s = samples.get(200 + k);
+            if (k == 0 || k == 500 || k == 1199) {
+                // A trainer with the same state, not relearning, takes the plain step.
+                RecordedState state = new RecordedState();
+                relearning.writeState(state);
+                relearning.optimizer().writeState(state);
+                Trainer plain = adaptive();
+                RecordedState plainState = new RecordedState();
+                state.asMap().forEach(plainState::set);
+                plainState.set("outputRelearning", 0);
+                plain.readState(plainState.reader());
+                plain.optimizer().readState(plainState.reader());
+                double[] before = relearning.parameters().clone();
+                double boost = 1 + 29.0 * relearning.outputRelearningLeft() / Trainer.OUTPUT_RELEARNING_UPDATES;
+                plain.predict(s[0]);
+                assertTrue(plain.train(s[1]));
+                relearning.predict(s[0]);
+                assertTrue(relearning.train(s[1]));
+                for (int i = 0; i < before.length; i++) {
+                    double plainStep = plain.parameters()[i] - before[i];
+                    double step = relearning.parameters()[i] - before[i];
+                    if (i < outputFrom) {
+                        assertEquals(plainStep, step, 0.0, "hidden parameter " + i + " after " + k);
+                    } else {
+                        assertEquals(boost * plainStep, step, 1e-12 * Math.abs(boost * plainStep) + 1e-15,
+                                "output parameter " + i + " after " + k);
+                    }
+                }
+                assertTrue(plain.parameters()[outputFrom] != before[outputFrom]);
+            } else {
+                relearning.predict(s[0]);
+                assertTrue(relearning.train(s[1]));
+            }
+        }
+        assertEquals(Trainer.OUTPUT_RELEARNING_UPDATES - 1200, relearning.outputRelearningLeft());
+        feed(relearning, samples.subList(1400, 2300));
+        assertEquals(0, relearning.outputRelearningLeft());
+    }
+
+    /** A 3-6-3 classifier (seed 5) with Adam and a weight average, built to adapt to drift. */
+    private static Trainer adaptive() {
+        Mlp net = new Mlp(new int[] {3, 6, 3}, new Activation[] {Activation.TANH, Activation.SOFTMAX});
+        double[] params = new double[net.parameterCount()];
+        Initializer.xavier(net, params, 5);
+        return new Trainer(net, Loss.CROSS_ENTROPY, adam(params.length, 0.01), params, 0, 0, 0.99, true);
     }
 }

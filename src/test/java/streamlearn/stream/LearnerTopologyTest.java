@@ -317,7 +317,7 @@ class LearnerTopologyTest {
             assertEquals(0.002, detail.get("delta").asDouble(), 0.0);
             assertTrue(detail.get("errorAfter").asDouble() > detail.get("errorBefore").asDouble(), detail.toString());
             assertTrue(detail.get("recentReadings").asLong() > 0, detail.toString());
-            assertEquals(List.of("scaler_relearning", "average_restarted"),
+            assertEquals(List.of("scaler_relearning", "average_restarted", "output_layer_relearning"),
                     JSON.convertValue(detail.get("actions"), List.class));
         }
         assertEquals(out.size(), registry.get("streamlearn.drifts").tag("model", "default").counter().count(), 0.0);
