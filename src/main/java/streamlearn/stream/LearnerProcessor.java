@@ -66,6 +66,7 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.store = context.getStateStore(LearnerTopology.MODEL_STORE);
+        store.evictAll();
         KeyValueStore<Bytes, byte[]> waitingStore = context.getStateStore(LearnerTopology.PENDING_STORE);
         this.pending = new PendingReadings(settings.spec(), new KeyValueStorage(waitingStore),
                 settings.labelMaxDelay().toMillis(), settings.labelMaxPending(), this::dropped);
@@ -173,6 +174,12 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         LearnerMetrics.ModelMeters meters = metrics.forModel(model);
         meters.dropped(reason);
         meters.waiting(pending.waiting(model));
+    }
+
+    /** The task leaves this thread, or becomes a standby: its models leave memory with it. */
+    @Override
+    public void close() {
+        store.evictAll();
     }
 
     /** A model that took a step since its last snapshot waits for its next one (and a restart knows). */

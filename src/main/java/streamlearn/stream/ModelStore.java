@@ -152,6 +152,15 @@ final class ModelStore implements StateStore {
         return out;
     }
 
+    /**
+     * Drops every live model: the store is the truth from here on. A task that was active here,
+     * then a standby (its store kept up from the changelog, not through these objects), then
+     * active again must not find the models it had when it left.
+     */
+    void evictAll() {
+        live.clear();
+    }
+
     /** Models read back from the store since this store was opened (cache misses of known models). */
     long loads() {
         return loads;
