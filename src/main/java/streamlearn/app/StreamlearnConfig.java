@@ -57,6 +57,12 @@ public final class StreamlearnConfig {
         key("model.init.snapshot", null, "a model snapshot JSON file that new models start from (default: the spec's init)");
         key("model.on.spec.change", "fail",
                 "fail, reset or keep: what a stored model whose spec differs from the configured one does");
+        key("model.cache.size", String.valueOf(LearnerSettings.DEFAULT_MODEL_CACHE_SIZE),
+                "the most models a task keeps in memory; the least recently used is read back from the store when needed");
+        key("model.checkpoint.readings", String.valueOf(LearnerSettings.DEFAULT_CHECKPOINT_READINGS),
+                "inputs (readings, late labels) a model takes between two checkpoints of its whole state (1-65536)");
+        key("metrics.max.models", String.valueOf(LearnerSettings.DEFAULT_METRICS_MAX_MODELS),
+                "the most models with /metrics series of their own; the others share series without a model label");
     }
 
     private static void key(String name, String fallback, String doc) {
@@ -175,13 +181,22 @@ public final class StreamlearnConfig {
         }
         return new LearnerSettings(spec, modelKey(), topics(), window, snapshots, readingsPartitions,
                 integer("reading.max.bytes", 1), duration("label.max.delay"), integer("label.max.pending", 1), registry)
-                .with(duration("reading.max.future"), onSpecChange, seed(spec));
+                .with(duration("reading.max.future"), onSpecChange, seed(spec))
+                .withScale(integer("model.cache.size", 1), checkpointReadings(), integer("metrics.max.models", 0));
     }
 
     /** The snapshot of {@code model.init.snapshot} as a seed for models of {@code spec}, or null. */
     private ModelSeed seed(ModelSpec spec) {
         String file = get("model.init.snapshot");
         return file == null ? null : ReplayCommand.loadSeed("model.init.snapshot", file, spec);
+    }
+
+    private int checkpointReadings() {
+        int n = integer("model.checkpoint.readings", 1);
+        if (n > 65_536) {
+            throw new UsageException("model.checkpoint.readings must be an integer from 1 to 65536, got '" + n + "'");
+        }
+        return n;
     }
 
     /** Settings for every Kafka client: bootstrap.servers plus the kafka.* keys, prefix removed. */

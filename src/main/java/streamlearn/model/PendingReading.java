@@ -23,6 +23,14 @@ public final class PendingReading {
         this.output = new double[OnlineModel.outputSize(spec)];
     }
 
+    /** Sets the scalars, as a copy kept elsewhere (a model's input log) had them; fill the arrays through their getters. */
+    public PendingReading set(long arrival, long timestamp, long modelVersion) {
+        this.arrival = arrival;
+        this.timestamp = timestamp;
+        this.modelVersion = modelVersion;
+        return this;
+    }
+
     public long arrival() {
         return arrival;
     }

@@ -6,8 +6,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import streamlearn.format.ModelEventJson;
 import streamlearn.model.Outcome;
 import streamlearn.model.PendingReadings;
@@ -16,21 +19,40 @@ import streamlearn.model.StepResult;
 /**
  * The meters of docs/DESIGN.md for one registry. Meters are looked up once per model and kept in a
  * {@link ModelMeters}, so the per-record path only increments.
+ *
+ * <p>The first {@code metrics.max.models} models get series of their own (label {@code model});
+ * the models after them share one set of series whose {@code model} label is empty, which
+ * Prometheus stores as no label at all: a scrape stays the same size however many sensors a
+ * plant has (a model's series are about 40, so 10,000 models would be 400,000 series), sums over
+ * models stay right, and each model's own figures stay on {@code learner-metrics}. Shared: the
+ * counters, the lag timer and the waiting readings (their sum); the last window's loss and
+ * accuracy and the model version mean nothing summed, and are left out.
  */
 final class LearnerMetrics {
     private final MeterRegistry registry;
     private final List<String> classes;
     private final Timer update;
     private final Timer labelDelay;
+    private final Counter loads;
     private final ConcurrentHashMap<String, ModelMeters> models = new ConcurrentHashMap<>();
+    private final int maxModels;
+    private final AtomicInteger labelled = new AtomicInteger();
+    /** The meters the models beyond the limit share, registered with the first of them. */
+    private ModelMeters shared;
+    /** The models beyond the limit, each with its own count of waiting readings for the shared gauge. */
+    private final Queue<ModelMeters> unlabelled = new ConcurrentLinkedQueue<>();
 
-    LearnerMetrics(MeterRegistry registry, List<String> classes) {
+    LearnerMetrics(MeterRegistry registry, List<String> classes, int maxModels) {
         this.registry = registry;
         this.classes = classes;
+        this.maxModels = maxModels;
         // Count, sum and max only: a percentile histogram costs more per record than the
         // counters, and the lag timer below is the one whose percentiles an operator watches.
         this.update = Timer.builder("streamlearn.update")
                 .description("Time of one prequential step: predict, and train when labeled")
+                .register(registry);
+        this.loads = Counter.builder("streamlearn.model.loads")
+                .description("Models read back from the store: one that left the cache, or the first use after a start")
                 .register(registry);
         this.labelDelay = Timer.builder("streamlearn.label.delay")
                 .description("Record time of a reading to the record time of its late label (matched labels)")
@@ -41,6 +63,10 @@ final class LearnerMetrics {
 
     Timer update() {
         return update;
+    }
+
+    Counter loads() {
+        return loads;
     }
 
     Counter rejected(String model) {
@@ -75,10 +101,27 @@ final class LearnerMetrics {
     }
 
     ModelMeters forModel(String model) {
-        return models.computeIfAbsent(model, this::register);
+        return models.computeIfAbsent(model, this::meters);
     }
 
-    private ModelMeters register(String model) {
+    private ModelMeters meters(String model) {
+        if (labelled.get() < maxModels) {
+            labelled.incrementAndGet();
+            return register(model, true);
+        }
+        synchronized (this) {
+            if (shared == null) {
+                shared = register("", false);
+                Gauge.builder("streamlearn.pending.readings", unlabelled, all -> all.stream().mapToDouble(x -> x.waiting).sum())
+                        .description("Unlabeled readings waiting for a late label").tag("model", "").register(registry);
+            }
+        }
+        ModelMeters m = shared.sharing();
+        unlabelled.add(m);
+        return m;
+    }
+
+    private ModelMeters register(String model, boolean ownSeries) {
         ModelMeters m = new ModelMeters();
         for (Outcome o : Outcome.values()) {
             m.outcomes[o.ordinal()] = Counter.builder("streamlearn.records")
@@ -104,8 +147,6 @@ final class LearnerMetrics {
                     .description("Readings that stopped waiting for their label without it, by reason")
                     .tag("model", model).tag("reason", d.id()).register(registry);
         }
-        Gauge.builder("streamlearn.pending.readings", m, x -> x.waiting)
-                .description("Unlabeled readings waiting for a late label").tag("model", model).register(registry);
         m.labelDelay = labelDelay;
         m.lag = Timer.builder("streamlearn.prediction.lag")
                 .description("Event time of a reading to its prediction")
@@ -113,6 +154,11 @@ final class LearnerMetrics {
                 .publishPercentiles(0.5, 0.99)
                 .distributionStatisticExpiry(Duration.ofMinutes(1))
                 .register(registry);
+        if (!ownSeries) {
+            return m;
+        }
+        Gauge.builder("streamlearn.pending.readings", m, x -> x.waiting)
+                .description("Unlabeled readings waiting for a late label").tag("model", model).register(registry);
         Gauge.builder("streamlearn.loss", m, x -> x.loss).description("Mean loss over the last metrics window")
                 .tag("model", model).register(registry);
         Gauge.builder("streamlearn.accuracy", m, x -> x.accuracy).description("Accuracy over the last metrics window")
@@ -161,6 +207,20 @@ final class LearnerMetrics {
         volatile double[] recall;
         volatile double[] precision;
         volatile double modelVersion;
+
+        /** Meters for another model that counts in these: the same counters and timers, its own gauge values. */
+        ModelMeters sharing() {
+            ModelMeters m = new ModelMeters();
+            System.arraycopy(outcomes, 0, m.outcomes, 0, outcomes.length);
+            m.predictions = predictions;
+            m.drifts = drifts;
+            m.driftEvents = driftEvents;
+            System.arraycopy(labels, 0, m.labels, 0, labels.length);
+            System.arraycopy(dropped, 0, m.dropped, 0, dropped.length);
+            m.labelDelay = labelDelay;
+            m.lag = lag;
+            return m;
+        }
 
         /**
          * One reading's step: its outcome, its prediction ({@code predicted}: the class's index in

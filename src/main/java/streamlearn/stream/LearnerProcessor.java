@@ -32,8 +32,9 @@ import streamlearn.model.StepResult;
  * the first time its key is seen), predict and emit the prediction, then train on a labeled
  * reading, or keep an unlabeled one waiting for its late label; close the model's metrics window
  * when the reading's event time has moved past it; when the reading's error revealed a drift,
- * send a {@code drift} event; and, on a wall-clock schedule, publish a snapshot of every model
- * that changed.
+ * send a {@code drift} event; and publish the snapshot of each model that changed, one
+ * {@code snapshot.interval} (wall clock) after its first change since its last snapshot, spread
+ * over the interval ({@link SnapshotSchedule}).
  *
  * <p>Per late label (the labels arrive merged with the readings, so both go through this one
  * processor, which owns the task's models and waiting readings): find the reading it names, score
@@ -50,6 +51,8 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
     private static final Logger LOG = LoggerFactory.getLogger(LearnerProcessor.class);
     /** How often (stream time, at most) expired readings are swept; a label never matches one anyway. */
     private static final Duration EXPIRY_SWEEP = Duration.ofSeconds(10);
+    /** How often due snapshots are published, at most: each tick publishes its share. */
+    private static final Duration SNAPSHOT_TICK = Duration.ofSeconds(1);
     private final LearnerSettings settings;
     private final LearnerMetrics metrics;
     private final long windowMs;
@@ -62,6 +65,7 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
     private final java.util.Map<ModelSpec, PredictionJson> otherPredictions = new java.util.HashMap<>();
     /** Models to start afresh at the first record or punctuation (model.on.spec.change=reset): why. */
     private final java.util.Map<String, String> toReset = new java.util.LinkedHashMap<>();
+    private SnapshotSchedule snapshots;
 
     LearnerProcessor(LearnerSettings settings, LearnerMetrics metrics) {
         this.settings = settings;
@@ -73,17 +77,25 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.store = context.getStateStore(LearnerTopology.MODEL_STORE);
+        store.evictAll();
         toReset.clear();
-        for (ModelStore.Unreadable e : store.loadAll()) {
-            if (settings.onSpecChange() != SpecChangePolicy.RESET) {
-                throw new LearnerStoppedException(e.getMessage() + "; model.on.spec.change=reset starts it afresh");
-            }
-            toReset.put(e.modelId, "its stored state cannot be read: " + e.getCause().getMessage());
-        }
+        // Models are read when first needed; the first stored one is held against the configured
+        // spec now, so that a changed spec is said (or stops the learner) at start, not at the
+        // first reading. The others are checked when read (see model()); a reset waits for the
+        // first record or punctuation, as init may not send anything.
         long now = context.currentSystemTimeMs();
-        for (ModelState state : store.liveModels()) {
-            state.readingSeenAt(now);
-            checkSpec(state);
+        for (String id : store.storedModels(1)) {
+            try {
+                ModelState state = store.get(id);
+                state.readingSeenAt(now);
+                checkSpec(state);
+            } catch (ModelStore.Unreadable e) {
+                if (settings.onSpecChange() != SpecChangePolicy.RESET) {
+                    throw new LearnerStoppedException(e.getMessage() + "; model.on.spec.change=reset starts it afresh");
+                }
+                // Started afresh at the first record or punctuation: init may not send anything.
+                toReset.put(e.modelId, "its stored state cannot be read: " + e.getCause().getMessage());
+            }
         }
         KeyValueStore<Bytes, byte[]> waitingStore = context.getStateStore(LearnerTopology.PENDING_STORE);
         this.pending = new PendingReadings(settings.spec(), new KeyValueStorage(waitingStore),
@@ -92,7 +104,12 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         this.waiting = new PendingReading(settings.spec());
         this.predictions = new PredictionJson(settings.spec());
         Duration interval = settings.snapshotInterval();
-        context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::publishSnapshots);
+        Duration tick = interval.compareTo(SNAPSHOT_TICK) < 0 ? interval : SNAPSHOT_TICK;
+        this.snapshots = new SnapshotSchedule(interval.toMillis(), tick.toMillis());
+        // A model whose last changes were not yet published (a crash, a move to this instance)
+        // is published on schedule even if no reading for it comes again.
+        snapshots.restored(store.unpublished(), context.currentSystemTimeMs());
+        context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::publishSnapshots);
         context.schedule(Duration.ofMillis(Math.max(100, windowMs / 10)), PunctuationType.WALL_CLOCK_TIME, this::closeQuietWindows);
         if (pending.enabled()) {
             Duration sweep = settings.labelMaxDelay().compareTo(EXPIRY_SWEEP) < 0 ? settings.labelMaxDelay() : EXPIRY_SWEEP;
@@ -131,11 +148,46 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         }
     }
 
+    /**
+     * The state of model {@code id}, or null for none. One read from the store (not in memory) is
+     * held against the configured spec first ({@link #checkSpec}), and started afresh here when
+     * it must be (at: the event time of its spec_changed event).
+     */
+    private ModelState model(String id, long at) {
+        long loads = store.loads();
+        ModelState state;
+        try {
+            state = store.get(id);
+        } catch (ModelStore.Unreadable e) {
+            if (settings.onSpecChange() != SpecChangePolicy.RESET) {
+                throw new LearnerStoppedException(e.getMessage() + "; model.on.spec.change=reset starts it afresh");
+            }
+            toReset.put(e.modelId, "its stored state cannot be read: " + e.getCause().getMessage());
+            resetChangedModels(at);
+            return store.get(id);
+        }
+        if (state != null && store.loads() != loads) {
+            metrics.loads().increment();
+            state.readingSeenAt(context.currentSystemTimeMs());
+            checkSpec(state);
+            if (!toReset.isEmpty()) {
+                resetChangedModels(at);
+                state = store.get(id);
+            }
+        }
+        return state;
+    }
+
     /** Starts the models {@link #checkSpec} found changed afresh: each a spec_changed event. */
     private void resetChangedModels(long at) {
         for (var e : toReset.entrySet()) {
             String id = e.getKey();
-            ModelState old = store.get(id);
+            ModelState old;
+            try {
+                old = store.get(id);
+            } catch (ModelStore.Unreadable unreadable) {
+                old = null;
+            }
             long previous = -1;
             if (old != null) {
                 previous = old.model().modelVersion();
@@ -162,11 +214,12 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
             state = ModelState.create(id, next);
             state.serve(settings.spec());
             state.readingSeenAt(context.currentSystemTimeMs());
-            store.add(id, state);
         } else {
             state.replace(next, settings.spec());
-            store.markDirty(id);
         }
+        // No logged input leads to the new model: its whole state is written now.
+        store.checkpoint(state);
+        changed(state);
         metrics.forModel(id).modelVersion = next.modelVersion();
         return state;
     }
@@ -199,7 +252,7 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
      */
     private void processCommand(Record<String, Object> record, ControlCommand command) {
         String id = record.key();
-        ModelState state = store.get(id);
+        ModelState state = model(id, record.timestamp());
         long previous = state == null ? -1 : state.model().modelVersion();
         if (command.kind() == ControlCommand.Kind.RESET) {
             if (state == null) {
@@ -237,11 +290,10 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
 
     private void processReading(Record<String, Object> record, Reading reading) {
         String key = record.key();
-        ModelState state = store.get(key);
+        ModelState state = model(key, record.timestamp());
         if (state == null) {
-            state = ModelState.create(key, settings.newModel());
+            state = store.create(key);
             state.serve(settings.spec());
-            store.add(key, state);
         }
         state.readingSeenAt(context.currentSystemTimeMs());
         LearnerMetrics.ModelMeters meters = metrics.forModel(key);
@@ -259,8 +311,8 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
             throw failed(key, "a reading of sensor '" + reading.sensorId() + "'", e, meters);
         }
         metrics.update().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        // Written to the store at the next commit, once however many readings came before it.
-        store.markDirty(key);
+        store.tookReading(state, windowMs, reading);
+        changed(state);
 
         Reading served = state.served();
         context.forward(new Record<>(reading.sensorId(), predictionsOf(state).write(key, served, result), record.timestamp()),
@@ -277,7 +329,7 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
     private void processLabel(Record<String, Object> record, LateLabel label) {
         String key = record.key();
         LearnerMetrics.ModelMeters meters = metrics.forModel(key);
-        ModelState state = store.get(key);
+        ModelState state = model(key, record.timestamp());
         PendingReadings.Match match = state == null ? PendingReadings.Match.NOT_WAITING
                 : pending.match(key, label, context.currentStreamTimeMs(), waiting);
         if (match != PendingReadings.Match.MATCHED) {
@@ -293,7 +345,8 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
             throw failed(key, "a late label of sensor '" + label.sensorId() + "'", e, meters);
         }
         metrics.update().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        store.markDirty(key);
+        store.tookLateLabel(state, waiting, label);
+        changed(state);
         meters.matched(result, state.model().modelVersion(), record.timestamp() - waiting.arrival());
         meters.waiting(pending.waiting(key));
         drifted(key, result.drift(), waiting.timestamp(), meters);
@@ -336,17 +389,34 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
             if (closed != null) {
                 context.forward(new Record<>(state.modelId(), closed.json(), closed.end()), LearnerTopology.METRICS_SINK);
                 metrics.forModel(state.modelId()).windowClosed(closed);
-                store.markDirty(state.modelId());
+                store.checkpoint(state);
             }
         }
     }
 
+    /** The task leaves this thread, or becomes a standby: its models leave memory with it. */
+    @Override
+    public void close() {
+        store.evictAll();
+    }
+
+    /** A model that took a step since its last snapshot waits for its next one (and a restart knows). */
+    private void changed(ModelState state) {
+        if (state.unpublished() && snapshots.changed(state.modelId(), context.currentSystemTimeMs())) {
+            store.markUnpublished(state.modelId());
+        }
+    }
+
     private void publishSnapshots(long now) {
-        for (ModelState state : store.liveModels()) {
-            byte[] snapshot = state.snapshotIfChanged();
+        for (String id : snapshots.take(now)) {
+            // A model that left the cache is read back for its snapshot, and not cached again.
+            ModelState state = store.peek(id);
+            byte[] snapshot = state == null ? null : state.snapshotIfChanged();
             if (snapshot != null) {
-                context.forward(new Record<>(state.modelId(), snapshot, now), LearnerTopology.MODELS_SINK);
-                store.markDirty(state.modelId());
+                context.forward(new Record<>(id, snapshot, now), LearnerTopology.MODELS_SINK);
+            }
+            if (state != null) {
+                store.published(state);
             }
         }
     }

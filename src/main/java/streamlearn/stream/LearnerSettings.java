@@ -18,6 +18,9 @@ import streamlearn.model.OnlineModel;
  * @param readingMaxFuture   a reading dated further ahead of the wall clock is rejected (future_timestamp)
  * @param onSpecChange       what a stored model whose spec is not the configured one does
  * @param seed               the snapshot new models start from; null: from the spec
+ * @param modelCacheSize     the most models a task keeps in memory; the least recently used leaves
+ * @param checkpointReadings inputs a model takes between two checkpoints of its whole state
+ * @param metricsMaxModels   the most models with series of their own in the registry; the others share unlabeled ones
  */
 public record LearnerSettings(
         ModelSpec spec,
@@ -32,26 +35,47 @@ public record LearnerSettings(
         MeterRegistry registry,
         Duration readingMaxFuture,
         SpecChangePolicy onSpecChange,
-        ModelSeed seed) {
+        ModelSeed seed,
+        int modelCacheSize,
+        int checkpointReadings,
+        int metricsMaxModels) {
     /** {@code label.max.delay}'s default. */
     public static final Duration DEFAULT_LABEL_MAX_DELAY = Duration.ofHours(1);
     /** {@code label.max.pending}'s default: waiting readings per task. */
     public static final long DEFAULT_LABEL_MAX_PENDING = 1_000_000;
     /** {@code reading.max.future}'s default. */
     public static final Duration DEFAULT_READING_MAX_FUTURE = Duration.ofHours(1);
+    /** {@code model.cache.size}'s default: models in memory per task. */
+    public static final int DEFAULT_MODEL_CACHE_SIZE = 10_000;
+    /** {@code model.checkpoint.readings}'s default. */
+    public static final int DEFAULT_CHECKPOINT_READINGS = 100;
+    /** {@code metrics.max.models}'s default. */
+    public static final int DEFAULT_METRICS_MAX_MODELS = 100;
 
-    /** Settings with the operations defaults: readings up to an hour ahead, fail on a spec change, no seed. */
+    /**
+     * Settings with the defaults of the operations keys (readings up to an hour ahead, fail on a
+     * spec change, no seed) and of the keys that size the learner for many models.
+     */
     public LearnerSettings(ModelSpec spec, ModelKey modelKey, Topics topics, Duration metricsWindow,
                            Duration snapshotInterval, int readingsPartitions, int maxReadingBytes,
                            Duration labelMaxDelay, long labelMaxPending, MeterRegistry registry) {
         this(spec, modelKey, topics, metricsWindow, snapshotInterval, readingsPartitions, maxReadingBytes, labelMaxDelay,
-                labelMaxPending, registry, DEFAULT_READING_MAX_FUTURE, SpecChangePolicy.FAIL, null);
+                labelMaxPending, registry, DEFAULT_READING_MAX_FUTURE, SpecChangePolicy.FAIL, null,
+                DEFAULT_MODEL_CACHE_SIZE, DEFAULT_CHECKPOINT_READINGS, DEFAULT_METRICS_MAX_MODELS);
     }
 
-    /** These settings with another spec-change policy and seed. */
+    /** These settings with another future bound, spec-change policy and seed. */
     public LearnerSettings with(Duration readingMaxFuture, SpecChangePolicy onSpecChange, ModelSeed seed) {
         return new LearnerSettings(spec, modelKey, topics, metricsWindow, snapshotInterval, readingsPartitions,
-                maxReadingBytes, labelMaxDelay, labelMaxPending, registry, readingMaxFuture, onSpecChange, seed);
+                maxReadingBytes, labelMaxDelay, labelMaxPending, registry, readingMaxFuture, onSpecChange, seed,
+                modelCacheSize, checkpointReadings, metricsMaxModels);
+    }
+
+    /** These settings with other values for the keys that size the learner for many models. */
+    public LearnerSettings withScale(int modelCacheSize, int checkpointReadings, int metricsMaxModels) {
+        return new LearnerSettings(spec, modelKey, topics, metricsWindow, snapshotInterval, readingsPartitions,
+                maxReadingBytes, labelMaxDelay, labelMaxPending, registry, readingMaxFuture, onSpecChange, seed,
+                modelCacheSize, checkpointReadings, metricsMaxModels);
     }
 
     /** A new model: from the seed when there is one, else from the spec. */

@@ -65,10 +65,11 @@ public final class LearnerTopology {
 
     @SuppressWarnings("unchecked") // readings and labels meet as Object; the learner tells them apart
     public static Topology build(LearnerSettings settings) {
-        LearnerMetrics metrics = new LearnerMetrics(settings.registry(), settings.spec().classes());
+        LearnerMetrics metrics = new LearnerMetrics(settings.registry(), settings.spec().classes(), settings.metricsMaxModels());
         StreamsBuilder builder = new StreamsBuilder();
         // The changelog must accept a whole model state in one record (see ModelSpec.MAX_PARAMETERS).
-        builder.addStateStore(new ModelStoreBuilder(MODEL_STORE).withLoggingEnabled(Map.of("max.message.bytes", "16777216")));
+        builder.addStateStore(new ModelStoreBuilder(MODEL_STORE, settings.spec(), settings::newModel, settings.checkpointReadings(),
+                settings.modelCacheSize()).withLoggingEnabled(Map.of("max.message.bytes", "16777216")));
         // Small records, written per unlabeled reading and deleted per label: the record cache
         // lets a label that follows within a commit interval cost no changelog write at all.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE),

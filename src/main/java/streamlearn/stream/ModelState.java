@@ -6,7 +6,6 @@ import streamlearn.format.ModelSnapshot;
 import streamlearn.model.LateLabel;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
-import streamlearn.model.Outcome;
 import streamlearn.model.PendingReading;
 import streamlearn.model.PrequentialMetrics;
 import streamlearn.model.Reading;
@@ -14,15 +13,16 @@ import streamlearn.model.SpecMapping;
 import streamlearn.model.StepResult;
 
 /**
- * Everything the learner keeps per model key, in two parts that are stored apart because they
- * change at different rates: the model (weights, scaler, optimizer state, drift detector:
- * kilobytes, changed by a training step), and its progress (the open metrics window with the
- * drifts detected in it, and the model version of the last published snapshot: a few hundred
- * bytes, changed by every reading). Each part remembers whether it changed since it was last
- * written, so a commit writes only what did. After a crash both resume exactly where the
- * committed state left them.
+ * Everything the learner keeps per model key: the model (weights, scaler, optimizer state, drift
+ * detector: kilobytes, changed by a training step), and its progress (the open metrics window
+ * with the drifts detected in it, and the model version of the last published snapshot), and
+ * how many inputs (readings, late labels, published snapshots) it has taken. {@link ModelStore}
+ * keeps it as a checkpoint of all three plus the inputs taken since ({@link ModelInputs}); after
+ * a crash it resumes exactly where the committed state left it.
  */
 final class ModelState {
+    /** "SLC1": a checkpoint, never the start of a binary model ("SLM1") nor of a pre-split record (a size). */
+    private static final int CHECKPOINT_MAGIC = 0x534C4331;
     private final String modelId;
     private OnlineModel model;
     private PrequentialMetrics window;
@@ -36,8 +36,8 @@ final class ModelState {
     private long windowStart = -1;
     /** modelVersion of the last snapshot sent to the models topic, -1 for none. */
     private long snapshotVersion = -1;
-    private boolean modelChanged;
-    private boolean progressChanged;
+    /** Inputs taken since the model was created: its position in its input log. */
+    private long inputs;
 
     private ModelState(String modelId, OnlineModel model) {
         this.modelId = modelId;
@@ -45,17 +45,14 @@ final class ModelState {
         this.window = new PrequentialMetrics(model.spec());
     }
 
-    /** A new model from the spec: both parts are yet to be written. */
+    /** A new model from the spec, with no input taken. */
     static ModelState create(String modelId, ModelSpec spec) {
         return create(modelId, OnlineModel.create(spec));
     }
 
-    /** A new state for {@code model} (fresh, or seeded): both parts are yet to be written. */
+    /** A new state for {@code model} (fresh, or seeded); nothing is stored until it takes an input. */
     static ModelState create(String modelId, OnlineModel model) {
-        ModelState state = new ModelState(modelId, model);
-        state.modelChanged = true;
-        state.progressChanged = true;
-        return state;
+        return new ModelState(modelId, model);
     }
 
     /**
@@ -71,8 +68,8 @@ final class ModelState {
 
     /**
      * Replaces the model (a restore, a reset), keeping the open metrics window when the classes
-     * are the same. The new model is published at the next snapshot, and both parts are written
-     * at the next commit.
+     * are the same. The new model is published at the next snapshot; the caller checkpoints it
+     * ({@link ModelStore#checkpoint}), as no logged input leads to it.
      */
     void replace(OnlineModel next, ModelSpec configured) {
         if (!next.spec().classes().equals(model.spec().classes()) || next.spec().task() != model.spec().task()) {
@@ -81,8 +78,6 @@ final class ModelState {
         model = next;
         serve(configured);
         snapshotVersion = -1;
-        modelChanged = true;
-        progressChanged = true;
     }
 
     /** The last reading {@link #learn} took, in the model's order (what its prediction and waiting entry describe). */
@@ -146,7 +141,6 @@ final class ModelState {
         ClosedWindow closed = windowStart >= 0 && window.records() > 0 ? close(windowMs) : null;
         window.reset();
         windowStart = start;
-        progressChanged = true;
         return closed;
     }
 
@@ -164,7 +158,6 @@ final class ModelState {
         ClosedWindow closed = close(windowMs);
         window.reset();
         windowStart += windowMs;
-        progressChanged = true;
         return closed;
     }
 
@@ -178,11 +171,7 @@ final class ModelState {
         served = mapping == null ? reading : mapping.apply(reading, mapped);
         StepResult result = model.step(served);
         window.add(result, model.modelVersion());
-        progressChanged = true;
-        // A step taken changes the model, and so does any labeled reading when the model watches
-        // for drift: its error joins the detector's window (and a drift adapts the model) even
-        // when the step itself is refused. A prediction alone leaves the model as it was.
-        modelChanged |= result.outcome() == Outcome.TRAINED || result.labeled() && model.spec().drift() != null;
+        inputs++;
         return result;
     }
 
@@ -193,8 +182,7 @@ final class ModelState {
     StepResult learnLate(PendingReading waiting, LateLabel label) {
         StepResult result = model.learnLate(waiting, label);
         window.addLate(result, model.modelVersion());
-        progressChanged = true;
-        modelChanged |= result.outcome() == Outcome.TRAINED || model.spec().drift() != null;
+        inputs++;
         return result;
     }
 
@@ -204,17 +192,24 @@ final class ModelState {
         if (version == snapshotVersion) {
             return null;
         }
-        snapshotVersion = version;
-        progressChanged = true;
+        snapshotPublished(version);
         return ModelSnapshot.toJsonString(model).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    boolean modelChanged() {
-        return modelChanged;
+    /** The snapshot of {@code version} went to the models topic: an input, so that a replay knows it. */
+    void snapshotPublished(long version) {
+        snapshotVersion = version;
+        inputs++;
     }
 
-    boolean progressChanged() {
-        return progressChanged;
+    /** True when the model took a step since its last published snapshot. */
+    boolean unpublished() {
+        return model.modelVersion() != snapshotVersion;
+    }
+
+    /** Inputs taken since the model was created (readings, late labels, published snapshots). */
+    long inputs() {
+        return inputs;
     }
 
     /** The model part, as the store keeps it: a binary snapshot. */
@@ -234,24 +229,39 @@ final class ModelState {
         return out.array();
     }
 
-    /** Both parts are now as stored. */
-    void written() {
-        modelChanged = false;
-        progressChanged = false;
+    /** The checkpoint {@link ModelStore} keeps: magic, input count, the model's size, the model, its progress. */
+    byte[] checkpointBytes() {
+        byte[] modelBytes = modelBytes();
+        byte[] progress = progressBytes();
+        return ByteBuffer.allocate(4 + Long.BYTES + 4 + modelBytes.length + progress.length)
+                .putInt(CHECKPOINT_MAGIC).putLong(inputs).putInt(modelBytes.length).put(modelBytes).put(progress).array();
+    }
+
+    static boolean isCheckpoint(byte[] stored) {
+        return stored.length >= 4 && ByteBuffer.wrap(stored).getInt() == CHECKPOINT_MAGIC;
+    }
+
+    static ModelState fromCheckpoint(String modelId, byte[] checkpoint) {
+        ByteBuffer in = ByteBuffer.wrap(checkpoint);
+        in.getInt();
+        long inputs = in.getLong();
+        int modelSize = in.getInt();
+        ModelState state = new ModelState(modelId, ModelSnapshot.read(in.slice().limit(modelSize), true));
+        state.readProgress(in.position(in.position() + modelSize));
+        state.inputs = inputs;
+        return state;
     }
 
     /**
-     * The state as the store holds it. {@code progressBytes} is null for a model stored before
-     * the parts were split (its one value: the model's size, the model, then the progress); it is
-     * then marked changed so that the next commit writes it in two parts.
+     * The state as an earlier version of the store held it: the binary model, and its progress
+     * in a record of its own; or, {@code progressBytes} null, before the parts were split, one
+     * value: the model's size, the model, then the progress. Its input count is 0.
      */
     static ModelState fromStore(String modelId, byte[] modelBytes, byte[] progressBytes) {
         if (ModelSnapshot.isBinarySnapshot(modelBytes)) {
             ModelState state = new ModelState(modelId, ModelSnapshot.fromBytes(modelBytes));
             if (progressBytes != null) {
                 state.readProgress(ByteBuffer.wrap(progressBytes));
-            } else {
-                state.progressChanged = true;
             }
             return state;
         }
@@ -259,8 +269,6 @@ final class ModelState {
         int modelSize = in.getInt();
         ModelState state = new ModelState(modelId, ModelSnapshot.read(in.slice().limit(modelSize), true));
         state.readProgress(in.position(in.position() + modelSize));
-        state.modelChanged = true;
-        state.progressChanged = true;
         return state;
     }
 

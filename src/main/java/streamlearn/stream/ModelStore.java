@@ -1,11 +1,14 @@
 package streamlearn.stream;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -13,61 +16,108 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.internals.CacheFlushListener;
-import org.apache.kafka.streams.state.internals.CachedStateStore;
+import streamlearn.model.LateLabel;
+import streamlearn.model.ModelSpec;
+import streamlearn.model.OnlineModel;
+import streamlearn.model.PendingReading;
+import streamlearn.model.Reading;
 
 /**
- * The models of a task: live objects in memory, persisted to a logged key-value store once per
- * commit rather than once per record.
+ * The models of a task, over a logged key-value store, at a cost per reading that does not grow
+ * with the number of models or with their size.
  *
- * <p>Why: a model's state is kilobytes (the default spec's weights, weight average and Adam
- * moments are about 40 KB). Writing it on every record, even into Kafka Streams' record cache,
- * serialises it on every record (the metered layer serialises on put), which alone costs more
- * than the learning step. Exactly-once only needs the store to hold, at each commit, the model
- * that matches the committed input offsets. Kafka Streams flushes caching stores right before
- * it commits a task (including the commits of a rebalance and of a clean shutdown), inside the
- * same transaction; by taking part in that flush as a {@link CachedStateStore}, this store writes
- * each model that changed since the last commit exactly once per commit, and the changelog record
- * lands in the same transaction as the offsets of the readings that produced it.
+ * <p>Why: a model's state is kilobytes (the default spec's is 14 KB). Writing it whenever it
+ * changed costs a whole state per reading once readings spread over many models (one per sensor:
+ * 19 KB per reading at 10,000 sensors, measured). The learner is deterministic, so a model is its
+ * last checkpoint plus the inputs it took since: each input is logged as a small record
+ * ({@link ModelInputs}, 60 bytes for a default-spec reading), and the full state only every
+ * {@code model.checkpoint.readings} inputs, at an input count staggered per model so that models
+ * fed in lockstep do not all write theirs in one commit. Restoring a model reads its checkpoint
+ * and replays at most that many inputs: a bound on the work per model, whatever its age.
  *
- * <p>A model is stored as two records (see {@link ModelState}): under its id's UTF-8 bytes the
- * model, and under the same bytes followed by {@link #PROGRESS_SUFFIX} its progress. 0xFF never
- * occurs in UTF-8, so no model id can name another's progress record. A commit writes a part only
- * when it changed: an unlabeled reading rewrites the small progress record, not the model.
+ * <p>Records, under a model id's UTF-8 bytes {@code M} (0xFD to 0xFF never occur in UTF-8, so no
+ * id names another's records):
+ * <ul>
+ *   <li>{@code M}: the checkpoint ({@link ModelState#checkpointBytes}); absent until the first,
+ *       the model is then the spec's fresh one;</li>
+ *   <li>{@code M 0xFE slot}: an input, in slot (input count mod checkpoint.readings), two bytes:
+ *       the log overwrites itself, so the compacted changelog keeps at most one checkpoint's worth
+ *       per model; a slot whose count is not after the checkpoint's is stale and skipped;</li>
+ *   <li>{@code 0xFD M}: the model changed since its last published snapshot (the marker a restart
+ *       reads to publish what a crash left unpublished, without loading any model);</li>
+ *   <li>{@code M 0xFF}: an earlier version's progress record, read once and removed.</li>
+ * </ul>
  *
- * <p>{@link CachedStateStore} is a Kafka Streams internal interface: it is the only pre-commit
- * hook a store gets. The integration tests (crash, restart, rebalance) pin the behaviour this
- * relies on, so an upgrade that changes it fails them rather than silently losing updates.
- *
- * <p>On a dirty close (crash, fencing) the live models are dropped with the store, and the task
- * restarts from the changelog: uncommitted updates vanish together with their uncommitted
- * predictions and offsets.
+ * <p>Every write goes straight to the logged store, so it travels in the transaction of the
+ * reading that caused it (exactly-once); nothing is held back for a commit, and a model can leave
+ * memory at any time. Live models form a bounded LRU cache ({@code model.cache.size}); one that
+ * leaves it is read back bit for bit when its sensor sends again. On a dirty close the cache is
+ * dropped with the store, and the task restarts from the changelog.
  */
-final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
+final class ModelStore implements StateStore {
     static final byte PROGRESS_SUFFIX = (byte) 0xFF;
+    static final byte INPUT_SUFFIX = (byte) 0xFE;
+    static final byte UNPUBLISHED_PREFIX = (byte) 0xFD;
+    private static final byte[] EMPTY = new byte[0];
 
     private final KeyValueStore<Bytes, byte[]> changelogged;
-    private final Map<String, ModelState> live = new HashMap<>();
-    private final Set<String> dirty = new HashSet<>();
+    private final ModelSpec spec;
+    private final Supplier<OnlineModel> newModel;
+    private final int checkpointEvery;
+    private final int cacheSize;
+    private final LinkedHashMap<String, ModelState> live;
+    private ModelInputs inputs;
+    private long loads;
 
-    ModelStore(KeyValueStore<Bytes, byte[]> changelogged) {
-        this.changelogged = changelogged;
+    ModelStore(KeyValueStore<Bytes, byte[]> changelogged, ModelSpec spec, int checkpointEvery, int cacheSize) {
+        this(changelogged, spec, () -> OnlineModel.create(spec), checkpointEvery, cacheSize);
     }
 
     /**
-     * The live state for a model key, restored from the store on first use; null if none.
+     * @param newModel a new model of {@code spec} (from the spec, or seeded by model.init.snapshot):
+     *                 also what a model that never checkpointed replays its inputs on
+     */
+    ModelStore(KeyValueStore<Bytes, byte[]> changelogged, ModelSpec spec, Supplier<OnlineModel> newModel,
+               int checkpointEvery, int cacheSize) {
+        if (checkpointEvery < 1 || checkpointEvery > 65_536) {
+            throw new IllegalArgumentException("checkpoint every " + checkpointEvery + " inputs: must be 1 to 65536");
+        }
+        this.changelogged = changelogged;
+        this.spec = spec;
+        this.newModel = newModel;
+        this.checkpointEvery = checkpointEvery;
+        this.cacheSize = cacheSize;
+        this.live = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, ModelState> eldest) {
+                return size() > ModelStore.this.cacheSize;
+            }
+        };
+    }
+
+    /**
+     * The state for a model key, from the cache or read from the store (and cached); null if none.
      *
      * @throws Unreadable when the stored state cannot be read
      */
     ModelState get(String key) {
         ModelState state = live.get(key);
         if (state == null) {
-            byte[] model = changelogged.get(modelKey(key));
-            if (model != null) {
-                state = load(key, model, changelogged.get(progressKey(key)));
+            state = read(key);
+            if (state != null) {
+                live.put(key, state);
             }
         }
         return state;
+    }
+
+    /**
+     * The state for a model key without changing the cache: the cached one, or one read from the
+     * store for this use only (the snapshot of a model that left the cache). Null if none.
+     */
+    ModelState peek(String key) {
+        ModelState state = live.get(key);
+        return state != null ? state : read(key);
     }
 
     /** A stored model that cannot be read (corrupt, or from a format this build does not know). */
@@ -80,81 +130,185 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
         }
     }
 
-    /**
-     * Brings every model of the task into memory. Called when the learner starts on a task, so
-     * that a model whose last changes were not yet published (a restart, a migration to this
-     * instance) is published on the snapshot schedule even if no reading for it comes again.
-     * A model that cannot be read stays out, and is returned.
-     */
-    java.util.List<Unreadable> loadAll() {
-        Map<String, byte[]> models = new HashMap<>();
-        Map<String, byte[]> progress = new HashMap<>();
-        try (KeyValueIterator<Bytes, byte[]> all = changelogged.all()) {
-            while (all.hasNext()) {
-                KeyValue<Bytes, byte[]> entry = all.next();
-                byte[] key = entry.key.get();
-                if (key.length > 0 && key[key.length - 1] == PROGRESS_SUFFIX) {
-                    progress.put(new String(key, 0, key.length - 1, StandardCharsets.UTF_8), entry.value);
-                } else {
-                    models.put(new String(key, StandardCharsets.UTF_8), entry.value);
-                }
-            }
-        }
-        java.util.List<Unreadable> unreadable = new java.util.ArrayList<>();
-        models.forEach((id, model) -> {
-            if (!live.containsKey(id)) {
-                try {
-                    load(id, model, progress.get(id));
-                } catch (Unreadable e) {
-                    unreadable.add(e);
-                }
-            }
-        });
-        return unreadable;
-    }
-
-    private ModelState load(String key, byte[] model, byte[] progress) {
-        ModelState state;
-        try {
-            state = ModelState.fromStore(key, model, progress);
-        } catch (RuntimeException e) {
-            throw new Unreadable(key, e);
-        }
+    /** A new model, cached; nothing is stored until it takes an input. */
+    ModelState create(String key) {
+        ModelState state = ModelState.create(key, newModel.get());
         live.put(key, state);
-        if (state.modelChanged() || state.progressChanged()) {
-            dirty.add(key);
-        }
         return state;
     }
 
-    void add(String key, ModelState state) {
-        live.put(key, state);
-        dirty.add(key);
+    /**
+     * Writes {@code state}'s whole state now, and caches it: for a change no logged input leads
+     * to (a restore, a reset, a window closed by the wall clock).
+     */
+    void checkpoint(ModelState state) {
+        live.put(state.modelId(), state);
+        changelogged.put(modelKey(state.modelId()), state.checkpointBytes());
     }
 
-    /** The model may have changed: what did is written to the store at the next commit. */
-    void markDirty(String key) {
-        dirty.add(key);
-    }
-
-    /** The models this task has in memory (the ones that can have changed). */
-    Iterable<ModelState> liveModels() {
-        return live.values();
-    }
-
-    @Override
-    public void flushCache() {
-        for (String key : dirty) {
-            ModelState state = live.get(key);
-            if (state.modelChanged()) {
-                changelogged.put(modelKey(key), state.modelBytes());
+    /**
+     * Up to {@code limit} ids of models stored with a checkpoint, in key order. A checkpoint's key
+     * is the model id's UTF-8, in which the bytes 0xFD-0xFF that mark the other records never occur.
+     */
+    List<String> storedModels(int limit) {
+        List<String> ids = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> all = changelogged.all()) {
+            while (all.hasNext() && ids.size() < limit) {
+                byte[] key = all.next().key.get();
+                if (isModelKey(key)) {
+                    ids.add(new String(key, StandardCharsets.UTF_8));
+                }
             }
-            if (state.progressChanged()) {
-                changelogged.put(progressKey(key), state.progressBytes());
-            }
-            state.written();
         }
-        dirty.clear();
+        return ids;
+    }
+
+    private static boolean isModelKey(byte[] key) {
+        for (byte b : key) {
+            if (b == PROGRESS_SUFFIX || b == INPUT_SUFFIX || b == UNPUBLISHED_PREFIX) {
+                return false;
+            }
+        }
+        return key.length > 0;
+    }
+
+    /** The models in memory now (the cache), least recently used first. */
+    List<ModelState> liveModels() {
+        return new ArrayList<>(live.values());
+    }
+
+    /** The reading {@code state} just took (window advanced, then the step): logged. */
+    void tookReading(ModelState state, long windowMs, Reading reading) {
+        if (!checkpointDue(state)) {
+            logInput(state, inputs().reading(state.inputs(), windowMs, reading));
+        }
+    }
+
+    /** The late label {@code state} just took for {@code matched}: logged. */
+    void tookLateLabel(ModelState state, PendingReading matched, LateLabel label) {
+        if (!checkpointDue(state)) {
+            logInput(state, inputs().lateLabel(state.inputs(), matched, label));
+        }
+    }
+
+    /** {@code state} just published its snapshot: logged, and its unpublished marker removed. */
+    void published(ModelState state) {
+        if (!checkpointDue(state)) {
+            logInput(state, ModelInputs.snapshot(state.inputs(), state.model().modelVersion()));
+        }
+        changelogged.put(unpublishedKey(state.modelId()), null);
+    }
+
+    /** The model has changes to publish: marked, so that a restart finds it without loading models. */
+    void markUnpublished(String key) {
+        changelogged.put(unpublishedKey(key), EMPTY);
+    }
+
+    /** The models marked unpublished, in key order. */
+    List<String> unpublished() {
+        List<String> out = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> marked = changelogged.range(Bytes.wrap(new byte[] {UNPUBLISHED_PREFIX}),
+                Bytes.wrap(new byte[] {INPUT_SUFFIX}))) {
+            while (marked.hasNext()) {
+                byte[] key = marked.next().key.get();
+                if (key[0] == UNPUBLISHED_PREFIX) {
+                    out.add(new String(key, 1, key.length - 1, StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Drops every live model: the store is the truth from here on. A task that was active here,
+     * then a standby (its store kept up from the changelog, not through these objects), then
+     * active again must not find the models it had when it left.
+     */
+    void evictAll() {
+        live.clear();
+    }
+
+    /** Models read back from the store since this store was opened (cache misses of known models). */
+    long loads() {
+        return loads;
+    }
+
+    int cached() {
+        return live.size();
+    }
+
+    /**
+     * Writes the checkpoint when the input just taken is the model's turn for one, which makes
+     * its log so far stale: the turn comes every {@code checkpointEvery} inputs, offset by a hash
+     * of the model id.
+     */
+    private boolean checkpointDue(ModelState state) {
+        if (Math.floorMod(state.inputs() + state.modelId().hashCode(), checkpointEvery) != 0) {
+            return false;
+        }
+        changelogged.put(modelKey(state.modelId()), state.checkpointBytes());
+        return true;
+    }
+
+    private void logInput(ModelState state, byte[] record) {
+        changelogged.put(inputKey(state.modelId(), (int) (state.inputs() % checkpointEvery)), record);
+    }
+
+    private ModelInputs inputs() {
+        if (inputs == null) {
+            inputs = new ModelInputs(spec);
+        }
+        return inputs;
+    }
+
+    /** {@link #readStored}, a failure to read named by its model. */
+    private ModelState read(String key) {
+        try {
+            return readStored(key);
+        } catch (RuntimeException e) {
+            throw new Unreadable(key, e);
+        }
+    }
+
+    /** The checkpoint (or a new model) and the inputs logged after it, taken again in order. */
+    private ModelState readStored(String key) {
+        byte[] checkpoint = changelogged.get(modelKey(key));
+        List<byte[]> logged = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> range = changelogged.range(inputKey(key, 0), inputKey(key, 0xFFFF))) {
+            while (range.hasNext()) {
+                logged.add(range.next().value);
+            }
+        }
+        if (checkpoint == null && logged.isEmpty()) {
+            return null;
+        }
+        ModelState state;
+        if (checkpoint == null) {
+            state = ModelState.create(key, newModel.get());
+        } else if (ModelState.isCheckpoint(checkpoint)) {
+            state = ModelState.fromCheckpoint(key, checkpoint);
+        } else {
+            // Stored by an earlier version: rewritten as a checkpoint at once, its progress record dropped.
+            Bytes progress = progressKey(key);
+            state = ModelState.fromStore(key, checkpoint, changelogged.get(progress));
+            changelogged.put(modelKey(key), state.checkpointBytes());
+            changelogged.put(progress, null);
+            if (state.unpublished()) {
+                markUnpublished(key);
+            }
+        }
+        long from = state.inputs();
+        logged.removeIf(record -> ModelInputs.count(record) <= from);
+        logged.sort(Comparator.comparingLong(ModelInputs::count));
+        for (byte[] record : logged) {
+            if (ModelInputs.count(record) != state.inputs() + 1) {
+                throw new IllegalStateException("model '" + key + "': input " + (state.inputs() + 1)
+                        + " is missing from the store (next logged: " + ModelInputs.count(record) + ")");
+            }
+            inputs().apply(record, state);
+        }
+        loads++;
+        return state;
     }
 
     static Bytes modelKey(String id) {
@@ -162,21 +316,27 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
     }
 
     static Bytes progressKey(String id) {
+        return suffixed(id, PROGRESS_SUFFIX, 0);
+    }
+
+    static Bytes inputKey(String id, int slot) {
+        ByteBuffer key = ByteBuffer.wrap(suffixed(id, INPUT_SUFFIX, 2).get());
+        return Bytes.wrap(key.putShort(key.capacity() - 2, (short) slot).array());
+    }
+
+    static Bytes unpublishedKey(String id) {
         byte[] utf8 = id.getBytes(StandardCharsets.UTF_8);
-        byte[] key = Arrays.copyOf(utf8, utf8.length + 1);
-        key[utf8.length] = PROGRESS_SUFFIX;
+        byte[] key = new byte[utf8.length + 1];
+        key[0] = UNPUBLISHED_PREFIX;
+        System.arraycopy(utf8, 0, key, 1, utf8.length);
         return Bytes.wrap(key);
     }
 
-    @Override
-    public void clearCache() {
-        live.clear();
-        dirty.clear();
-    }
-
-    @Override
-    public boolean setFlushListener(CacheFlushListener<Bytes, byte[]> listener, boolean sendOldValues) {
-        return false;
+    private static Bytes suffixed(String id, byte suffix, int extra) {
+        byte[] utf8 = id.getBytes(StandardCharsets.UTF_8);
+        byte[] key = Arrays.copyOf(utf8, utf8.length + 1 + extra);
+        key[utf8.length] = suffix;
+        return Bytes.wrap(key);
     }
 
     @Override
@@ -187,7 +347,6 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
     @Override
     public void init(StateStoreContext context, StateStore root) {
         live.clear();
-        dirty.clear();
         changelogged.init(context, root);
     }
 
@@ -214,7 +373,6 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
     @Override
     public void close() {
         live.clear();
-        dirty.clear();
         changelogged.close();
     }
 

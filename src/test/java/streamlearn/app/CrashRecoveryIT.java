@@ -50,9 +50,9 @@ import streamlearn.stream.Topics;
  * topic right after it show records of an open transaction (the high watermark beyond the last
  * stable offset), and those come back as aborted records to a read_uncommitted consumer.
  *
- * <p>This also pins the design of {@code ModelStore}: models live in memory and reach the
- * changelog only in the pre-commit flush; a kill between two commits must lose the uncommitted
- * updates together with their uncommitted predictions and input offsets.
+ * <p>This also pins the design of {@code ModelStore}: a model's inputs and checkpoints reach the
+ * changelog in the transaction of the readings that caused them; a kill between two commits must
+ * lose the uncommitted updates together with their uncommitted predictions and input offsets.
  */
 class CrashRecoveryIT {
     private static final ObjectMapper JSON = new ObjectMapper();

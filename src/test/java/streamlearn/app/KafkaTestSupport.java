@@ -99,7 +99,13 @@ final class KafkaTestSupport {
      */
     static List<ProducerRecord<String, byte[]>> sensorStream(String topic, long seed, int count, long firstTimestamp,
                                                              double unlabeledFraction, int hotFrom, int hotUntil) {
-        SensorReadingGenerator generator = new SensorReadingGenerator(seed, 16, unlabeledFraction);
+        return sensorStream(topic, seed, 16, count, firstTimestamp, unlabeledFraction, hotFrom, hotUntil);
+    }
+
+    /** The same over {@code sensors} sensors. */
+    static List<ProducerRecord<String, byte[]>> sensorStream(String topic, long seed, int sensors, int count, long firstTimestamp,
+                                                             double unlabeledFraction, int hotFrom, int hotUntil) {
+        SensorReadingGenerator generator = new SensorReadingGenerator(seed, sensors, unlabeledFraction);
         Reading r = new Reading(2);
         List<ProducerRecord<String, byte[]>> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,78 +32,195 @@ import org.junit.jupiter.params.provider.ValueSource;
 import streamlearn.app.SensorReadingGenerator;
 import streamlearn.format.ModelSnapshot;
 import streamlearn.format.SpecJson;
+import streamlearn.model.LateLabel;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.Outcome;
+import streamlearn.model.PendingReading;
 import streamlearn.model.PrequentialMetrics;
 import streamlearn.model.Reading;
+import streamlearn.model.StepResult;
 
 /**
- * The model store's own contract, without Kafka: a model is written to the underlying store
- * only when the commit flushes it, once however many readings changed it, and only the part that
- * changed (an unlabeled reading moves the window, not the model); a store opened again over the
- * same data (a restart, a task moving here) loads every model bit for bit, so that models nobody
- * sends a reading for are still published; and a model stored by an earlier version, in one
- * record and with the scaler's m2, is read and rewritten in two.
+ * The model store's own contract, without Kafka: a model is its checkpoint plus the inputs it took
+ * since, so what is written per reading is small and bounded however many models there are; a
+ * model that leaves the cache, or a store opened again over the same data (a restart, a task
+ * moving here), gives back every model bit for bit, readings, late labels and published snapshots
+ * included; and a model stored by an earlier version is read and rewritten as a checkpoint.
  */
 class ModelStoreTest {
     private static final ModelSpec SPEC = SpecJson.defaultSpec();
+    private static final long T0 = 1_795_334_400_000L;
+    private static final long HOUR = 3_600_000;
+    private static final long WINDOW = 10_000;
 
-    @Test
-    void writesChangedModelsOnlyAtTheFlushAndLoadsEveryModelWhenReopened() {
-        MapStore underlying = new MapStore();
-        ModelStore store = new ModelStore(underlying);
-        feed(store, new SensorReadingGenerator(5, 3, 0.0), 300);
-        assertEquals(0, underlying.puts, "nothing written before the commit's flush");
-        store.flushCache();
-        assertEquals(6, underlying.puts, "one write per part of each changed model");
-        store.flushCache();
-        assertEquals(6, underlying.puts, "unchanged models are not written again");
+    /** The learner's calls on a store, and the same calls on models that never leave memory. */
+    private static final class Feeder {
+        final ModelStore store;
+        final Map<String, ModelState> reference = new TreeMap<>();
+        final Map<String, PendingReading> waiting = new HashMap<>();
+        final List<StepResultCopy> results = new ArrayList<>();
 
-        ModelStore reopened = new ModelStore(underlying);
-        assertFalse(reopened.liveModels().iterator().hasNext());
-        reopened.loadAll();
-        int loaded = 0;
-        for (ModelState state : reopened.liveModels()) {
-            loaded++;
-            ModelState original = store.get(state.modelId());
-            assertArrayEquals(original.modelBytes(), state.modelBytes(), state.modelId() + "'s model reloads bit for bit");
-            assertArrayEquals(original.progressBytes(), state.progressBytes(), state.modelId() + "'s window reloads");
+        Feeder(ModelStore store) {
+            this.store = store;
         }
-        assertEquals(3, loaded);
-        assertNull(reopened.get("no-such-sensor"));
-        reopened.flushCache();
-        assertEquals(6, underlying.puts, "a reloaded model is not written back unchanged");
+
+        /** A reading; an unlabeled one waits, and every third waiting reading later gets its label. */
+        void reading(Reading reading, int n) {
+            String id = reading.sensorId();
+            ModelState reference = this.reference.computeIfAbsent(id, k -> ModelState.create(k, SPEC));
+            reference.advanceWindow(reading.timestamp(), WINDOW);
+            StepResultCopy expected = new StepResultCopy(reference.learn(reading));
+            ModelState state = store.get(id);
+            if (state == null) {
+                state = store.create(id);
+            }
+            state.advanceWindow(reading.timestamp(), WINDOW);
+            StepResult result = state.learn(reading);
+            assertEquals(expected, new StepResultCopy(result), "reading " + n + " of " + id);
+            store.tookReading(state, WINDOW, reading);
+            if (!reading.isLabeled()) {
+                PendingReading p = new PendingReading(SPEC).set(n, reading.timestamp(), result.modelVersion());
+                System.arraycopy(reading.features(), 0, p.features(), 0, 2);
+                System.arraycopy(result.output(), 0, p.output(), 0, p.output().length);
+                waiting.put(id, p);
+            } else if (n % 3 == 0 && waiting.containsKey(id)) {
+                PendingReading p = waiting.remove(id);
+                LateLabel label = new LateLabel().set(id, null, n % SPEC.classes().size());
+                assertEquals(new StepResultCopy(reference.learnLate(p, label)),
+                        new StepResultCopy(store.get(id).learnLate(p, label)), "late label " + n);
+                store.tookLateLabel(store.get(id), p, label);
+            }
+            if (n % 97 == 0) {
+                // A snapshot publication is an input too: the restored model must know it was sent.
+                assertArrayEquals(reference.snapshotIfChanged(), store.get(id).snapshotIfChanged());
+                store.published(store.get(id));
+            }
+        }
+
+        void feed(SensorReadingGenerator generator, int readings) {
+            Reading reading = new Reading(2);
+            for (int i = 0; i < readings; i++) {
+                generator.next(reading, T0 + i * 7L);
+                reading(reading, i);
+            }
+        }
+
+        /** Every model the store gives back is the reference's, bit for bit. */
+        void assertSameModels(ModelStore other) {
+            for (Map.Entry<String, ModelState> e : reference.entrySet()) {
+                ModelState stored = other.get(e.getKey());
+                assertArrayEquals(e.getValue().checkpointBytes(), stored.checkpointBytes(), "model " + e.getKey());
+            }
+        }
+    }
+
+    private record StepResultCopy(String outcome, int predicted, double loss, long modelVersion, String output) {
+        StepResultCopy(StepResult r) {
+            this(r.outcome().name(), r.predicted(), r.loss(), r.modelVersion(), Arrays.toString(r.output()));
+        }
     }
 
     @Test
-    void anUnlabeledReadingRewritesTheWindowNotTheModel() {
+    void aModelThatLeftTheCacheComesBackBitForBitAndContinuesAsIfItHadNever() {
         MapStore underlying = new MapStore();
-        ModelStore store = new ModelStore(underlying);
-        feed(store, new SensorReadingGenerator(5, 1, 0.0), 50);
-        store.flushCache();
-        underlying.written.clear();
-
-        feed(store, new SensorReadingGenerator(6, 1, 1.0), 50);
-        store.flushCache();
-        assertEquals(List.of(ModelStore.progressKey(SensorReadingGenerator.sensorId(0))), underlying.written,
-                "unlabeled readings change the progress record only");
-
-        underlying.written.clear();
-        feed(store, new SensorReadingGenerator(7, 1, 0.0), 1);
-        store.flushCache();
-        assertEquals(List.of(ModelStore.modelKey(SensorReadingGenerator.sensorId(0)),
-                ModelStore.progressKey(SensorReadingGenerator.sensorId(0))), underlying.written,
-                "a training step changes both");
+        ModelStore store = new ModelStore(underlying, SPEC, 7, 3);
+        Feeder feeder = new Feeder(store);
+        feeder.feed(new SensorReadingGenerator(11, 16, 0.2), 5_000);
+        assertEquals(3, store.cached(), "the cache holds its size, not the 16 models");
+        assertTrue(store.loads() > 4_000, "models were read back: " + store.loads());
+        feeder.assertSameModels(store);
     }
 
     @Test
-    void aModelStoredInOneRecordByAnEarlierVersionIsReadAndRewrittenInTwo() throws Exception {
+    void aStoreOpenedAgainGivesBackEveryModelFromItsCheckpointAndTheInputsAfterIt() {
+        MapStore underlying = new MapStore();
+        Feeder feeder = new Feeder(new ModelStore(underlying, SPEC, 50, 100));
+        feeder.feed(new SensorReadingGenerator(12, 16, 0.2), 3_000);
+        ModelStore reopened = new ModelStore(underlying, SPEC, 50, 100);
+        assertEquals(0, reopened.cached());
+        feeder.assertSameModels(reopened);
+        // And it goes on as the models that never stopped.
+        Feeder after = new Feeder(reopened);
+        after.reference.putAll(feeder.reference);
+        after.feed(new SensorReadingGenerator(13, 16, 0.2), 1_000);
+        after.assertSameModels(new ModelStore(underlying, SPEC, 50, 100));
+    }
+
+    @Test
+    void whatAReadingWritesIsSmallAndBoundedWhateverTheNumberOfModels() {
+        for (int models : new int[] {16, 2_000}) {
+            MapStore underlying = new MapStore();
+            int every = 100;
+            Feeder feeder = new Feeder(new ModelStore(underlying, SPEC, every, 10_000));
+            int readings = models * 150;
+            feeder.feed(new SensorReadingGenerator(14, models, 0.1), readings);
+            double perReading = (double) underlying.bytes / readings;
+            int checkpoint = feeder.reference.values().iterator().next().checkpointBytes().length;
+            // An input record (about 60 bytes with its key) plus a checkpoint's share.
+            assertTrue(perReading < 80 + 1.3 * checkpoint / every, models + " models: " + perReading + " bytes per reading");
+            // The store holds at most a checkpoint, its inputs' slots and a marker per model.
+            assertTrue(underlying.map.size() <= models * (every + 2), models + " models: " + underlying.map.size() + " records");
+        }
+    }
+
+    @Test
+    void modelsFedInLockstepTakeTheirCheckpointsAtStaggeredTimes() {
+        MapStore underlying = new MapStore();
+        int models = 1_000;
+        Feeder feeder = new Feeder(new ModelStore(underlying, SPEC, 100, 10_000));
+        Reading reading = new Reading(2);
+        SensorReadingGenerator generator = new SensorReadingGenerator(15, models, 0.0);
+        int most = 0;
+        for (int round = 0; round < 300; round++) {
+            int before = checkpoints(underlying);
+            for (int m = 0; m < models; m++) {
+                generator.next(reading, T0 + round);
+                reading.setSensorId(SensorReadingGenerator.sensorId(m));
+                feeder.reading(reading, 1);
+            }
+            most = Math.max(most, checkpoints(underlying) - before);
+        }
+        // Each round is one input per model; unstaggered, one round in a hundred would write all 1,000.
+        assertTrue(most < 40, "at most " + most + " checkpoints in one round");
+    }
+
+    /** Checkpoints written since the last call: keys that are a model id alone (no byte of 0xF8 or above). */
+    private static int checkpoints(MapStore store) {
+        int n = 0;
+        for (Bytes key : store.written) {
+            boolean modelId = true;
+            for (byte b : key.get()) {
+                modelId &= (b & 0xFF) < 0xF8;
+            }
+            n += modelId ? 1 : 0;
+        }
+        store.written.clear();
+        return n;
+    }
+
+    @Test
+    void onlyModelsWithUnpublishedChangesAreMarkedForARestart() {
+        MapStore underlying = new MapStore();
+        ModelStore store = new ModelStore(underlying, SPEC, 100, 10);
+        Feeder feeder = new Feeder(store);
+        feeder.feed(new SensorReadingGenerator(16, 4, 0.0), 40);
+        for (String id : feeder.reference.keySet()) {
+            store.markUnpublished(id);
+        }
+        ModelState published = store.get(SensorReadingGenerator.sensorId(2));
+        published.snapshotIfChanged();
+        store.published(published);
+        assertEquals(List.of(SensorReadingGenerator.sensorId(0), SensorReadingGenerator.sensorId(1),
+                SensorReadingGenerator.sensorId(3)), new ModelStore(underlying, SPEC, 100, 10).unpublished());
+        assertFalse(new ModelStore(underlying, SPEC, 100, 10).get(SensorReadingGenerator.sensorId(2)).unpublished());
+    }
+
+    @Test
+    void aModelStoredInOneRecordByAnEarlierVersionIsReadAndRewrittenAsACheckpoint() throws Exception {
         // Binary format version 1: one record per model, and the scaler's m2 where 3 keeps its variance.
         MapStore underlying = new MapStore();
         underlying.put(ModelStore.modelKey("press-07"), resource("model-state-v1.bin"));
-        underlying.puts = 0;
-        ModelStore store = new ModelStore(underlying);
-        store.loadAll();
+        ModelStore store = new ModelStore(underlying, SPEC, 100, 10);
         ModelState state = store.get("press-07");
         // The model the earlier version stored: the same JSON snapshot it wrote, but for the scaler,
         // whose m2 (then the state) is now its variance, m2 / count.
@@ -130,21 +248,16 @@ class ModelStoreTest {
         assertEquals(1_795_334_410_000L, progress.getLong(), "windowStart");
         assertEquals(321, progress.getLong(), "the last published snapshot's model version");
 
-        store.flushCache();
-        assertEquals(2, underlying.puts, "rewritten in two parts at the next commit");
-        assertTrue(ModelSnapshot.isBinarySnapshot(underlying.get(ModelStore.modelKey("press-07"))));
+        assertArrayEquals(state.checkpointBytes(), underlying.get(ModelStore.modelKey("press-07")), "rewritten at once");
+        assertArrayEquals(state.checkpointBytes(), new ModelStore(underlying, SPEC, 100, 10).get("press-07").checkpointBytes());
     }
-
-    private static final long T0 = 1_795_334_400_000L;
-    private static final long HOUR = 3_600_000;
 
     @Test
     void theDriftsDetectedInTheOpenWindowSurviveARestart() throws Exception {
         // One window (an hour of event time) holds a stream with a change (+15 C from reading 6,000 on).
         MapStore underlying = new MapStore();
-        ModelStore store = new ModelStore(underlying);
-        ModelState state = ModelState.create("default", SPEC);
-        store.add("default", state);
+        ModelStore store = new ModelStore(underlying, SPEC, 1_000, 10);
+        ModelState state = store.create("default");
         SensorReadingGenerator generator = new SensorReadingGenerator(7, 16, 0.1);
         Reading reading = new Reading(2);
         long drifts = 0;
@@ -155,12 +268,11 @@ class ModelStoreTest {
             }
             state.advanceWindow(reading.timestamp(), HOUR);
             drifts += state.learn(reading).drift() != null ? 1 : 0;
-            store.markDirty("default");
+            store.tookReading(state, HOUR, reading);
         }
         assertTrue(drifts > 0, "the change was detected");
-        store.flushCache();
 
-        ModelState restored = new ModelStore(underlying).get("default");
+        ModelState restored = new ModelStore(underlying, SPEC, 1_000, 10).get("default");
         assertArrayEquals(state.progressBytes(), restored.progressBytes());
         byte[] closed = state.advanceWindow(T0 + HOUR, HOUR).json();
         assertEquals(drifts, new ObjectMapper().readTree(closed).get("drifts").asLong());
@@ -173,38 +285,47 @@ class ModelStoreTest {
     @ValueSource(ints = {32, 24})
     void aProgressRecordWrittenBeforeDriftDetectionOrRegressionErrorsReadsAsAWindowWithoutThem(int missing)
             throws Exception {
-        MapStore underlying = new MapStore();
-        ModelStore store = new ModelStore(underlying);
-        feed(store, new SensorReadingGenerator(5, 1, 0.0), 300);
-        store.flushCache();
-        String id = SensorReadingGenerator.sensorId(0);
-        byte[] progress = underlying.get(ModelStore.progressKey(id));
+        String id = "press-00";
+        ModelState state = ModelState.create(id, SPEC);
+        Reading reading = new Reading(2);
+        SensorReadingGenerator generator = new SensorReadingGenerator(5, 1, 0.0);
+        for (int i = 0; i < 300; i++) {
+            generator.next(reading, i);
+            state.advanceWindow(reading.timestamp(), WINDOW);
+            state.learn(reading);
+        }
+        byte[] progress = state.progressBytes();
         // Versions before drift detection wrote windowStart, snapshotVersion and the window's counts
         // up to its confusion matrix, and stopped there (32 bytes shorter); versions before MAE and
         // RMSE stopped after the drift count (24 bytes shorter): the regression errors now follow.
         int previousLength = 16 + new PrequentialMetrics(SPEC).binarySize() - missing;
         assertEquals(previousLength + missing, progress.length, "the drift count and the errors follow the window");
-        byte[] previous = Arrays.copyOf(progress, previousLength);
-        underlying.put(ModelStore.progressKey(id), previous);
+        MapStore underlying = new MapStore();
+        underlying.put(ModelStore.modelKey(id), state.modelBytes());
+        underlying.put(ModelStore.progressKey(id), Arrays.copyOf(progress, previousLength));
 
-        ModelState restored = new ModelStore(underlying).get(id);
+        ModelState restored = new ModelStore(underlying, SPEC, 100, 10).get("press-00");
         assertArrayEquals(progress, restored.progressBytes(), "read as the same window, with no drifts");
-        assertEquals(new String(store.get(id).advanceWindow(T0 + HOUR, 10_000).json(), StandardCharsets.UTF_8),
-                new String(restored.advanceWindow(T0 + HOUR, 10_000).json(), StandardCharsets.UTF_8));
+        assertNull(underlying.get(ModelStore.progressKey("press-00")), "the progress record of the earlier version is gone");
+        assertEquals(new String(state.advanceWindow(T0 + HOUR, WINDOW).json(), StandardCharsets.UTF_8),
+                new String(restored.advanceWindow(T0 + HOUR, WINDOW).json(), StandardCharsets.UTF_8));
 
         // Anything else is not misread: an error that names the model.
-        underlying.put(ModelStore.progressKey(id), Arrays.copyOf(progress, previousLength + 3));
-        ModelStore.Unreadable e = assertThrows(ModelStore.Unreadable.class, () -> new ModelStore(underlying).get(id));
+        MapStore other = new MapStore();
+        other.put(ModelStore.modelKey(id), state.modelBytes());
+        other.put(ModelStore.progressKey(id), Arrays.copyOf(progress, previousLength + 3));
+        ModelStore.Unreadable e = assertThrows(ModelStore.Unreadable.class,
+                () -> new ModelStore(other, SPEC, 100, 10).get(id));
         assertTrue(e.getMessage().contains("unsupported progress record"), e.getMessage());
         assertTrue(e.getMessage().startsWith("model '" + id + "': its stored state cannot be read"), e.getMessage());
         assertEquals(id, e.modelId);
     }
 
     @Test
-    void aRefusedStepStillWritesTheModelWhenItWatchesForDrift() {
+    void aRefusedStepIsReplayedWithItsErrorInTheDriftDetector() {
         // Steps that would make a weight non-finite are refused, but the prediction's error has
-        // joined the drift detector's window: the stored model must include it, or a restart would
-        // resume with a detector that never saw that reading.
+        // joined the drift detector's window: the restored model must include it, or a restart
+        // would resume with a detector that never saw that reading.
         ModelSpec diverging = SpecJson.parse("""
                 {"features":["temperature","vibration"],"classes":["normal","warning","critical"],
                  "layers":[{"units":8,"activation":"relu"},{"units":3,"activation":"softmax"}],
@@ -212,9 +333,8 @@ class ModelStoreTest {
                  "optimizer":{"type":"sgd","learningRate":1e308},"clipNorm":0,"standardize":true,
                  "drift":{"detector":"adwin","delta":0.002}}""");
         MapStore underlying = new MapStore();
-        ModelStore store = new ModelStore(underlying);
-        ModelState state = ModelState.create("default", diverging);
-        store.add("default", state);
+        ModelStore store = new ModelStore(underlying, diverging, 1_000, 10);
+        ModelState state = store.create("default");
         SensorReadingGenerator generator = new SensorReadingGenerator(3, 1, 0.0);
         Reading reading = new Reading(2);
         int refused = 0;
@@ -222,30 +342,15 @@ class ModelStoreTest {
             generator.next(reading, T0 + i);
             state.advanceWindow(reading.timestamp(), 10_000);
             Outcome outcome = state.learn(reading).outcome();
-            store.markDirty("default");
-            store.flushCache();
+            store.tookReading(state, 10_000, reading);
             if (outcome == Outcome.DIVERGED) {
                 refused++;
-                assertArrayEquals(state.modelBytes(), underlying.get(ModelStore.modelKey("default")),
+                assertArrayEquals(state.checkpointBytes(),
+                        new ModelStore(underlying, diverging, 1_000, 10).get("default").checkpointBytes(),
                         "the stored model after refused step " + refused);
             }
         }
         assertEquals(5, refused, "steps refused");
-    }
-
-    private static void feed(ModelStore store, SensorReadingGenerator generator, int readings) {
-        Reading reading = new Reading(2);
-        for (int i = 0; i < readings; i++) {
-            generator.next(reading, i);
-            ModelState state = store.get(reading.sensorId());
-            if (state == null) {
-                state = ModelState.create(reading.sensorId(), SPEC);
-                store.add(reading.sensorId(), state);
-            }
-            state.advanceWindow(reading.timestamp(), 10_000);
-            state.learn(reading);
-            store.markDirty(reading.sensorId());
-        }
     }
 
     private static byte[] resource(String name) throws Exception {
@@ -259,12 +364,19 @@ class ModelStoreTest {
         private final TreeMap<Bytes, byte[]> map = new TreeMap<>();
         final List<Bytes> written = new ArrayList<>();
         int puts;
+        /** Keys and values written, as a changelog would receive them (a delete: its key). */
+        long bytes;
 
         @Override
         public void put(Bytes key, byte[] value) {
             puts++;
             written.add(key);
-            map.put(key, value);
+            bytes += key.get().length + (value == null ? 0 : value.length);
+            if (value == null) {
+                map.remove(key);
+            } else {
+                map.put(key, value);
+            }
         }
 
         @Override

@@ -270,7 +270,7 @@ class OperationsTopologyTest {
         OnlineModel stuck = OnlineModel.create(three);
         ModelStore store = (ModelStore) driver.getStateStore(LearnerTopology.MODEL_STORE);
         ModelState state = ModelState.create("default", stuck);
-        store.add("default", state);
+        store.checkpoint(state);
         byte[] before = ModelSnapshot.toBytes(stuck);
         send(WALL + 1, 1);
         assertArrayEquals(before, ModelSnapshot.toBytes(state.model()), "no trace in the model");

@@ -1,0 +1,132 @@
+package streamlearn.stream;
+
+import java.nio.ByteBuffer;
+import streamlearn.model.LateLabel;
+import streamlearn.model.ModelSpec;
+import streamlearn.model.OnlineModel;
+import streamlearn.model.PendingReading;
+import streamlearn.model.Reading;
+
+/**
+ * The inputs a model took since its last checkpoint, one record each, as {@link ModelStore} logs
+ * them: the learner is deterministic, so the checkpoint and these records, applied again in
+ * order, give back the model bit for bit (weights, scaler, optimizer, drift detector) and its
+ * progress (open window, last published snapshot) without storing the whole state per reading.
+ *
+ * <p>Layout (big-endian): kind (1 byte), the model's input count after it (8), then
+ * <ul>
+ *   <li>{@code READING}: metrics.window in ms, event time, label, target, has-target, features;</li>
+ *   <li>{@code LATE_LABEL}: label, target, has-target, then the waiting reading: arrival, event
+ *       time, model version at its prediction, features, output pre-activations;</li>
+ *   <li>{@code SNAPSHOT}: the model version of the snapshot published.</li>
+ * </ul>
+ * The label and target are kept as the step saw them, whether or not it used them. Reused: one
+ * instance per store, holding the scratch objects a replay fills.
+ */
+final class ModelInputs {
+    static final byte READING = 1;
+    static final byte LATE_LABEL = 2;
+    static final byte SNAPSHOT = 3;
+    private static final int HEADER = 1 + Long.BYTES;
+    private static final int LABEL = Integer.BYTES + Double.BYTES + 1;
+
+    private final int features;
+    private final int outputs;
+    private final Reading reading;
+    private final PendingReading waiting;
+    private final LateLabel label = new LateLabel();
+
+    ModelInputs(ModelSpec spec) {
+        this.features = spec.features().size();
+        this.outputs = OnlineModel.outputSize(spec);
+        this.reading = new Reading(features);
+        this.waiting = new PendingReading(spec);
+    }
+
+    byte[] reading(long count, long windowMs, Reading taken) {
+        ByteBuffer out = ByteBuffer.allocate(HEADER + 2 * Long.BYTES + LABEL + Double.BYTES * features);
+        out.put(READING).putLong(count).putLong(windowMs).putLong(taken.timestamp());
+        putLabel(out, taken.label(), taken.hasTarget() ? taken.target() : 0, taken.hasTarget());
+        putAll(out, taken.features(), features);
+        return out.array();
+    }
+
+    byte[] lateLabel(long count, PendingReading matched, LateLabel taken) {
+        ByteBuffer out = ByteBuffer.allocate(HEADER + LABEL + 3 * Long.BYTES + Double.BYTES * (features + outputs));
+        out.put(LATE_LABEL).putLong(count);
+        putLabel(out, taken.label(), taken.hasTarget() ? taken.target() : 0, taken.hasTarget());
+        out.putLong(matched.arrival()).putLong(matched.timestamp()).putLong(matched.modelVersion());
+        putAll(out, matched.features(), features);
+        putAll(out, matched.output(), outputs);
+        return out.array();
+    }
+
+    static byte[] snapshot(long count, long modelVersion) {
+        return ByteBuffer.allocate(HEADER + Long.BYTES).put(SNAPSHOT).putLong(count).putLong(modelVersion).array();
+    }
+
+    /** The model's input count after the input {@code record} holds. */
+    static long count(byte[] record) {
+        return ByteBuffer.wrap(record, 1, Long.BYTES).getLong();
+    }
+
+    /** Takes the input again: the same calls, in the same order, as the learner made when it came. */
+    void apply(byte[] record, ModelState state) {
+        ByteBuffer in = ByteBuffer.wrap(record);
+        byte kind = in.get();
+        in.getLong();
+        switch (kind) {
+            case READING -> {
+                long windowMs = in.getLong();
+                reading.clear();
+                reading.setSensorId(state.modelId());
+                reading.setTimestamp(in.getLong());
+                reading.setLabel(in.getInt());
+                double target = in.getDouble();
+                if (in.get() != 0) {
+                    reading.setTarget(target);
+                }
+                for (int i = 0; i < features; i++) {
+                    reading.setFeature(i, in.getDouble());
+                }
+                state.advanceWindow(reading.timestamp(), windowMs);
+                state.learn(reading);
+            }
+            case LATE_LABEL -> {
+                label.clear();
+                label.setLabel(in.getInt());
+                double target = in.getDouble();
+                if (in.get() != 0) {
+                    label.setTarget(target);
+                }
+                waiting.set(in.getLong(), in.getLong(), in.getLong());
+                getAll(in, waiting.features(), features);
+                getAll(in, waiting.output(), outputs);
+                state.learnLate(waiting, label);
+            }
+            case SNAPSHOT -> state.snapshotPublished(in.getLong());
+            default -> throw new IllegalStateException("model '" + state.modelId() + "': unsupported input record (kind "
+                    + kind + ")");
+        }
+        if (in.hasRemaining()) {
+            throw new IllegalStateException("model '" + state.modelId() + "': input record of kind " + kind + " has "
+                    + in.remaining() + " unexpected trailing bytes");
+        }
+    }
+
+    private static void putLabel(ByteBuffer out, int label, double target, boolean hasTarget) {
+        out.putInt(label).putDouble(target).put((byte) (hasTarget ? 1 : 0));
+    }
+
+    private static void putAll(ByteBuffer out, double[] values, int n) {
+        for (int i = 0; i < n; i++) {
+            out.putDouble(values[i]);
+        }
+    }
+
+    private static void getAll(ByteBuffer in, double[] into, int n) {
+        for (int i = 0; i < n; i++) {
+            into[i] = in.getDouble();
+        }
+    }
+}
