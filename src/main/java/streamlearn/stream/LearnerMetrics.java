@@ -219,6 +219,9 @@ final class LearnerMetrics {
             System.arraycopy(dropped, 0, m.dropped, 0, dropped.length);
             m.labelDelay = labelDelay;
             m.lag = lag;
+            // No gauges of its own: its windows' figures are on learner-metrics only.
+            m.recall = new double[0];
+            m.precision = new double[0];
             return m;
         }
 

@@ -124,6 +124,16 @@ class ManyModelsTopologyTest {
         assertEquals(3.0, value(scrape, "streamlearn_pending_readings{model=\"\"}"), "the waiting readings' sum");
         assertEquals(1.0, value(scrape, "streamlearn_pending_readings{model=\"press-000\"}"));
         assertFalse(scrape.contains("streamlearn_model_version{model=\"\"}"), "a model version is no sum");
+
+        // A model beyond the limit closes its windows as any other: its record goes out, and its
+        // figures stay on learner-metrics (no per-class gauges of its own to fill).
+        TestOutputTopic<String, byte[]> windows = driver.createOutputTopic(Topics.DEFAULT.metrics(), new StringDeserializer(),
+                new ByteArrayDeserializer());
+        send(sensor(4), 12_000, "normal");
+        assertEquals(List.of(sensor(4)), windows.readRecordsToList().stream().map(TestRecord::key).toList());
+        scrape = registry.scrape();
+        assertEquals(7.0, value(scrape, "streamlearn_records_total{model=\"\",outcome=\"trained\"}"));
+        assertEquals(0.0, value(scrape, "streamlearn_records_total{model=\"\",outcome=\"failed\"}"));
     }
 
     private static double value(String scrape, String series) {
