@@ -389,7 +389,7 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
             if (closed != null) {
                 context.forward(new Record<>(state.modelId(), closed.json(), closed.end()), LearnerTopology.METRICS_SINK);
                 metrics.forModel(state.modelId()).windowClosed(closed);
-                store.checkpoint(state);
+                store.closedWindow(state, windowMs);
             }
         }
     }

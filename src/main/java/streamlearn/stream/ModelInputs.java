@@ -18,7 +18,9 @@ import streamlearn.model.Reading;
  *   <li>{@code READING}: metrics.window in ms, event time, label, target, has-target, features;</li>
  *   <li>{@code LATE_LABEL}: label, target, has-target, then the waiting reading: arrival, event
  *       time, model version at its prediction, features, output pre-activations;</li>
- *   <li>{@code SNAPSHOT}: the model version of the snapshot published.</li>
+ *   <li>{@code SNAPSHOT}: the model version of the snapshot published;</li>
+ *   <li>{@code WINDOW_CLOSED}: metrics.window in ms; the open window was closed by the wall clock
+ *       (a quiet model), which no reading tells a replay.</li>
  * </ul>
  * The label and target are kept as the step saw them, whether or not it used them. Reused: one
  * instance per store, holding the scratch objects a replay fills.
@@ -27,6 +29,7 @@ final class ModelInputs {
     static final byte READING = 1;
     static final byte LATE_LABEL = 2;
     static final byte SNAPSHOT = 3;
+    static final byte WINDOW_CLOSED = 4;
     private static final int HEADER = 1 + Long.BYTES;
     private static final int LABEL = Integer.BYTES + Double.BYTES + 1;
 
@@ -63,6 +66,10 @@ final class ModelInputs {
 
     static byte[] snapshot(long count, long modelVersion) {
         return ByteBuffer.allocate(HEADER + Long.BYTES).put(SNAPSHOT).putLong(count).putLong(modelVersion).array();
+    }
+
+    static byte[] windowClosed(long count, long windowMs) {
+        return ByteBuffer.allocate(HEADER + Long.BYTES).put(WINDOW_CLOSED).putLong(count).putLong(windowMs).array();
     }
 
     /** The model's input count after the input {@code record} holds. */
@@ -105,6 +112,7 @@ final class ModelInputs {
                 state.learnLate(waiting, label);
             }
             case SNAPSHOT -> state.snapshotPublished(in.getLong());
+            case WINDOW_CLOSED -> state.closeOpenWindow(in.getLong());
             default -> throw new IllegalStateException("model '" + state.modelId() + "': unsupported input record (kind "
                     + kind + ")");
         }

@@ -155,9 +155,18 @@ final class ModelState {
                 || wallMs - lastReadingWallMs < windowMs / 2) {
             return null;
         }
+        return closeOpenWindow(windowMs);
+    }
+
+    /**
+     * Closes the open window now, whatever the clocks say (what {@link #closeIfQuiet} decided, taken
+     * again by a replay): an input, as a reading is.
+     */
+    ClosedWindow closeOpenWindow(long windowMs) {
         ClosedWindow closed = close(windowMs);
         window.reset();
         windowStart += windowMs;
+        inputs++;
         return closed;
     }
 

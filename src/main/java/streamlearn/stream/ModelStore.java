@@ -139,7 +139,7 @@ final class ModelStore implements StateStore {
 
     /**
      * Writes {@code state}'s whole state now, and caches it: for a change no logged input leads
-     * to (a restore, a reset, a window closed by the wall clock).
+     * to (a restore, a reset).
      */
     void checkpoint(ModelState state) {
         live.put(state.modelId(), state);
@@ -188,6 +188,13 @@ final class ModelStore implements StateStore {
     void tookLateLabel(ModelState state, PendingReading matched, LateLabel label) {
         if (!checkpointDue(state)) {
             logInput(state, inputs().lateLabel(state.inputs(), matched, label));
+        }
+    }
+
+    /** {@code state}'s open window was just closed by the wall clock: logged. */
+    void closedWindow(ModelState state, long windowMs) {
+        if (!checkpointDue(state)) {
+            logInput(state, ModelInputs.windowClosed(state.inputs(), windowMs));
         }
     }
 

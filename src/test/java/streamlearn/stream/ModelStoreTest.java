@@ -44,8 +44,8 @@ import streamlearn.model.StepResult;
  * The model store's own contract, without Kafka: a model is its checkpoint plus the inputs it took
  * since, so what is written per reading is small and bounded however many models there are; a
  * model that leaves the cache, or a store opened again over the same data (a restart, a task
- * moving here), gives back every model bit for bit, readings, late labels and published snapshots
- * included; and a model stored by an earlier version is read and rewritten as a checkpoint.
+ * moving here), gives back every model bit for bit, readings, late labels, published snapshots
+ * and windows closed by the wall clock included; and a model stored by an earlier version is read and rewritten as a checkpoint.
  */
 class ModelStoreTest {
     private static final ModelSpec SPEC = SpecJson.defaultSpec();
@@ -94,6 +94,12 @@ class ModelStoreTest {
                 // A snapshot publication is an input too: the restored model must know it was sent.
                 assertArrayEquals(reference.snapshotIfChanged(), store.get(id).snapshotIfChanged());
                 store.published(store.get(id));
+            }
+            if (n % 89 == 0) {
+                // A window closed by the wall clock (a quiet model) is an input too: no reading
+                // tells a replay that it happened.
+                assertArrayEquals(reference.closeOpenWindow(WINDOW).json(), store.get(id).closeOpenWindow(WINDOW).json());
+                store.closedWindow(store.get(id), WINDOW);
             }
         }
 
