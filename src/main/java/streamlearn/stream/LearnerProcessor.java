@@ -284,8 +284,8 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
     }
 
     private PredictionJson predictionsOf(ModelState state) {
-        ModelSpec spec = state.model().spec();
-        return spec.equals(settings.spec()) ? predictions : otherPredictions.computeIfAbsent(spec, PredictionJson::new);
+        return state.servesConfiguredSpec() ? predictions
+                : otherPredictions.computeIfAbsent(state.model().spec(), PredictionJson::new);
     }
 
     private void processReading(Record<String, Object> record, Reading reading) {

@@ -28,6 +28,7 @@ final class ModelState {
     private PrequentialMetrics window;
     /** Readings of the configured spec to this model's order, when its spec orders them otherwise. */
     private SpecMapping mapping;
+    private boolean servesConfiguredSpec;
     private Reading mapped;
     private Reading served;
     /** Wall clock (ms) of the last reading, or of the load: how long the model has been quiet. */
@@ -64,6 +65,12 @@ final class ModelState {
     void serve(ModelSpec configured) {
         mapping = SpecMapping.of(configured, model.spec());
         mapped = mapping == null ? null : new Reading(model.spec().features().size());
+        servesConfiguredSpec = model.spec().equals(configured);
+    }
+
+    /** True when the model's spec is the configured one (decided once, in {@link #serve}, not per reading). */
+    boolean servesConfiguredSpec() {
+        return servesConfiguredSpec;
     }
 
     /**
