@@ -46,35 +46,53 @@ final class ModelInputs {
         this.waiting = new PendingReading(spec);
     }
 
-    byte[] reading(long count, long windowMs, Reading taken) {
-        ByteBuffer out = ByteBuffer.allocate(HEADER + 2 * Long.BYTES + LABEL + Double.BYTES * features);
+    /** Writes the record of a reading into {@code out}, at its position. */
+    void reading(ByteBuffer out, long count, long windowMs, Reading taken) {
         out.put(READING).putLong(count).putLong(windowMs).putLong(taken.timestamp());
         putLabel(out, taken.label(), taken.hasTarget() ? taken.target() : 0, taken.hasTarget());
         putAll(out, taken.features(), features);
-        return out.array();
     }
 
-    byte[] lateLabel(long count, PendingReading matched, LateLabel taken) {
-        ByteBuffer out = ByteBuffer.allocate(HEADER + LABEL + 3 * Long.BYTES + Double.BYTES * (features + outputs));
+    /** Writes the record of a late label into {@code out}, at its position. */
+    void lateLabel(ByteBuffer out, long count, PendingReading matched, LateLabel taken) {
         out.put(LATE_LABEL).putLong(count);
         putLabel(out, taken.label(), taken.hasTarget() ? taken.target() : 0, taken.hasTarget());
         out.putLong(matched.arrival()).putLong(matched.timestamp()).putLong(matched.modelVersion());
         putAll(out, matched.features(), features);
         putAll(out, matched.output(), outputs);
-        return out.array();
     }
 
-    static byte[] snapshot(long count, long modelVersion) {
-        return ByteBuffer.allocate(HEADER + Long.BYTES).put(SNAPSHOT).putLong(count).putLong(modelVersion).array();
+    static void snapshot(ByteBuffer out, long count, long modelVersion) {
+        out.put(SNAPSHOT).putLong(count).putLong(modelVersion);
     }
 
-    static byte[] windowClosed(long count, long windowMs) {
-        return ByteBuffer.allocate(HEADER + Long.BYTES).put(WINDOW_CLOSED).putLong(count).putLong(windowMs).array();
+    static void windowClosed(ByteBuffer out, long count, long windowMs) {
+        out.put(WINDOW_CLOSED).putLong(count).putLong(windowMs);
+    }
+
+    /** The largest record of this spec's inputs: a scratch buffer of this size holds any of them. */
+    int maxSize() {
+        return Math.max(size(READING), size(LATE_LABEL));
+    }
+
+    /** The size of a record of {@code kind}: records lie back to back in a held buffer, unframed. */
+    int size(byte kind) {
+        return switch (kind) {
+            case READING -> HEADER + 2 * Long.BYTES + LABEL + Double.BYTES * features;
+            case LATE_LABEL -> HEADER + LABEL + 3 * Long.BYTES + Double.BYTES * (features + outputs);
+            case SNAPSHOT, WINDOW_CLOSED -> HEADER + Long.BYTES;
+            default -> throw new IllegalArgumentException("unsupported input record (kind " + kind + ")");
+        };
     }
 
     /** The model's input count after the input {@code record} holds. */
     static long count(byte[] record) {
         return ByteBuffer.wrap(record, 1, Long.BYTES).getLong();
+    }
+
+    /** The input count of the record that starts at {@code at} in {@code records}. */
+    static long count(ByteBuffer records, int at) {
+        return records.getLong(at + 1);
     }
 
     /** Takes the input again: the same calls, in the same order, as the learner made when it came. */

@@ -253,6 +253,11 @@ final class ModelState {
                 .putInt(CHECKPOINT_MAGIC).putLong(inputs).putInt(modelBytes.length).put(modelBytes).put(progress).array();
     }
 
+    /** The size of {@link #checkpointBytes} now, without writing it. */
+    int checkpointSize() {
+        return 4 + Long.BYTES + 4 + ModelSnapshot.binarySize(model) + 16 + window.binarySize();
+    }
+
     static boolean isCheckpoint(byte[] stored) {
         return stored.length >= 4 && ByteBuffer.wrap(stored).getInt() == CHECKPOINT_MAGIC;
     }

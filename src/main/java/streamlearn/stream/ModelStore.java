@@ -16,6 +16,8 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
 import streamlearn.model.LateLabel;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
@@ -48,13 +50,32 @@ import streamlearn.model.Reading;
  *   <li>{@code M 0xFF}: an earlier version's progress record, read once and removed.</li>
  * </ul>
  *
- * <p>Every write goes straight to the logged store, so it travels in the transaction of the
- * reading that caused it (exactly-once); nothing is held back for a commit, and a model can leave
- * memory at any time. Live models form a bounded LRU cache ({@code model.cache.size}); one that
- * leaves it is read back bit for bit when its sensor sends again. On a dirty close the cache is
- * dropped with the store, and the task restarts from the changelog.
+ * <p>Within a commit interval a live model holds the inputs it takes in memory, and writes them at
+ * the commit; a model whose held inputs outweigh its checkpoint (a busy one: the single global
+ * model takes thousands of readings per commit) holds nothing more and writes one checkpoint at
+ * the commit instead, which makes its logged slots stale. A model's checkpoint turn (above) is
+ * kept the same way: the checkpoint it owes is written at the commit. So a quiet model still
+ * writes one small record per input, and a busy one a checkpoint per commit, not one record per
+ * reading (measured: docs/BENCHMARKS.md).
+ *
+ * <p>Kafka Streams 4.3.1 gives a store one call before it commits a task's transaction: {@link
+ * #flushCache} ({@link CachedStateStore}, an internal interface): {@code StreamTask.prepareCommit}
+ * calls {@code StreamTask.flush}, which calls {@code ProcessorStateManager.flushCache} (each
+ * store that is a {@code CachedStateStore}, directly or wrapped) and then flushes the record
+ * collector; the transaction commits after that, so what this store writes there reaches the
+ * changelog in the transaction of the readings that led to it (exactly-once). {@link #flush} and
+ * {@link #commit(Map)} do not serve: {@code StateStore.commit(Map)} is called by {@code
+ * ProcessorStateManager.commit}, from {@code StreamTask.postCommit} after the transaction
+ * committed, with the changelog offsets to record, and {@code flush()} only by its default (read
+ * in the 4.3.1 jar's classes). The integration tests (kill -9, restarts, rebalances) pin this, so
+ * an upgrade that changes it fails them rather than losing inputs silently.
+ *
+ * <p>Live models form a bounded LRU cache ({@code model.cache.size}); one that leaves it, or all
+ * of them when the processor closes, write what they hold first, and one is read back bit for bit
+ * when its sensor sends again. On a dirty close what is held is dropped with the store: the
+ * transaction aborts, and the task restarts from the changelog.
  */
-final class ModelStore implements StateStore {
+final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
     static final byte PROGRESS_SUFFIX = (byte) 0xFF;
     static final byte INPUT_SUFFIX = (byte) 0xFE;
     static final byte UNPUBLISHED_PREFIX = (byte) 0xFD;
@@ -65,8 +86,12 @@ final class ModelStore implements StateStore {
     private final Supplier<OnlineModel> newModel;
     private final int checkpointEvery;
     private final int cacheSize;
-    private final LinkedHashMap<String, ModelState> live;
+    private final LinkedHashMap<String, LiveModel> live;
+    /** Live models that took inputs since their last write: written at the commit ({@link #flushCache}). */
+    private final List<LiveModel> unwritten = new ArrayList<>();
     private ModelInputs inputs;
+    /** The input record being logged: one buffer, reused, so that taking an input allocates nothing. */
+    private ByteBuffer record;
     private long loads;
 
     ModelStore(KeyValueStore<Bytes, byte[]> changelogged, ModelSpec spec, int checkpointEvery, int cacheSize) {
@@ -89,10 +114,90 @@ final class ModelStore implements StateStore {
         this.cacheSize = cacheSize;
         this.live = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, ModelState> eldest) {
-                return size() > ModelStore.this.cacheSize;
+            protected boolean removeEldestEntry(Map.Entry<String, LiveModel> eldest) {
+                if (size() <= ModelStore.this.cacheSize) {
+                    return false;
+                }
+                // Read back later from the store, which must have everything it took.
+                eldest.getValue().write();
+                return true;
             }
         };
+    }
+
+    /**
+     * A model in the cache, and what it took since it last wrote: the inputs (records back to back,
+     * in a buffer kept from commit to commit), or, once they would outweigh its checkpoint or its
+     * checkpoint turn came, nothing but the checkpoint it owes.
+     */
+    private final class LiveModel {
+        final ModelState state;
+        private ByteBuffer held = ByteBuffer.allocate(128);
+        private boolean owesCheckpoint;
+        private boolean listed;
+        /** The size of its last checkpoint (or of its state when first needed): what held inputs are weighed against. */
+        private int checkpointSize = -1;
+
+        LiveModel(ModelState state) {
+            this.state = state;
+        }
+
+        void hold(ByteBuffer input) {
+            if (!listed) {
+                unwritten.add(this);
+                listed = true;
+            }
+            if (owesCheckpoint) {
+                return;
+            }
+            if (turn(state) || held.position() + input.remaining() >= checkpointSize()) {
+                // The checkpoint written at the commit covers this input, the ones held and the ones to come.
+                owesCheckpoint = true;
+                held.clear();
+                return;
+            }
+            if (held.remaining() < input.remaining()) {
+                held = ByteBuffer.allocate(Math.max(2 * held.capacity(), held.position() + input.remaining()))
+                        .put(held.flip());
+            }
+            held.put(input);
+        }
+
+        /** Writes what it took since it last wrote: its checkpoint, or its held inputs to their slots. */
+        void write() {
+            if (owesCheckpoint) {
+                writeCheckpoint();
+                return;
+            }
+            byte[] records = held.array();
+            for (int at = 0; at < held.position(); ) {
+                int size = inputs().size(records[at]);
+                logInput(state, ModelInputs.count(held, at), Arrays.copyOfRange(records, at, at + size));
+                at += size;
+            }
+            held.clear();
+        }
+
+        void writeCheckpoint() {
+            byte[] checkpoint = state.checkpointBytes();
+            changelogged.put(modelKey(state.modelId()), checkpoint);
+            checkpointSize = checkpoint.length;
+            owesCheckpoint = false;
+            held.clear();
+        }
+
+        /** Another state took this model's place (a replace): what this one took leads nowhere now. */
+        void forget() {
+            owesCheckpoint = false;
+            held.clear();
+        }
+
+        private int checkpointSize() {
+            if (checkpointSize < 0) {
+                checkpointSize = state.checkpointSize();
+            }
+            return checkpointSize;
+        }
     }
 
     /**
@@ -101,12 +206,13 @@ final class ModelStore implements StateStore {
      * @throws Unreadable when the stored state cannot be read
      */
     ModelState get(String key) {
-        ModelState state = live.get(key);
-        if (state == null) {
-            state = read(key);
-            if (state != null) {
-                live.put(key, state);
-            }
+        LiveModel model = live.get(key);
+        if (model != null) {
+            return model.state;
+        }
+        ModelState state = read(key);
+        if (state != null) {
+            cache(new LiveModel(state));
         }
         return state;
     }
@@ -116,8 +222,8 @@ final class ModelStore implements StateStore {
      * store for this use only (the snapshot of a model that left the cache). Null if none.
      */
     ModelState peek(String key) {
-        ModelState state = live.get(key);
-        return state != null ? state : read(key);
+        LiveModel model = live.get(key);
+        return model != null ? model.state : read(key);
     }
 
     /** A stored model that cannot be read (corrupt, or from a format this build does not know). */
@@ -133,17 +239,28 @@ final class ModelStore implements StateStore {
     /** A new model, cached; nothing is stored until it takes an input. */
     ModelState create(String key) {
         ModelState state = ModelState.create(key, newModel.get());
-        live.put(key, state);
+        cache(new LiveModel(state));
         return state;
     }
 
     /**
      * Writes {@code state}'s whole state now, and caches it: for a change no logged input leads
-     * to (a restore, a reset).
+     * to (a restore, a reset). What the model held is stale then.
      */
     void checkpoint(ModelState state) {
-        live.put(state.modelId(), state);
-        changelogged.put(modelKey(state.modelId()), state.checkpointBytes());
+        LiveModel model = live.get(state.modelId());
+        if (model == null || model.state != state) {
+            model = new LiveModel(state);
+            cache(model);
+        }
+        model.writeCheckpoint();
+    }
+
+    private void cache(LiveModel model) {
+        LiveModel replaced = live.put(model.state.modelId(), model);
+        if (replaced != null) {
+            replaced.forget();
+        }
     }
 
     /**
@@ -174,35 +291,35 @@ final class ModelStore implements StateStore {
 
     /** The models in memory now (the cache), least recently used first. */
     List<ModelState> liveModels() {
-        return new ArrayList<>(live.values());
+        List<ModelState> states = new ArrayList<>(live.size());
+        for (LiveModel model : live.values()) {
+            states.add(model.state);
+        }
+        return states;
     }
 
     /** The reading {@code state} just took (window advanced, then the step): logged. */
     void tookReading(ModelState state, long windowMs, Reading reading) {
-        if (!checkpointDue(state)) {
-            logInput(state, inputs().reading(state.inputs(), windowMs, reading));
-        }
+        inputs().reading(record(), state.inputs(), windowMs, reading);
+        took(state);
     }
 
     /** The late label {@code state} just took for {@code matched}: logged. */
     void tookLateLabel(ModelState state, PendingReading matched, LateLabel label) {
-        if (!checkpointDue(state)) {
-            logInput(state, inputs().lateLabel(state.inputs(), matched, label));
-        }
+        inputs().lateLabel(record(), state.inputs(), matched, label);
+        took(state);
     }
 
     /** {@code state}'s open window was just closed by the wall clock: logged. */
     void closedWindow(ModelState state, long windowMs) {
-        if (!checkpointDue(state)) {
-            logInput(state, ModelInputs.windowClosed(state.inputs(), windowMs));
-        }
+        ModelInputs.windowClosed(record(), state.inputs(), windowMs);
+        took(state);
     }
 
     /** {@code state} just published its snapshot: logged, and its unpublished marker removed. */
     void published(ModelState state) {
-        if (!checkpointDue(state)) {
-            logInput(state, ModelInputs.snapshot(state.inputs(), state.model().modelVersion()));
-        }
+        ModelInputs.snapshot(record(), state.inputs(), state.model().modelVersion());
+        took(state);
         changelogged.put(unpublishedKey(state.modelId()), null);
     }
 
@@ -227,11 +344,14 @@ final class ModelStore implements StateStore {
     }
 
     /**
-     * Drops every live model: the store is the truth from here on. A task that was active here,
-     * then a standby (its store kept up from the changelog, not through these objects), then
-     * active again must not find the models it had when it left.
+     * Writes what the live models hold, then drops them: the store is the truth from here on. A
+     * task that was active here, then a standby (its store kept up from the changelog, not
+     * through these objects), then active again must not find the models it had when it left.
+     * Kafka Streams closes the processor after the task's last commit (shutdown, revocation), so
+     * nothing is held then; were anything, it is written rather than lost.
      */
     void evictAll() {
+        flushCache();
         live.clear();
     }
 
@@ -244,21 +364,50 @@ final class ModelStore implements StateStore {
         return live.size();
     }
 
-    /**
-     * Writes the checkpoint when the input just taken is the model's turn for one, which makes
-     * its log so far stale: the turn comes every {@code checkpointEvery} inputs, offset by a hash
-     * of the model id.
-     */
-    private boolean checkpointDue(ModelState state) {
-        if (Math.floorMod(state.inputs() + state.modelId().hashCode(), checkpointEvery) != 0) {
-            return false;
+    /** Inputs held in memory now, over all live models, in bytes (what the next commit writes, or a checkpoint covers). */
+    int heldBytes() {
+        int bytes = 0;
+        for (LiveModel model : unwritten) {
+            bytes += model.held.position();
         }
-        changelogged.put(modelKey(state.modelId()), state.checkpointBytes());
-        return true;
+        return bytes;
     }
 
-    private void logInput(ModelState state, byte[] record) {
-        changelogged.put(inputKey(state.modelId(), (int) (state.inputs() % checkpointEvery)), record);
+    /**
+     * The input in {@link #record} was just taken by {@code state}: held by its live model, or, for
+     * a model read for this use only ({@link #peek}), which nothing in memory would write later,
+     * written now (or its checkpoint, at its turn).
+     */
+    private void took(ModelState state) {
+        record.flip();
+        LiveModel model = live.get(state.modelId());
+        if (model != null && model.state == state) {
+            model.hold(record);
+        } else if (turn(state)) {
+            changelogged.put(modelKey(state.modelId()), state.checkpointBytes());
+        } else {
+            logInput(state, state.inputs(), Arrays.copyOf(record.array(), record.limit()));
+        }
+    }
+
+    /**
+     * True when the input just taken is the model's turn for a checkpoint, which makes its log so
+     * far stale: the turn comes every {@code checkpointEvery} inputs, offset by a hash of the model
+     * id, so that models fed in lockstep do not all write theirs in one commit.
+     */
+    private boolean turn(ModelState state) {
+        return Math.floorMod(state.inputs() + state.modelId().hashCode(), checkpointEvery) == 0;
+    }
+
+    private void logInput(ModelState state, long count, byte[] input) {
+        changelogged.put(inputKey(state.modelId(), (int) (count % checkpointEvery)), input);
+    }
+
+    private ByteBuffer record() {
+        if (record == null) {
+            record = ByteBuffer.allocate(inputs().maxSize());
+        }
+        return record.clear();
     }
 
     private ModelInputs inputs() {
@@ -351,9 +500,39 @@ final class ModelStore implements StateStore {
         return changelogged.name();
     }
 
+    /**
+     * The commit of this task is next: each model that took inputs since it last wrote writes
+     * them, or its checkpoint (see the class comment for why here). A second call before more
+     * inputs come writes nothing.
+     */
+    @Override
+    public void flushCache() {
+        for (LiveModel model : unwritten) {
+            model.write();
+            model.listed = false;
+        }
+        unwritten.clear();
+    }
+
+    /**
+     * Called when the task becomes a standby, after its last commit wrote what was held: the
+     * models leave memory, and the store is kept up from the changelog from here on.
+     */
+    @Override
+    public void clearCache() {
+        live.clear();
+        unwritten.clear();
+    }
+
+    @Override
+    public boolean setFlushListener(CacheFlushListener<Bytes, byte[]> listener, boolean sendOldValues) {
+        return false;
+    }
+
     @Override
     public void init(StateStoreContext context, StateStore root) {
         live.clear();
+        unwritten.clear();
         changelogged.init(context, root);
     }
 
@@ -379,7 +558,10 @@ final class ModelStore implements StateStore {
 
     @Override
     public void close() {
+        // A clean close follows the task's last commit, which wrote what was held; a dirty one
+        // drops it with the transaction it belonged to.
         live.clear();
+        unwritten.clear();
         changelogged.close();
     }
 

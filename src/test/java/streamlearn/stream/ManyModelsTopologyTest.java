@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
@@ -134,6 +135,23 @@ class ManyModelsTopologyTest {
         scrape = registry.scrape();
         assertEquals(7.0, value(scrape, "streamlearn_records_total{model=\"\",outcome=\"trained\"}"));
         assertEquals(0.0, value(scrape, "streamlearn_records_total{model=\"\",outcome=\"failed\"}"));
+    }
+
+    @Test
+    void whatAModelTookReachesTheChangelogAtTheCommitAfterTheRecord() {
+        start(100);
+        // The driver commits after each record: the store's flushCache is its one call before the commit.
+        TestOutputTopic<byte[], byte[]> changelog = driver.createOutputTopic(
+                "many-models-test-" + LearnerTopology.MODEL_STORE + "-changelog", new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        for (int n = 1; n <= 12; n++) {
+            send(sensor(0), 1_000 + n, n % 2 == 0 ? "normal" : null);
+            List<byte[]> keys = changelog.readRecordsToList().stream().map(TestRecord::key).toList();
+            byte[] input = ModelStore.inputKey(sensor(0), n % 10).get();
+            byte[] checkpoint = ModelStore.modelKey(sensor(0)).get();
+            assertTrue(keys.stream().anyMatch(k -> Arrays.equals(k, input) || Arrays.equals(k, checkpoint)),
+                    "reading " + n + ": its input (or its model's checkpoint) in the changelog, among " + keys.size());
+        }
     }
 
     private static double value(String scrape, String series) {

@@ -52,6 +52,8 @@ class ModelStoreTest {
     private static final long T0 = 1_795_334_400_000L;
     private static final long HOUR = 3_600_000;
     private static final long WINDOW = 10_000;
+    /** Readings between two commits in {@link Feeder#feed}: a few per model, so models hold and write inputs. */
+    private static final int COMMIT_READINGS = 50;
 
     /** The learner's calls on a store, and the same calls on models that never leave memory. */
     private static final class Feeder {
@@ -103,12 +105,17 @@ class ModelStoreTest {
             }
         }
 
+        /** Readings from {@code generator}, with a commit every {@link #COMMIT_READINGS} and after the last. */
         void feed(SensorReadingGenerator generator, int readings) {
             Reading reading = new Reading(2);
             for (int i = 0; i < readings; i++) {
                 generator.next(reading, T0 + i * 7L);
                 reading(reading, i);
+                if ((i + 1) % COMMIT_READINGS == 0) {
+                    store.flushCache();
+                }
             }
+            store.flushCache();
         }
 
         /** Every model the store gives back is the reference's, bit for bit. */
@@ -173,7 +180,8 @@ class ModelStoreTest {
     void modelsFedInLockstepTakeTheirCheckpointsAtStaggeredTimes() {
         MapStore underlying = new MapStore();
         int models = 1_000;
-        Feeder feeder = new Feeder(new ModelStore(underlying, SPEC, 100, 10_000));
+        ModelStore store = new ModelStore(underlying, SPEC, 100, 10_000);
+        Feeder feeder = new Feeder(store);
         Reading reading = new Reading(2);
         SensorReadingGenerator generator = new SensorReadingGenerator(15, models, 0.0);
         int most = 0;
@@ -184,10 +192,130 @@ class ModelStoreTest {
                 reading.setSensorId(SensorReadingGenerator.sensorId(m));
                 feeder.reading(reading, 1);
             }
+            // A round a commit: a checkpoint turn is written at the commit.
+            store.flushCache();
             most = Math.max(most, checkpoints(underlying) - before);
         }
         // Each round is one input per model; unstaggered, one round in a hundred would write all 1,000.
-        assertTrue(most < 40, "at most " + most + " checkpoints in one round");
+        assertTrue(most > 0 && most < 40, "at most " + most + " checkpoints in one round");
+    }
+
+    @Test
+    void aBusyModelWritesOneCheckpointPerCommitInsteadOfAnInputPerReading() {
+        MapStore underlying = new MapStore();
+        ModelStore store = new ModelStore(underlying, SPEC, 10_000, 10);
+        ModelState reference = ModelState.create("default", SPEC);
+        ModelState state = store.create("default");
+        SensorReadingGenerator generator = new SensorReadingGenerator(21, 16, 0.1);
+        Reading reading = new Reading(2);
+        int checkpoint = reference.checkpointSize();
+        assertTrue(checkpoint > 10_000, "a checkpoint of " + checkpoint + " bytes");
+        for (int commit = 0; commit < 5; commit++) {
+            checkpoints(underlying);
+            int putsBefore = underlying.puts;
+            // 1,000 readings of about 54 bytes outweigh the 14 KB checkpoint four times.
+            for (int i = 0; i < 1_000; i++) {
+                generator.next(reading, T0 + commit * 1_000L + i);
+                reference.advanceWindow(reading.timestamp(), WINDOW);
+                reference.learn(reading);
+                state.advanceWindow(reading.timestamp(), WINDOW);
+                state.learn(reading);
+                store.tookReading(state, WINDOW, reading);
+                // Weighed against the checkpoint's size when the model first held an input (its drift detector's grows).
+                assertTrue(store.heldBytes() < 1.1 * checkpoint, "held " + store.heldBytes() + " bytes, checkpoint " + checkpoint);
+            }
+            assertEquals(putsBefore, underlying.puts, "nothing written before the commit");
+            store.flushCache();
+            assertEquals(putsBefore + 1, underlying.puts, "commit " + commit + ": one write");
+            assertEquals(1, checkpoints(underlying), "commit " + commit + ": the checkpoint");
+            store.flushCache();
+            assertEquals(putsBefore + 1, underlying.puts, "a second call before more inputs writes nothing");
+            assertArrayEquals(reference.checkpointBytes(), new ModelStore(underlying, SPEC, 10_000, 10)
+                    .get("default").checkpointBytes(), "read back after commit " + commit);
+        }
+    }
+
+    @Test
+    void aQuietModelWritesItsInputsAtTheCommitNotACheckpoint() {
+        MapStore underlying = new MapStore();
+        ModelStore store = new ModelStore(underlying, SPEC, 10_000, 10);
+        Feeder feeder = new Feeder(store);
+        SensorReadingGenerator generator = new SensorReadingGenerator(22, 1, 0.0);
+        Reading reading = new Reading(2);
+        for (int commit = 0; commit < 20; commit++) {
+            checkpoints(underlying);
+            int putsBefore = underlying.puts;
+            for (int i = 0; i < 5; i++) {
+                generator.next(reading, T0 + commit * 5L + i);
+                feeder.reading(reading, 1);
+            }
+            assertEquals(putsBefore, underlying.puts, "nothing written before the commit");
+            store.flushCache();
+            assertEquals(putsBefore + 5, underlying.puts, "commit " + commit + ": one input record per reading");
+            assertEquals(0, checkpoints(underlying), "commit " + commit + ": no checkpoint");
+        }
+        feeder.assertSameModels(new ModelStore(underlying, SPEC, 10_000, 10));
+    }
+
+    @Test
+    void aModelThatLeavesTheCacheWritesWhatItHeldAndIsReadBackBitForBit() {
+        // No commit at all: only the evictions write, one quiet model's inputs and one busy model's checkpoint.
+        MapStore underlying = new MapStore();
+        ModelStore store = new ModelStore(underlying, SPEC, 10_000, 1);
+        Feeder feeder = new Feeder(store);
+        Reading reading = new Reading(2);
+        SensorReadingGenerator quiet = new SensorReadingGenerator(23, 1, 0.2);
+        SensorReadingGenerator busy = new SensorReadingGenerator(24, 1, 0.2);
+        for (int round = 0; round < 6; round++) {
+            for (int i = 0; i < 3; i++) {
+                quiet.next(reading, T0 + round * 1_000L + i);
+                reading.setSensorId("quiet");
+                feeder.reading(reading, round * 1_000 + i);
+            }
+            checkpoints(underlying);
+            for (int i = 0; i < 600; i++) {
+                busy.next(reading, T0 + round * 1_000L + i);
+                reading.setSensorId("busy");
+                feeder.reading(reading, round * 1_000 + i + 3);
+            }
+            assertEquals(0, checkpoints(underlying), "the busy model leaving the cache is what writes its checkpoint");
+        }
+        assertTrue(store.loads() >= 10, "models were read back: " + store.loads());
+        // Reading "quiet" back here makes "busy" leave the cache: then both wrote all they took.
+        feeder.assertSameModels(store);
+        feeder.assertSameModels(new ModelStore(underlying, SPEC, 10_000, 10));
+    }
+
+    @Test
+    void aStoreOpenedAgainAfterACommitGivesBackBusyAndQuietModelsBitForBit() {
+        MapStore underlying = new MapStore();
+        ModelStore store = new ModelStore(underlying, SPEC, 100, 100);
+        Feeder feeder = new Feeder(store);
+        Reading reading = new Reading(2);
+        SensorReadingGenerator sensors = new SensorReadingGenerator(25, 16, 0.2);
+        SensorReadingGenerator global = new SensorReadingGenerator(26, 1, 0.2);
+        int checkpointsWritten = 0;
+        int inputsWritten = 0;
+        for (int commit = 0; commit < 8; commit++) {
+            for (int i = 0; i < 400; i++) {
+                int n = commit * 400 + i;
+                global.next(reading, T0 + n);
+                reading.setSensorId("default");
+                feeder.reading(reading, n);
+                if (i % 20 == 0) {
+                    sensors.next(reading, T0 + n);
+                    feeder.reading(reading, n);
+                }
+            }
+            store.flushCache();
+            int before = underlying.written.size();
+            int checkpointsNow = checkpoints(underlying);
+            checkpointsWritten += checkpointsNow;
+            inputsWritten += before - checkpointsNow;
+            feeder.assertSameModels(new ModelStore(underlying, SPEC, 100, 100));
+        }
+        assertTrue(checkpointsWritten >= 8 && inputsWritten > 0,
+                checkpointsWritten + " checkpoints and " + inputsWritten + " other records written");
     }
 
     /** Checkpoints written since the last call: keys that are a model id alone (no byte of 0xF8 or above). */
@@ -216,6 +344,7 @@ class ModelStoreTest {
         ModelState published = store.get(SensorReadingGenerator.sensorId(2));
         published.snapshotIfChanged();
         store.published(published);
+        store.flushCache();
         assertEquals(List.of(SensorReadingGenerator.sensorId(0), SensorReadingGenerator.sensorId(1),
                 SensorReadingGenerator.sensorId(3)), new ModelStore(underlying, SPEC, 100, 10).unpublished());
         assertFalse(new ModelStore(underlying, SPEC, 100, 10).get(SensorReadingGenerator.sensorId(2)).unpublished());
@@ -275,7 +404,11 @@ class ModelStoreTest {
             state.advanceWindow(reading.timestamp(), HOUR);
             drifts += state.learn(reading).drift() != null ? 1 : 0;
             store.tookReading(state, HOUR, reading);
+            if (i % 500 == 0) {
+                store.flushCache();
+            }
         }
+        store.flushCache();
         assertTrue(drifts > 0, "the change was detected");
 
         ModelState restored = new ModelStore(underlying, SPEC, 1_000, 10).get("default");
@@ -350,6 +483,7 @@ class ModelStoreTest {
             Outcome outcome = state.learn(reading).outcome();
             store.tookReading(state, 10_000, reading);
             if (outcome == Outcome.DIVERGED) {
+                store.flushCache();
                 refused++;
                 assertArrayEquals(state.checkpointBytes(),
                         new ModelStore(underlying, diverging, 1_000, 10).get("default").checkpointBytes(),
