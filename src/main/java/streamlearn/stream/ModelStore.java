@@ -5,9 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
@@ -18,6 +21,9 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import streamlearn.format.ModelSnapshot;
 import streamlearn.model.LateLabel;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
@@ -37,11 +43,17 @@ import streamlearn.model.Reading;
  * fed in lockstep do not all write theirs in one commit. Restoring a model reads its checkpoint
  * and replays at most that many inputs: a bound on the work per model, whatever its age.
  *
- * <p>Records, under a model id's UTF-8 bytes {@code M} (0xFD to 0xFF never occur in UTF-8, so no
+ * <p>Records, under a model id's UTF-8 bytes {@code M} (0xFC to 0xFF never occur in UTF-8, so no
  * id names another's records):
  * <ul>
  *   <li>{@code M}: the checkpoint ({@link ModelState#checkpointBytes}); absent until the first,
- *       the model is then the spec's fresh one;</li>
+ *       the model is then the new model it started as, replayed;</li>
+ *   <li>{@code 0xFC}: that new model (a binary snapshot), which models of this store without a
+ *       checkpoint started as. When the new model changes (the spec, or model.init.snapshot), the
+ *       models that have no checkpoint yet are checkpointed as they are, from the new model they
+ *       started as, before the first model starts from the changed one: so a changed spec meets
+ *       each stored model under the spec it learned with ({@code model.on.spec.change}), however
+ *       young. A store written before this record existed replays those from the configured spec;</li>
  *   <li>{@code M 0xFE slot}: an input, in slot (input count mod checkpoint.readings), two bytes:
  *       the log overwrites itself, so the compacted changelog keeps at most one checkpoint's worth
  *       per model; a slot whose count is not after the checkpoint's is stale and skipped;</li>
@@ -79,6 +91,8 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
     static final byte PROGRESS_SUFFIX = (byte) 0xFF;
     static final byte INPUT_SUFFIX = (byte) 0xFE;
     static final byte UNPUBLISHED_PREFIX = (byte) 0xFD;
+    static final Bytes NEW_MODEL_KEY = Bytes.wrap(new byte[] {(byte) 0xFC});
+    private static final Logger LOG = LoggerFactory.getLogger(ModelStore.class);
     private static final byte[] EMPTY = new byte[0];
 
     private final KeyValueStore<Bytes, byte[]> changelogged;
@@ -93,6 +107,8 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
     /** The input record being logged: one buffer, reused, so that taking an input allocates nothing. */
     private ByteBuffer record;
     private long loads;
+    /** Whether the stored new model ({@link #NEW_MODEL_KEY}) is this store's {@code newModel}: checked once per opening. */
+    private boolean newModelStored;
 
     ModelStore(KeyValueStore<Bytes, byte[]> changelogged, ModelSpec spec, int checkpointEvery, int cacheSize) {
         this(changelogged, spec, () -> OnlineModel.create(spec), checkpointEvery, cacheSize);
@@ -238,6 +254,9 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
 
     /** A new model, cached; nothing is stored until it takes an input. */
     ModelState create(String key) {
+        if (!newModelStored) {
+            storeNewModel();
+        }
         ModelState state = ModelState.create(key, newModel.get());
         cache(new LiveModel(state));
         return state;
@@ -254,6 +273,27 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
             cache(model);
         }
         model.writeCheckpoint();
+        dropInputsAfter(state.modelId(), state.inputs());
+    }
+
+    /**
+     * Removes the logged inputs of {@code id} counted after {@code count}: those of a model this
+     * one replaced without continuing its count (one that could not be read, started afresh),
+     * which would otherwise read as this one's next inputs.
+     */
+    private void dropInputsAfter(String id, long count) {
+        List<Bytes> stale = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> range = changelogged.range(inputKey(id, 0), inputKey(id, 0xFFFF))) {
+            while (range.hasNext()) {
+                KeyValue<Bytes, byte[]> input = range.next();
+                if (input.value.length < 1 + Long.BYTES || ModelInputs.count(input.value) > count) {
+                    stale.add(input.key);
+                }
+            }
+        }
+        for (Bytes key : stale) {
+            changelogged.put(key, null);
+        }
     }
 
     private void cache(LiveModel model) {
@@ -282,11 +322,64 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
 
     private static boolean isModelKey(byte[] key) {
         for (byte b : key) {
-            if (b == PROGRESS_SUFFIX || b == INPUT_SUFFIX || b == UNPUBLISHED_PREFIX) {
+            if ((b & 0xFF) >= (NEW_MODEL_KEY.get()[0] & 0xFF)) {
                 return false;
             }
         }
         return key.length > 0;
+    }
+
+    /**
+     * Makes this store's new model the stored one (see the class comment), once per opening:
+     * first the models without a checkpoint, started from the stored one, write their checkpoint.
+     */
+    private void storeNewModel() {
+        byte[] current = ModelSnapshot.toBytes(newModel.get());
+        byte[] stored = changelogged.get(NEW_MODEL_KEY);
+        if (!Arrays.equals(stored, current)) {
+            if (stored != null) {
+                List<String> young = modelsWithoutCheckpoint();
+                for (String id : young) {
+                    LiveModel model = live.get(id);
+                    ModelState state;
+                    try {
+                        state = model != null ? model.state : readStored(id);
+                    } catch (RuntimeException e) {
+                        // Said and handled (model.on.spec.change) when its sensor sends: it cannot be read either way.
+                        LOG.warn("Store {}: model '{}' has no checkpoint and cannot be read ({})", name(), id, e.toString());
+                        continue;
+                    }
+                    changelogged.put(modelKey(id), state.checkpointBytes());
+                    if (model != null) {
+                        model.forget();
+                    }
+                }
+                if (!young.isEmpty()) {
+                    LOG.info("Store {}: the new model changed (spec or model.init.snapshot); {} models without a "
+                            + "checkpoint were checkpointed as they are, under the one they started as", name(), young.size());
+                }
+            }
+            changelogged.put(NEW_MODEL_KEY, current);
+        }
+        newModelStored = true;
+    }
+
+    /** Ids of the models with logged inputs and no checkpoint, in key order: one pass over the store. */
+    private List<String> modelsWithoutCheckpoint() {
+        Set<String> checkpointed = new HashSet<>();
+        Set<String> logged = new TreeSet<>();
+        try (KeyValueIterator<Bytes, byte[]> all = changelogged.all()) {
+            while (all.hasNext()) {
+                byte[] key = all.next().key.get();
+                if (isModelKey(key)) {
+                    checkpointed.add(new String(key, StandardCharsets.UTF_8));
+                } else if (key.length >= 3 && key[key.length - 3] == INPUT_SUFFIX && key[0] != UNPUBLISHED_PREFIX) {
+                    logged.add(new String(key, 0, key.length - 3, StandardCharsets.UTF_8));
+                }
+            }
+        }
+        logged.removeAll(checkpointed);
+        return new ArrayList<>(logged);
     }
 
     /** The models in memory now (the cache), least recently used first. */
@@ -440,7 +533,8 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
         }
         ModelState state;
         if (checkpoint == null) {
-            state = ModelState.create(key, newModel.get());
+            byte[] startedAs = changelogged.get(NEW_MODEL_KEY);
+            state = ModelState.create(key, startedAs == null ? newModel.get() : ModelSnapshot.fromBytes(startedAs));
         } else if (ModelState.isCheckpoint(checkpoint)) {
             state = ModelState.fromCheckpoint(key, checkpoint);
         } else {

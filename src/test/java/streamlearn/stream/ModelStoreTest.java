@@ -249,9 +249,11 @@ class ModelStoreTest {
                 generator.next(reading, T0 + commit * 5L + i);
                 feeder.reading(reading, 1);
             }
-            assertEquals(putsBefore, underlying.puts, "nothing written before the commit");
+            // Once, when the first model starts: the new model it starts as (see ModelStore).
+            int startedAs = commit == 0 ? 1 : 0;
+            assertEquals(putsBefore + startedAs, underlying.puts, "nothing but that written before the commit");
             store.flushCache();
-            assertEquals(putsBefore + 5, underlying.puts, "commit " + commit + ": one input record per reading");
+            assertEquals(putsBefore + startedAs + 5, underlying.puts, "commit " + commit + ": one input record per reading");
             assertEquals(0, checkpoints(underlying), "commit " + commit + ": no checkpoint");
         }
         feeder.assertSameModels(new ModelStore(underlying, SPEC, 10_000, 10));
@@ -491,6 +493,68 @@ class ModelStoreTest {
             }
         }
         assertEquals(5, refused, "steps refused");
+    }
+
+    @Test
+    void aModelWithoutACheckpointMeetsAChangedSpecAsTheModelItLearnedAs() throws Exception {
+        MapStore underlying = new MapStore();
+        Feeder feeder = new Feeder(new ModelStore(underlying, SPEC, 1_000, 10));
+        feeder.feed(new SensorReadingGenerator(11, 1, 0.0), 20);
+        assertNull(underlying.get(ModelStore.modelKey("press-00")), "no checkpoint yet: 20 logged inputs");
+        byte[] learned = feeder.reference.get("press-00").checkpointBytes();
+        ModelSpec changed = SpecJson.parse(new String(resource("../default-spec.json"), StandardCharsets.UTF_8)
+                .replace("\"learningRate\": 0.002", "\"learningRate\": 0.001"));
+
+        // Read under the changed spec, it is the model it was, spec included, for
+        // model.on.spec.change to meet; not its inputs replayed on a new model of the changed spec.
+        ModelState young = new ModelStore(underlying, changed, 1_000, 10).get("press-00");
+        assertEquals(SPEC, young.model().spec());
+        assertArrayEquals(learned, young.checkpointBytes());
+
+        // Before a first model starts from the changed spec, the young one writes its checkpoint.
+        ModelStore after = new ModelStore(underlying, changed, 1_000, 10);
+        ModelState started = after.create("press-01");
+        assertArrayEquals(learned, underlying.get(ModelStore.modelKey("press-00")));
+        Reading reading = new Reading(2);
+        new SensorReadingGenerator(12, 1, 0.0).next(reading, T0);
+        started.advanceWindow(reading.timestamp(), WINDOW);
+        started.learn(reading);
+        after.tookReading(started, WINDOW, reading);
+        after.flushCache();
+        ModelStore reopened = new ModelStore(underlying, changed, 1_000, 10);
+        assertArrayEquals(learned, reopened.get("press-00").checkpointBytes());
+        ModelState youngUnderChanged = reopened.get("press-01");
+        assertEquals(changed, youngUnderChanged.model().spec(), "a model started under the changed spec replays under it");
+        assertArrayEquals(started.checkpointBytes(), youngUnderChanged.checkpointBytes());
+    }
+
+    @Test
+    void aModelStartedAfreshInPlaceOfOneThatCouldNotBeReadTakesNoneOfItsInputs() {
+        MapStore underlying = new MapStore();
+        new Feeder(new ModelStore(underlying, SPEC, 1_000, 10)).feed(new SensorReadingGenerator(11, 1, 0.0), 20);
+        assertNull(underlying.get(ModelStore.modelKey("press-00")), "no checkpoint yet: 20 logged inputs");
+        // Its last input is damaged: it cannot be read, and model.on.spec.change=reset starts it afresh.
+        underlying.put(ModelStore.inputKey("press-00", 20), new byte[] {1, 2, 3});
+        ModelStore store = new ModelStore(underlying, SPEC, 1_000, 10);
+        assertThrows(ModelStore.Unreadable.class, () -> store.get("press-00"));
+        ModelState afresh = ModelState.create("press-00", SPEC);
+        store.checkpoint(afresh);
+
+        ModelState reference = ModelState.create("press-00", SPEC);
+        SensorReadingGenerator generator = new SensorReadingGenerator(12, 1, 0.0);
+        Reading reading = new Reading(2);
+        for (int i = 0; i < 3; i++) {
+            generator.next(reading, T0 + i);
+            for (ModelState state : List.of(reference, afresh)) {
+                state.advanceWindow(reading.timestamp(), WINDOW);
+                state.learn(reading);
+            }
+            store.tookReading(afresh, WINDOW, reading);
+        }
+        store.flushCache();
+        assertArrayEquals(reference.checkpointBytes(),
+                new ModelStore(underlying, SPEC, 1_000, 10).get("press-00").checkpointBytes(),
+                "the new model and its own three inputs, none of its predecessor's 4 to 20");
     }
 
     private static byte[] resource(String name) throws Exception {
