@@ -1,6 +1,8 @@
 package streamlearn.stream;
 
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.utils.Bytes;
@@ -385,12 +387,36 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
             resetChangedModels(now);
         }
         for (ModelState state : store.liveModels()) {
-            ModelState.ClosedWindow closed = state.closeIfQuiet(now, windowMs);
-            if (closed != null) {
-                context.forward(new Record<>(state.modelId(), closed.json(), closed.end()), LearnerTopology.METRICS_SINK);
-                metrics.forModel(state.modelId()).windowClosed(closed);
-                store.closedWindow(state, windowMs);
+            closeIfQuiet(state, now);
+        }
+        // Models that left the cache with a window open are read back only when it is due.
+        Iterator<Map.Entry<String, ModelStore.WindowLeftOpen>> left = store.windowsLeftOpen().entrySet().iterator();
+        while (left.hasNext()) {
+            Map.Entry<String, ModelStore.WindowLeftOpen> e = left.next();
+            if (!ModelState.quietWindowDue(e.getValue().windowStart(), e.getValue().lastReadingWallMs(), now, windowMs)) {
+                continue;
             }
+            left.remove();
+            ModelState state;
+            try {
+                state = store.peek(e.getKey());
+            } catch (ModelStore.Unreadable unreadable) {
+                // Met (model.on.spec.change) when its sensor sends again.
+                LOG.warn("The open window of model {} cannot be closed: {}", e.getKey(), unreadable.getMessage());
+                continue;
+            }
+            if (state != null) {
+                closeIfQuiet(state, now);
+            }
+        }
+    }
+
+    private void closeIfQuiet(ModelState state, long now) {
+        ModelState.ClosedWindow closed = state.closeIfQuiet(now, windowMs);
+        if (closed != null) {
+            context.forward(new Record<>(state.modelId(), closed.json(), closed.end()), LearnerTopology.METRICS_SINK);
+            metrics.forModel(state.modelId()).windowClosed(closed);
+            store.closedWindow(state, windowMs);
         }
     }
 

@@ -108,6 +108,20 @@ final class ModelState {
     void readingSeenAt(long wallMs) {
         lastReadingWallMs = wallMs;
     }
+
+    long lastReadingWallMs() {
+        return lastReadingWallMs;
+    }
+
+    /** Whether a metrics window is open with readings in it: one a quiet model's wall clock will close. */
+    boolean windowOpen() {
+        return windowStart >= 0 && window.records() > 0;
+    }
+
+    long windowStart() {
+        return windowStart;
+    }
+
     String modelId() {
         return modelId;
     }
@@ -145,10 +159,19 @@ final class ModelState {
         if (windowStart >= 0 && start <= windowStart) {
             return null;
         }
-        ClosedWindow closed = windowStart >= 0 && window.records() > 0 ? close(windowMs) : null;
+        ClosedWindow closed = windowOpen() ? close(windowMs) : null;
         window.reset();
         windowStart = start;
         return closed;
+    }
+
+    /**
+     * Whether a window opened at {@code windowStart} (event time) whose model's last reading came
+     * at {@code lastReadingWallMs} is closed by the wall clock at {@code wallMs}: one window length
+     * after its end, and half a window after that reading.
+     */
+    static boolean quietWindowDue(long windowStart, long lastReadingWallMs, long wallMs, long windowMs) {
+        return wallMs >= windowStart + 2 * windowMs && wallMs - lastReadingWallMs >= windowMs / 2;
     }
 
     /**
@@ -158,8 +181,7 @@ final class ModelState {
      * in it. Returns the window closed, or null.
      */
     ClosedWindow closeIfQuiet(long wallMs, long windowMs) {
-        if (windowStart < 0 || window.records() == 0 || wallMs < windowStart + 2 * windowMs
-                || wallMs - lastReadingWallMs < windowMs / 2) {
+        if (!windowOpen() || !quietWindowDue(windowStart, lastReadingWallMs, wallMs, windowMs)) {
             return null;
         }
         return closeOpenWindow(windowMs);

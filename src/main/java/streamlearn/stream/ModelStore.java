@@ -101,6 +101,11 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
     private final int checkpointEvery;
     private final int cacheSize;
     private final LinkedHashMap<String, LiveModel> live;
+    /**
+     * Models that left the cache with their metrics window open: their window is still closed by
+     * the wall clock (see {@link #windowsLeftOpen}) without reading them back until it is due.
+     */
+    private final Map<String, WindowLeftOpen> windowsLeftOpen = new LinkedHashMap<>();
     /** Live models that took inputs since their last write: written at the commit ({@link #flushCache}). */
     private final List<LiveModel> unwritten = new ArrayList<>();
     private ModelInputs inputs;
@@ -136,6 +141,10 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
                 }
                 // Read back later from the store, which must have everything it took.
                 eldest.getValue().write();
+                ModelState state = eldest.getValue().state;
+                if (state.windowOpen()) {
+                    windowsLeftOpen.put(state.modelId(), new WindowLeftOpen(state.windowStart(), state.lastReadingWallMs()));
+                }
                 return true;
             }
         };
@@ -297,6 +306,7 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
     }
 
     private void cache(LiveModel model) {
+        windowsLeftOpen.remove(model.state.modelId());
         LiveModel replaced = live.put(model.state.modelId(), model);
         if (replaced != null) {
             replaced.forget();
@@ -446,6 +456,21 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
     void evictAll() {
         flushCache();
         live.clear();
+        windowsLeftOpen.clear();
+    }
+
+    /** When a model's open window began (event time) and when its last reading came (wall clock). */
+    record WindowLeftOpen(long windowStart, long lastReadingWallMs) {
+    }
+
+    /**
+     * The models that left the cache with their window open, and have not been read back since:
+     * the processor closes those windows when the wall clock says (and removes them from here).
+     * One small entry per such model, so a task with more models than it caches still publishes
+     * every quiet model's window.
+     */
+    Map<String, WindowLeftOpen> windowsLeftOpen() {
+        return windowsLeftOpen;
     }
 
     /** Models read back from the store since this store was opened (cache misses of known models). */
@@ -616,6 +641,7 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
     public void clearCache() {
         live.clear();
         unwritten.clear();
+        windowsLeftOpen.clear();
     }
 
     @Override
@@ -627,6 +653,7 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
     public void init(StateStoreContext context, StateStore root) {
         live.clear();
         unwritten.clear();
+        windowsLeftOpen.clear();
         changelogged.init(context, root);
     }
 

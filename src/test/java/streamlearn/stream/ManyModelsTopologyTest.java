@@ -2,8 +2,11 @@ package streamlearn.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -12,8 +15,10 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -135,6 +140,39 @@ class ManyModelsTopologyTest {
         scrape = registry.scrape();
         assertEquals(7.0, value(scrape, "streamlearn_records_total{model=\"\",outcome=\"trained\"}"));
         assertEquals(0.0, value(scrape, "streamlearn_records_total{model=\"\",outcome=\"failed\"}"));
+    }
+
+    @Test
+    void theWindowsOfQuietModelsThatLeftTheCacheAreClosedByTheWallClockToo() throws Exception {
+        start(100);
+        TestOutputTopic<String, byte[]> windows = driver.createOutputTopic(Topics.DEFAULT.metrics(), new StringDeserializer(),
+                new ByteArrayDeserializer());
+        // 30 models, each with two readings in its window [0, 10 s): the cache holds 20.
+        for (int i = 0; i < 30; i++) {
+            send(sensor(i), 1_000, "normal");
+            send(sensor(i), 1_001, null);
+        }
+        driver.advanceWallClockTime(Duration.ofSeconds(19));
+        assertTrue(windows.isEmpty(), "not before one window length after its end");
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        Map<String, Long> closed = new TreeMap<>();
+        for (TestRecord<String, byte[]> w : windows.readRecordsToList()) {
+            JsonNode json = new ObjectMapper().readTree(w.value());
+            assertEquals(0, json.get("windowStart").asLong());
+            assertNull(closed.put(w.key(), json.get("records").asLong()), w.key() + " closed twice");
+        }
+        assertEquals(30, closed.size(), "every quiet model's window, cached or not: " + closed.keySet());
+        assertTrue(closed.values().stream().allMatch(records -> records == 2), closed.toString());
+        driver.advanceWallClockTime(Duration.ofSeconds(30));
+        assertTrue(windows.isEmpty(), "each window once");
+
+        // A model read back later continues from the closed window: its next window opens empty.
+        send(sensor(3), 25_000, "normal");
+        driver.advanceWallClockTime(Duration.ofSeconds(30));
+        JsonNode next = new ObjectMapper().readTree(windows.readRecordsToList().stream()
+                .filter(w -> w.key().equals(sensor(3))).findFirst().orElseThrow().value());
+        assertEquals(20_000, next.get("windowStart").asLong());
+        assertEquals(1, next.get("records").asLong());
     }
 
     @Test
