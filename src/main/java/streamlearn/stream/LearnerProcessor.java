@@ -53,6 +53,8 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
     private static final Logger LOG = LoggerFactory.getLogger(LearnerProcessor.class);
     /** How often (stream time, at most) expired readings are swept; a label never matches one anyway. */
     private static final Duration EXPIRY_SWEEP = Duration.ofSeconds(10);
+    /** Models that left the cache read back in one tick to close their quiet windows, at most. */
+    static final int WINDOWS_READ_BACK_PER_TICK = 1_000;
     /** How often due snapshots are published, at most: each tick publishes its share. */
     private static final Duration SNAPSHOT_TICK = Duration.ofSeconds(1);
     private final LearnerSettings settings;
@@ -389,14 +391,18 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         for (ModelState state : store.liveModels()) {
             closeIfQuiet(state, now);
         }
-        // Models that left the cache with a window open are read back only when it is due.
+        // Models that left the cache with a window open are read back only when it is due, and
+        // at most so many a tick: thousands of sensors falling quiet together must not hold up the
+        // readings (a read-back replays up to model.checkpoint.readings inputs).
         Iterator<Map.Entry<String, ModelStore.WindowLeftOpen>> left = store.windowsLeftOpen().entrySet().iterator();
-        while (left.hasNext()) {
+        int readBack = 0;
+        while (left.hasNext() && readBack < WINDOWS_READ_BACK_PER_TICK) {
             Map.Entry<String, ModelStore.WindowLeftOpen> e = left.next();
             if (!ModelState.quietWindowDue(e.getValue().windowStart(), e.getValue().lastReadingWallMs(), now, windowMs)) {
                 continue;
             }
             left.remove();
+            readBack++;
             ModelState state;
             try {
                 state = store.peek(e.getKey());

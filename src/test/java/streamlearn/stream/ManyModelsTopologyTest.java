@@ -176,6 +176,22 @@ class ManyModelsTopologyTest {
     }
 
     @Test
+    void aTickReadsBackAtMostSoManyModelsToCloseTheirWindows() {
+        start(100);
+        TestOutputTopic<String, byte[]> windows = driver.createOutputTopic(Topics.DEFAULT.metrics(), new StringDeserializer(),
+                new ByteArrayDeserializer());
+        int models = LearnerProcessor.WINDOWS_READ_BACK_PER_TICK + 30;
+        for (int i = 0; i < models; i++) {
+            send(sensor(i), 1_000, "normal");
+        }
+        driver.advanceWallClockTime(Duration.ofSeconds(21));
+        assertEquals(20 + LearnerProcessor.WINDOWS_READ_BACK_PER_TICK, windows.readRecordsToList().size(),
+                "the 20 cached models and as many read back as a tick allows");
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertEquals(10, windows.readRecordsToList().size(), "the rest at the next tick");
+    }
+
+    @Test
     void whatAModelTookReachesTheChangelogAtTheCommitAfterTheRecord() {
         start(100);
         // The driver commits after each record: the store's flushCache is its one call before the commit.
