@@ -1,8 +1,6 @@
 package streamlearn.stream;
 
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.utils.Bytes;
@@ -394,21 +392,13 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         // Models that left the cache with a window open are read back only when it is due, and
         // at most so many a tick: thousands of sensors falling quiet together must not hold up the
         // readings (a read-back replays up to model.checkpoint.readings inputs).
-        Iterator<Map.Entry<String, ModelStore.WindowLeftOpen>> left = store.windowsLeftOpen().entrySet().iterator();
-        int readBack = 0;
-        while (left.hasNext() && readBack < WINDOWS_READ_BACK_PER_TICK) {
-            Map.Entry<String, ModelStore.WindowLeftOpen> e = left.next();
-            if (!ModelState.quietWindowDue(e.getValue().windowStart(), e.getValue().lastReadingWallMs(), now, windowMs)) {
-                continue;
-            }
-            left.remove();
-            readBack++;
+        for (String id : store.quietWindowsDue(now, windowMs, WINDOWS_READ_BACK_PER_TICK)) {
             ModelState state;
             try {
-                state = store.peek(e.getKey());
+                state = store.peek(id);
             } catch (ModelStore.Unreadable unreadable) {
                 // Met (model.on.spec.change) when its sensor sends again.
-                LOG.warn("The open window of model {} cannot be closed: {}", e.getKey(), unreadable.getMessage());
+                LOG.warn("The open window of model {} cannot be closed: {}", id, unreadable.getMessage());
                 continue;
             }
             if (state != null) {

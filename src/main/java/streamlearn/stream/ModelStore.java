@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +104,7 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
     private final LinkedHashMap<String, LiveModel> live;
     /**
      * Models that left the cache with their metrics window open: their window is still closed by
-     * the wall clock (see {@link #windowsLeftOpen}) without reading them back until it is due.
+     * the wall clock (see {@link #quietWindowsDue}) without reading them back until it is due.
      */
     private final Map<String, WindowLeftOpen> windowsLeftOpen = new LinkedHashMap<>();
     /** Live models that took inputs since their last write: written at the commit ({@link #flushCache}). */
@@ -315,7 +316,7 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
 
     /**
      * Up to {@code limit} ids of models stored with a checkpoint, in key order. A checkpoint's key
-     * is the model id's UTF-8, in which the bytes 0xFD-0xFF that mark the other records never occur.
+     * is the model id's UTF-8, in which the bytes 0xFC-0xFF that mark the other records never occur.
      */
     List<String> storedModels(int limit) {
         List<String> ids = new ArrayList<>();
@@ -332,7 +333,7 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
 
     private static boolean isModelKey(byte[] key) {
         for (byte b : key) {
-            if ((b & 0xFF) >= (NEW_MODEL_KEY.get()[0] & 0xFF)) {
+            if ((b & 0xFF) >= 0xFC) {
                 return false;
             }
         }
@@ -460,17 +461,26 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]> {
     }
 
     /** When a model's open window began (event time) and when its last reading came (wall clock). */
-    record WindowLeftOpen(long windowStart, long lastReadingWallMs) {
+    private record WindowLeftOpen(long windowStart, long lastReadingWallMs) {
     }
 
     /**
-     * The models that left the cache with their window open, and have not been read back since:
-     * the processor closes those windows when the wall clock says (and removes them from here).
-     * One small entry per such model, so a task with more models than it caches still publishes
-     * every quiet model's window.
+     * Up to {@code limit} models that left the cache with their window open, not read back since,
+     * whose window the wall clock closes at {@code wallMs} ({@link ModelState#quietWindowDue}):
+     * forgotten here, for the caller to read back and close. One small entry per such model is
+     * what lets a task with more models than it caches still publish every quiet model's window.
      */
-    Map<String, WindowLeftOpen> windowsLeftOpen() {
-        return windowsLeftOpen;
+    List<String> quietWindowsDue(long wallMs, long windowMs, int limit) {
+        List<String> due = new ArrayList<>();
+        Iterator<Map.Entry<String, WindowLeftOpen>> left = windowsLeftOpen.entrySet().iterator();
+        while (left.hasNext() && due.size() < limit) {
+            Map.Entry<String, WindowLeftOpen> e = left.next();
+            if (ModelState.quietWindowDue(e.getValue().windowStart(), e.getValue().lastReadingWallMs(), wallMs, windowMs)) {
+                left.remove();
+                due.add(e.getKey());
+            }
+        }
+        return due;
     }
 
     /** Models read back from the store since this store was opened (cache misses of known models). */
