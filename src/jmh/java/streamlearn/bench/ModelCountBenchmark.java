@@ -22,12 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -36,7 +31,6 @@ import streamlearn.app.SensorReadingGenerator;
 import streamlearn.app.TopicDefinitions;
 import streamlearn.format.ReadingParser;
 import streamlearn.format.SpecJson;
-import streamlearn.model.Reading;
 import streamlearn.stream.LearnerSettings;
 import streamlearn.stream.LearnerTopology;
 import streamlearn.stream.ModelKey;
@@ -115,7 +109,7 @@ public final class ModelCountBenchmark {
         }
         SensorReadingGenerator generator = new SensorReadingGenerator(42, models, 0.1);
         long t0 = 1_795_334_400_000L;
-        produce(bootstrap, topics.readings(), generator, records, t0);
+        ReadingsLoader.load(bootstrap, topics.readings(), generator, records, t0);
         long readingsBytes = topicBytes(bootstrap, List.of(topics.readings()));
 
         double rate;
@@ -150,7 +144,7 @@ public final class ModelCountBenchmark {
         double rateAfterWipe;
         try (Learner learner = new Learner(bootstrap, app, topics, state, partitions)) {
             wipedS = learner.awaitRunning();
-            produce(bootstrap, topics.readings(), generator, after, t0 + records);
+            ReadingsLoader.load(bootstrap, topics.readings(), generator, after, t0 + records);
             long start = System.nanoTime();
             learner.awaitCommitted(records + after);
             rateAfterWipe = after / ((System.nanoTime() - start) / 1e9);
@@ -239,35 +233,6 @@ public final class ModelCountBenchmark {
             admin.close();
             refresh.shutdownNow();
             registry.close();
-        }
-    }
-
-    private static void produce(String bootstrap, String topic, SensorReadingGenerator generator, int records, long t0) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        // Not idempotent, one request in flight (the order kept, a retry the only duplicate risk):
-        // the in-JVM broker, busy with the previous count's learner, twice refused an idempotent
-        // loader's batches for good (OutOfOrderSequenceException, the sequence restarted at 0)
-        // and the run waited for readings that never came. A failed send now stops the run.
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-        Reading r = new Reading(2);
-        java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
-            for (int i = 0; i < records && failed.get() == null; i++) {
-                generator.next(r, t0 + i);
-                producer.send(new ProducerRecord<>(topic, r.sensorId(), SensorReadingGenerator.json(r)),
-                        (metadata, e) -> failed.compareAndSet(null, e));
-            }
-            producer.flush();
-        }
-        if (failed.get() != null) {
-            throw new IllegalStateException("loading the readings failed: " + failed.get(), failed.get());
         }
     }
 

@@ -29,10 +29,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -287,7 +285,7 @@ public final class PipelineBenchmark {
         int n = 0;
         try (KafkaStreams streams = new KafkaStreams(LearnerTopology.build(settings), p);
              KafkaConsumer<String, byte[]> consumer = committedConsumer(bootstrap, topics.predictions());
-             KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+             KafkaProducer<String, byte[]> producer = ReadingsLoader.producer(bootstrap)) {
             streams.start();
             while (streams.state() != KafkaStreams.State.RUNNING) {
                 Thread.sleep(50);
@@ -353,26 +351,7 @@ public final class PipelineBenchmark {
     }
 
     private static void produce(String bootstrap, String topic, int records) {
-        SensorReadingGenerator generator = new SensorReadingGenerator(42, 16, 0.1);
-        Reading r = new Reading(2);
-        long t0 = 1_795_334_400_000L;
-        try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
-            for (int i = 0; i < records; i++) {
-                generator.next(r, t0 + i);
-                producer.send(new ProducerRecord<>(topic, r.sensorId(), SensorReadingGenerator.json(r)));
-            }
-            producer.flush();
-        }
-    }
-
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        return new KafkaProducer<>(p);
+        ReadingsLoader.load(bootstrap, topic, new SensorReadingGenerator(42, 16, 0.1), records, 1_795_334_400_000L);
     }
 
     private static KafkaConsumer<String, byte[]> committedConsumer(String bootstrap, String topic) {
