@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -19,21 +20,20 @@ import streamlearn.format.LabelParser;
 import streamlearn.format.MetricsJson;
 import streamlearn.format.ModelSeed;
 import streamlearn.format.ModelSnapshot;
-import streamlearn.format.PredictionJson;
 import streamlearn.format.ReadingParser;
 import streamlearn.format.SpecJson;
 import streamlearn.model.InvalidReadingException;
 import streamlearn.model.LateLabel;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
-import streamlearn.model.PendingReading;
 import streamlearn.model.PendingReadings;
 import streamlearn.model.PrequentialMetrics;
 import streamlearn.model.Reading;
-import streamlearn.model.RejectReason;
 import streamlearn.model.SpecException;
 import streamlearn.model.StepResult;
+import streamlearn.stream.Learner;
 import streamlearn.stream.LearnerSettings;
+import streamlearn.stream.RejectedReadingException;
 
 /**
  * {@code replay}: the streaming learner's exact code path, offline, over a file of readings in
@@ -110,26 +110,25 @@ public final class ReplayCommand {
             }
         }
 
-        OnlineModel model = seed != null ? seed.newModel() : OnlineModel.create(spec);
         ReadingParser parser = new ReadingParser(spec);
         LabelParser labelParser = new LabelParser(spec);
-        PredictionJson predictions = new PredictionJson(spec);
-        PrequentialMetrics metrics = new PrequentialMetrics(spec);
         Reading reading = new Reading(spec.features().size());
         LateLabel label = new LateLabel();
         PendingReadings pending = new PendingReadings(spec, PendingReadings.inMemory(),
                 LearnerSettings.DEFAULT_LABEL_MAX_DELAY.toMillis(), LearnerSettings.DEFAULT_LABEL_MAX_PENDING, (m, r) -> { });
-        PendingReading waiting = new PendingReading(spec);
         long streamTime = Long.MIN_VALUE;
         long rejected = 0;
-        long matched = 0;
         long unmatched = 0;
         long lineNumber = 0;
+        OnlineModel lastModel;
 
         try (InputStream lines = new BufferedInputStream(Files.newInputStream(input), 1 << 16);
              OutputStream predictionOut = options.has("output")
                      ? new BufferedOutputStream(Files.newOutputStream(Path.of(options.string("output", null))), 1 << 16)
                      : OutputStream.nullOutputStream()) {
+            Summary summary = new Summary(spec, predictionOut);
+            Learner learner = Learner.offline(spec, seed != null ? seed::newModel : () -> OnlineModel.create(spec),
+                    LearnerSettings.DEFAULT_METRICS_WINDOW, pending, summary);
             // Lines are handed to the parser as bytes, undecoded, so that a line that is not
             // UTF-8 is rejected like any other bad reading instead of failing the whole read.
             ByteArrayOutputStream line = new ByteArrayOutputStream(256);
@@ -146,19 +145,15 @@ public final class ReplayCommand {
                     if (parser.lackedFeatures()) {
                         try {
                             labelParser.parse(bytes, label);
-                            PendingReadings.Match match = pending.match(modelId, label, streamTime, waiting);
-                            if (match == PendingReadings.Match.MATCHED) {
-                                matched++;
-                                metrics.addLate(model.learnLate(waiting, label), model.modelVersion());
-                            } else {
-                                unmatched++;
-                                err.println("replay: line " + lineNumber + ": late label unmatched ("
-                                        + RejectReason.UNMATCHED_LABEL.id() + "): " + (match == PendingReadings.Match.EXPIRED
-                                        ? "its reading waited longer than label.max.delay" : "no reading waits for it"));
-                            }
+                            learner.label(modelId, label, streamTime, streamTime);
                             continue;
                         } catch (InvalidReadingException notALabel) {
                             why = notALabel;
+                        } catch (RejectedReadingException unmatchedLabel) {
+                            unmatched++;
+                            err.println("replay: line " + lineNumber + ": late label unmatched ("
+                                    + unmatchedLabel.reason().id() + "): " + unmatchedLabel.getMessage());
+                            continue;
                         }
                     }
                     rejected++;
@@ -169,20 +164,59 @@ public final class ReplayCommand {
                 // and the reading's timestamp stands for the record's.
                 reading.defaultTimestamp(lineNumber);
                 streamTime = Math.max(streamTime, reading.timestamp());
-                StepResult result = model.step(reading);
-                metrics.add(result, model.modelVersion());
-                predictionOut.write(predictions.write(modelId, reading, result));
-                predictionOut.write('\n');
-                if (!result.labeled()) {
-                    pending.remember(modelId, reading, result, reading.timestamp());
-                }
+                learner.reading(modelId, reading, reading.timestamp());
             }
+            lastModel = learner.model(modelId);
+            if (lastModel == null) {
+                lastModel = seed != null ? seed.newModel() : OnlineModel.create(spec);
+            }
+            out.println(summary(summary.metrics, summary.matched, unmatched, rejected, lastModel.modelVersion()));
         }
         if (options.has("model")) {
-            Files.writeString(Path.of(options.string("model", null)), ModelSnapshot.toJsonString(model) + "\n");
+            Files.writeString(Path.of(options.string("model", null)), ModelSnapshot.toJsonString(lastModel) + "\n");
         }
-        out.println(summary(metrics, matched, unmatched, rejected, model.modelVersion()));
         return 0;
+    }
+
+    /** Replay's outputs: the predictions to the output file, their quality to the summary. */
+    private static final class Summary implements Learner.Outputs {
+        final PrequentialMetrics metrics;
+        final OutputStream predictions;
+        long matched;
+
+        Summary(ModelSpec spec, OutputStream predictions) {
+            this.metrics = new PrequentialMetrics(spec);
+            this.predictions = predictions;
+        }
+
+        @Override
+        public void prediction(String sensorId, byte[] json, long timestamp, StepResult result, long modelVersion) {
+            metrics.add(result, modelVersion);
+            try {
+                predictions.write(json);
+                predictions.write('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void lateLabel(StepResult result, long modelVersion) {
+            matched++;
+            metrics.addLate(result, modelVersion);
+        }
+
+        @Override
+        public void window(String model, byte[] json, long end) {
+        }
+
+        @Override
+        public void event(String model, byte[] json, long at) {
+        }
+
+        @Override
+        public void snapshot(String model, byte[] json, long at) {
+        }
     }
 
     /** Reads up to the next newline (dropped, with a preceding CR) into {@code line}; false at end of input. */

@@ -39,6 +39,8 @@ public record LearnerSettings(
         int modelCacheSize,
         int checkpointReadings,
         int metricsMaxModels) {
+    /** {@code metrics.window}'s default. */
+    public static final Duration DEFAULT_METRICS_WINDOW = Duration.ofSeconds(10);
     /** {@code label.max.delay}'s default. */
     public static final Duration DEFAULT_LABEL_MAX_DELAY = Duration.ofHours(1);
     /** {@code label.max.pending}'s default: waiting readings per task. */

@@ -21,7 +21,7 @@ import streamlearn.model.StepResult;
  * a crash it resumes exactly where the committed state left it.
  */
 final class ModelState {
-    /** "SLC1": a checkpoint, never the start of a binary model ("SLM1") nor of a pre-split record (a size). */
+    /** "SLC1": marks a checkpoint, so that anything else in its place is refused rather than misread. */
     private static final int CHECKPOINT_MAGIC = 0x534C4331;
     private final String modelId;
     private OnlineModel model;
@@ -256,9 +256,7 @@ final class ModelState {
     }
 
     /**
-     * The progress part: windowStart, snapshotVersion, then the open window's counts (with its
-     * drifts and the regression errors last; a record written before them lacks them, see
-     * {@link PrequentialMetrics#readFrom}).
+     * The progress part: windowStart, snapshotVersion, then the open window's counts.
      */
     byte[] progressBytes() {
         ByteBuffer out = ByteBuffer.allocate(16 + window.binarySize());
@@ -280,13 +278,11 @@ final class ModelState {
         return 4 + Long.BYTES + 4 + ModelSnapshot.binarySize(model) + 16 + window.binarySize();
     }
 
-    static boolean isCheckpoint(byte[] stored) {
-        return stored.length >= 4 && ByteBuffer.wrap(stored).getInt() == CHECKPOINT_MAGIC;
-    }
-
     static ModelState fromCheckpoint(String modelId, byte[] checkpoint) {
         ByteBuffer in = ByteBuffer.wrap(checkpoint);
-        in.getInt();
+        if (checkpoint.length < 4 + Long.BYTES + 4 || in.getInt() != CHECKPOINT_MAGIC) {
+            throw new IllegalStateException("not a checkpoint of this build's format");
+        }
         long inputs = in.getLong();
         int modelSize = in.getInt();
         ModelState state = new ModelState(modelId, ModelSnapshot.read(in.slice().limit(modelSize), true));
@@ -295,33 +291,12 @@ final class ModelState {
         return state;
     }
 
-    /**
-     * The state as an earlier version of the store held it: the binary model, and its progress
-     * in a record of its own; or, {@code progressBytes} null, before the parts were split, one
-     * value: the model's size, the model, then the progress. Its input count is 0.
-     */
-    static ModelState fromStore(String modelId, byte[] modelBytes, byte[] progressBytes) {
-        if (ModelSnapshot.isBinarySnapshot(modelBytes)) {
-            ModelState state = new ModelState(modelId, ModelSnapshot.fromBytes(modelBytes));
-            if (progressBytes != null) {
-                state.readProgress(ByteBuffer.wrap(progressBytes));
-            }
-            return state;
-        }
-        ByteBuffer in = ByteBuffer.wrap(modelBytes);
-        int modelSize = in.getInt();
-        ModelState state = new ModelState(modelId, ModelSnapshot.read(in.slice().limit(modelSize), true));
-        state.readProgress(in.position(in.position() + modelSize));
-        return state;
-    }
-
     private void readProgress(ByteBuffer in) {
         windowStart = in.getLong();
         snapshotVersion = in.getLong();
-        int expected = window.binarySize();
-        if (!window.readsSize(in.remaining())) {
-            throw new IllegalStateException("model '" + modelId + "': unsupported progress record ("
-                    + in.remaining() + " bytes of metrics window, expected " + expected + ")");
+        if (in.remaining() != window.binarySize()) {
+            throw new IllegalStateException("model '" + modelId + "': metrics window of " + in.remaining()
+                    + " bytes, expected " + window.binarySize());
         }
         window.readFrom(in);
     }

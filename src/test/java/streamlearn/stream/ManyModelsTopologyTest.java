@@ -180,12 +180,12 @@ class ManyModelsTopologyTest {
         start(100);
         TestOutputTopic<String, byte[]> windows = driver.createOutputTopic(Topics.DEFAULT.metrics(), new StringDeserializer(),
                 new ByteArrayDeserializer());
-        int models = LearnerProcessor.WINDOWS_READ_BACK_PER_TICK + 30;
+        int models = Learner.WINDOWS_READ_BACK_PER_TICK + 30;
         for (int i = 0; i < models; i++) {
             send(sensor(i), 1_000, "normal");
         }
         driver.advanceWallClockTime(Duration.ofSeconds(21));
-        assertEquals(20 + LearnerProcessor.WINDOWS_READ_BACK_PER_TICK, windows.readRecordsToList().size(),
+        assertEquals(20 + Learner.WINDOWS_READ_BACK_PER_TICK, windows.readRecordsToList().size(),
                 "the 20 cached models and as many read back as a tick allows");
         driver.advanceWallClockTime(Duration.ofSeconds(1));
         assertEquals(10, windows.readRecordsToList().size(), "the rest at the next tick");
@@ -201,8 +201,8 @@ class ManyModelsTopologyTest {
         for (int n = 1; n <= 12; n++) {
             send(sensor(0), 1_000 + n, n % 2 == 0 ? "normal" : null);
             List<byte[]> keys = changelog.readRecordsToList().stream().map(TestRecord::key).toList();
-            byte[] input = ModelStore.inputKey(sensor(0), n % 10).get();
-            byte[] checkpoint = ModelStore.modelKey(sensor(0)).get();
+            byte[] input = ModelKeys.input(sensor(0), n % 10).get();
+            byte[] checkpoint = ModelKeys.checkpoint(sensor(0)).get();
             assertTrue(keys.stream().anyMatch(k -> Arrays.equals(k, input) || Arrays.equals(k, checkpoint)),
                     "reading " + n + ": its input (or its model's checkpoint) in the changelog, among " + keys.size());
         }

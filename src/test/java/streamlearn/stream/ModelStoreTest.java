@@ -45,7 +45,7 @@ import streamlearn.model.StepResult;
  * since, so what is written per reading is small and bounded however many models there are; a
  * model that leaves the cache, or a store opened again over the same data (a restart, a task
  * moving here), gives back every model bit for bit, readings, late labels, published snapshots
- * and windows closed by the wall clock included; and a model stored by an earlier version is read and rewritten as a checkpoint.
+ * and windows closed by the wall clock included; and anything but this build's checkpoint is refused.
  */
 class ModelStoreTest {
     private static final ModelSpec SPEC = SpecJson.defaultSpec();
@@ -353,43 +353,6 @@ class ModelStoreTest {
     }
 
     @Test
-    void aModelStoredInOneRecordByAnEarlierVersionIsReadAndRewrittenAsACheckpoint() throws Exception {
-        // Binary format version 1: one record per model, and the scaler's m2 where 3 keeps its variance.
-        MapStore underlying = new MapStore();
-        underlying.put(ModelStore.modelKey("press-07"), resource("model-state-v1.bin"));
-        ModelStore store = new ModelStore(underlying, SPEC, 100, 10);
-        ModelState state = store.get("press-07");
-        // The model the earlier version stored: the same JSON snapshot it wrote, but for the scaler,
-        // whose m2 (then the state) is now its variance, m2 / count.
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode expected = (ObjectNode) json.readTree(resource("model-state-v1.json"));
-        ObjectNode scaler = (ObjectNode) expected.get("scaler");
-        ArrayNode variance = scaler.putArray("variance");
-        for (JsonNode m2 : scaler.remove("m2")) {
-            variance.add(m2.asDouble() / scaler.get("count").asLong());
-        }
-        assertEquals(expected, json.readTree(ModelSnapshot.toJsonString(state.model())));
-        // The same from its JSON snapshot.
-        assertEquals(expected, json.readTree(ModelSnapshot.toJsonString(
-                ModelSnapshot.fromJson(new String(resource("model-state-v1.json"), StandardCharsets.UTF_8)))));
-        // records, labeled, meanLoss, accuracy and modelVersion of the window it had open.
-        String[] window = new String(resource("model-state-v1.window"), StandardCharsets.UTF_8).split(" ");
-        PrequentialMetrics restored = new PrequentialMetrics(SPEC);
-        restored.readFrom(ByteBuffer.wrap(state.progressBytes()).position(16));
-        assertEquals(Long.parseLong(window[4]), restored.modelVersion());
-        assertEquals(Long.parseLong(window[0]), restored.records());
-        assertEquals(Long.parseLong(window[1]), restored.labeled());
-        assertEquals(Double.parseDouble(window[2]), restored.meanLoss());
-        assertEquals(Double.parseDouble(window[3]), restored.accuracy());
-        ByteBuffer progress = ByteBuffer.wrap(state.progressBytes());
-        assertEquals(1_795_334_410_000L, progress.getLong(), "windowStart");
-        assertEquals(321, progress.getLong(), "the last published snapshot's model version");
-
-        assertArrayEquals(state.checkpointBytes(), underlying.get(ModelStore.modelKey("press-07")), "rewritten at once");
-        assertArrayEquals(state.checkpointBytes(), new ModelStore(underlying, SPEC, 100, 10).get("press-07").checkpointBytes());
-    }
-
-    @Test
     void theDriftsDetectedInTheOpenWindowSurviveARestart() throws Exception {
         // One window (an hour of event time) holds a stream with a change (+15 C from reading 6,000 on).
         MapStore underlying = new MapStore();
@@ -422,10 +385,8 @@ class ModelStoreTest {
                 "the window closed after a restart is the one an uninterrupted run closes");
     }
 
-    @ParameterizedTest(name = "written {0} bytes shorter")
-    @ValueSource(ints = {32, 24})
-    void aProgressRecordWrittenBeforeDriftDetectionOrRegressionErrorsReadsAsAWindowWithoutThem(int missing)
-            throws Exception {
+    @Test
+    void anythingButThisBuildsCheckpointIsRefusedWithAnErrorThatNamesTheModel() {
         String id = "press-00";
         ModelState state = ModelState.create(id, SPEC);
         Reading reading = new Reading(2);
@@ -435,31 +396,20 @@ class ModelStoreTest {
             state.advanceWindow(reading.timestamp(), WINDOW);
             state.learn(reading);
         }
-        byte[] progress = state.progressBytes();
-        // Versions before drift detection wrote windowStart, snapshotVersion and the window's counts
-        // up to its confusion matrix, and stopped there (32 bytes shorter); versions before MAE and
-        // RMSE stopped after the drift count (24 bytes shorter): the regression errors now follow.
-        int previousLength = 16 + new PrequentialMetrics(SPEC).binarySize() - missing;
-        assertEquals(previousLength + missing, progress.length, "the drift count and the errors follow the window");
+        byte[] checkpoint = state.checkpointBytes();
         MapStore underlying = new MapStore();
-        underlying.put(ModelStore.modelKey(id), state.modelBytes());
-        underlying.put(ModelStore.progressKey(id), Arrays.copyOf(progress, previousLength));
+        underlying.put(ModelKeys.checkpoint(id), checkpoint);
+        assertArrayEquals(checkpoint, new ModelStore(underlying, SPEC, 100, 10).get(id).checkpointBytes());
 
-        ModelState restored = new ModelStore(underlying, SPEC, 100, 10).get("press-00");
-        assertArrayEquals(progress, restored.progressBytes(), "read as the same window, with no drifts");
-        assertNull(underlying.get(ModelStore.progressKey("press-00")), "the progress record of the earlier version is gone");
-        assertEquals(new String(state.advanceWindow(T0 + HOUR, WINDOW).json(), StandardCharsets.UTF_8),
-                new String(restored.advanceWindow(T0 + HOUR, WINDOW).json(), StandardCharsets.UTF_8));
-
-        // Anything else is not misread: an error that names the model.
-        MapStore other = new MapStore();
-        other.put(ModelStore.modelKey(id), state.modelBytes());
-        other.put(ModelStore.progressKey(id), Arrays.copyOf(progress, previousLength + 3));
-        ModelStore.Unreadable e = assertThrows(ModelStore.Unreadable.class,
-                () -> new ModelStore(other, SPEC, 100, 10).get(id));
-        assertTrue(e.getMessage().contains("unsupported progress record"), e.getMessage());
-        assertTrue(e.getMessage().startsWith("model '" + id + "': its stored state cannot be read"), e.getMessage());
-        assertEquals(id, e.modelId);
+        // A bare binary snapshot, a window a few bytes short or long: refused, not misread.
+        for (byte[] other : List.of(state.modelBytes(), Arrays.copyOf(checkpoint, checkpoint.length - 8),
+                Arrays.copyOf(checkpoint, checkpoint.length + 3))) {
+            underlying.put(ModelKeys.checkpoint(id), other);
+            Models.Unreadable e = assertThrows(Models.Unreadable.class,
+                    () -> new ModelStore(underlying, SPEC, 100, 10).get(id));
+            assertTrue(e.getMessage().startsWith("model '" + id + "': its stored state cannot be read"), e.getMessage());
+            assertEquals(id, e.modelId);
+        }
     }
 
     @Test
@@ -500,7 +450,7 @@ class ModelStoreTest {
         MapStore underlying = new MapStore();
         Feeder feeder = new Feeder(new ModelStore(underlying, SPEC, 1_000, 10));
         feeder.feed(new SensorReadingGenerator(11, 1, 0.0), 20);
-        assertNull(underlying.get(ModelStore.modelKey("press-00")), "no checkpoint yet: 20 logged inputs");
+        assertNull(underlying.get(ModelKeys.checkpoint("press-00")), "no checkpoint yet: 20 logged inputs");
         byte[] learned = feeder.reference.get("press-00").checkpointBytes();
         ModelSpec changed = SpecJson.parse(new String(resource("../default-spec.json"), StandardCharsets.UTF_8)
                 .replace("\"learningRate\": 0.002", "\"learningRate\": 0.001"));
@@ -514,7 +464,7 @@ class ModelStoreTest {
         // Before a first model starts from the changed spec, the young one writes its checkpoint.
         ModelStore after = new ModelStore(underlying, changed, 1_000, 10);
         ModelState started = after.create("press-01");
-        assertArrayEquals(learned, underlying.get(ModelStore.modelKey("press-00")));
+        assertArrayEquals(learned, underlying.get(ModelKeys.checkpoint("press-00")));
         Reading reading = new Reading(2);
         new SensorReadingGenerator(12, 1, 0.0).next(reading, T0);
         started.advanceWindow(reading.timestamp(), WINDOW);
@@ -532,11 +482,11 @@ class ModelStoreTest {
     void aModelStartedAfreshInPlaceOfOneThatCouldNotBeReadTakesNoneOfItsInputs() {
         MapStore underlying = new MapStore();
         new Feeder(new ModelStore(underlying, SPEC, 1_000, 10)).feed(new SensorReadingGenerator(11, 1, 0.0), 20);
-        assertNull(underlying.get(ModelStore.modelKey("press-00")), "no checkpoint yet: 20 logged inputs");
+        assertNull(underlying.get(ModelKeys.checkpoint("press-00")), "no checkpoint yet: 20 logged inputs");
         // Its last input is damaged: it cannot be read, and model.on.spec.change=reset starts it afresh.
-        underlying.put(ModelStore.inputKey("press-00", 20), new byte[] {1, 2, 3});
+        underlying.put(ModelKeys.input("press-00", 20), new byte[] {1, 2, 3});
         ModelStore store = new ModelStore(underlying, SPEC, 1_000, 10);
-        assertThrows(ModelStore.Unreadable.class, () -> store.get("press-00"));
+        assertThrows(Models.Unreadable.class, () -> store.get("press-00"));
         ModelState afresh = ModelState.create("press-00", SPEC);
         store.checkpoint(afresh);
 
