@@ -514,7 +514,7 @@ class ModelStoreTest {
     }
 
     /** A sorted map behind the KeyValueStore interface, counting writes. */
-    private static final class MapStore implements KeyValueStore<Bytes, byte[]> {
+    static final class MapStore implements KeyValueStore<Bytes, byte[]> {
         private final TreeMap<Bytes, byte[]> map = new TreeMap<>();
         final List<Bytes> written = new ArrayList<>();
         int puts;
