@@ -16,7 +16,7 @@ final class RunCommand {
             Runs the learner against an existing Kafka cluster until SIGTERM or Ctrl-C, then leaves
             the consumer group, commits and exits 0.
 
-              --config FILE   properties file (see README: Configuration); every key can also be set
+              --config FILE   properties file (keys: docs/DESIGN.md, Configuration); every key can also be set
                               with an environment variable STREAMLEARN_<KEY>, e.g.
                               STREAMLEARN_BOOTSTRAP_SERVERS=broker:9092. Keys under kafka. go to the
                               Kafka clients unchanged (kafka.security.protocol=SASL_SSL, ...).

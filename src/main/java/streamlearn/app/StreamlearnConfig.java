@@ -27,7 +27,7 @@ import streamlearn.stream.Topics;
  * nor under {@code kafka.} is an error: a typo must not silently fall back to a default.
  */
 public final class StreamlearnConfig {
-    /** Our keys, their defaults (null: required or none) and what they mean; the README's table. */
+    /** Our keys, their defaults (null: required or none) and what they mean; docs/DESIGN.md's table. */
     public static final Map<String, String[]> KEYS = new LinkedHashMap<>();
 
     static {
@@ -71,6 +71,8 @@ public final class StreamlearnConfig {
 
     public static final String KAFKA_PREFIX = "kafka.";
     public static final String ENV_PREFIX = "STREAMLEARN_";
+    /** The launcher's JVM options ({@code ./streamlearn}): an environment variable of ours that is no configuration key. */
+    public static final String JAVA_OPTS = "STREAMLEARN_JAVA_OPTS";
 
     private final Map<String, String> values;
 
@@ -108,7 +110,7 @@ public final class StreamlearnConfig {
             }
         }
         environment.forEach((name, value) -> {
-            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length() && !name.equals(JAVA_OPTS)) {
                 values.put(name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
             }
         });
