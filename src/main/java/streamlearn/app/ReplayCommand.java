@@ -206,17 +206,8 @@ public final class ReplayCommand {
             metrics.addLate(result, modelVersion);
         }
 
-        @Override
-        public void window(String model, byte[] json, long end) {
-        }
 
-        @Override
-        public void event(String model, byte[] json, long at) {
-        }
 
-        @Override
-        public void snapshot(String model, byte[] json, long at) {
-        }
     }
 
     /** Reads up to the next newline (dropped, with a preceding CR) into {@code line}; false at end of input. */

@@ -46,22 +46,26 @@ public final class Learner {
     /** Models that left memory read back in one tick to close their quiet windows, at most. */
     static final int WINDOWS_READ_BACK_PER_TICK = 1_000;
 
-    /** Where the learner's records go: topics in the stream, a file and a summary in replay. */
+    /** Where the learner's records go: topics in the stream, a file and a summary in replay (which needs no more than these). */
     public interface Outputs {
         /** A reading's prediction ({@code json}, the predictions topic's value), with the step it came from. */
         void prediction(String sensorId, byte[] json, long timestamp, StepResult result, long modelVersion);
 
         /** A late label scored the prediction made for its reading, and trained the model. */
-        void lateLabel(StepResult result, long modelVersion);
+        default void lateLabel(StepResult result, long modelVersion) {
+        }
 
         /** A closed metrics window. */
-        void window(String model, byte[] json, long end);
+        default void window(String model, byte[] json, long end) {
+        }
 
         /** A model event (drift, reset, restored, spec_changed). */
-        void event(String model, byte[] json, long at);
+        default void event(String model, byte[] json, long at) {
+        }
 
         /** A model's snapshot. */
-        void snapshot(String model, byte[] json, long at);
+        default void snapshot(String model, byte[] json, long at) {
+        }
     }
 
     private final ModelSpec spec;

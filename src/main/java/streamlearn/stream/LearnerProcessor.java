@@ -87,9 +87,6 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         context.forward(new Record<>(sensorId, json, timestamp), LearnerTopology.PREDICTIONS_SINK);
     }
 
-    @Override
-    public void lateLabel(StepResult result, long modelVersion) {
-    }
 
     @Override
     public void window(String model, byte[] json, long end) {

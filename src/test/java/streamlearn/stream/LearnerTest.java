@@ -91,21 +91,9 @@ class LearnerTest {
             predictions.add(new String(json, StandardCharsets.UTF_8));
         }
 
-        @Override
-        public void lateLabel(StepResult result, long modelVersion) {
-        }
 
-        @Override
-        public void window(String model, byte[] json, long end) {
-        }
 
-        @Override
-        public void event(String model, byte[] json, long at) {
-        }
 
-        @Override
-        public void snapshot(String model, byte[] json, long at) {
-        }
     }
 
     /** 1,000 readings learned under the default spec, committed. */
