@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
-import streamlearn.format.LabelParser;
 import streamlearn.format.MetricsJson;
 import streamlearn.format.ModelSeed;
 import streamlearn.format.ModelSnapshot;
@@ -112,7 +111,6 @@ public final class ReplayCommand {
 
         OnlineModel model = seed != null ? seed.newModel() : OnlineModel.create(spec);
         ReadingParser parser = new ReadingParser(spec);
-        LabelParser labelParser = new LabelParser(spec);
         PredictionJson predictions = new PredictionJson(spec);
         PrequentialMetrics metrics = new PrequentialMetrics(spec);
         Reading reading = new Reading(spec.features().size());
@@ -145,7 +143,7 @@ public final class ReplayCommand {
                     InvalidReadingException why = e;
                     if (parser.lackedFeatures()) {
                         try {
-                            labelParser.parse(bytes, label);
+                            parser.parse(bytes, label);
                             PendingReadings.Match match = pending.match(modelId, label, streamTime, waiting);
                             if (match == PendingReadings.Match.MATCHED) {
                                 matched++;

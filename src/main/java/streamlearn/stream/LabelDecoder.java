@@ -3,7 +3,7 @@ package streamlearn.stream;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import streamlearn.format.LabelParser;
+import streamlearn.format.ReadingParser;
 import streamlearn.model.InvalidReadingException;
 import streamlearn.model.LateLabel;
 
@@ -11,7 +11,7 @@ import streamlearn.model.LateLabel;
 final class LabelDecoder implements Processor<String, byte[], String, LateLabel> {
     private final LearnerSettings settings;
     private ProcessorContext<String, LateLabel> context;
-    private LabelParser parser;
+    private ReadingParser parser;
     private LateLabel label;
 
     LabelDecoder(LearnerSettings settings) {
@@ -21,7 +21,7 @@ final class LabelDecoder implements Processor<String, byte[], String, LateLabel>
     @Override
     public void init(ProcessorContext<String, LateLabel> context) {
         this.context = context;
-        this.parser = new LabelParser(settings.spec(), settings.modelKey().capturedField(), settings.maxReadingBytes());
+        this.parser = new ReadingParser(settings.spec(), settings.modelKey().capturedField(), settings.maxReadingBytes());
         this.label = new LateLabel();
     }
 

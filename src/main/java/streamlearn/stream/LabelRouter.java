@@ -8,7 +8,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
-import streamlearn.format.LabelParser;
+import streamlearn.format.ReadingParser;
 import streamlearn.model.InvalidReadingException;
 import streamlearn.model.LateLabel;
 import streamlearn.model.RejectReason;
@@ -35,7 +35,7 @@ final class LabelRouter<V> implements Processor<String, byte[], String, V> {
     private final LearnerMetrics metrics;
     private final boolean forwardBytes;
     private ProcessorContext<String, V> context;
-    private LabelParser parser;
+    private ReadingParser parser;
     private LateLabel label;
     private KeyValueStore<String, String> sensorModels;
 
@@ -56,7 +56,7 @@ final class LabelRouter<V> implements Processor<String, byte[], String, V> {
     @Override
     public void init(ProcessorContext<String, V> context) {
         this.context = context;
-        this.parser = new LabelParser(settings.spec(), settings.modelKey().capturedField(), settings.maxReadingBytes());
+        this.parser = new ReadingParser(settings.spec(), settings.modelKey().capturedField(), settings.maxReadingBytes());
         this.label = new LateLabel();
         if (settings.modelKey().kind() == ModelKey.Kind.FIELD) {
             this.sensorModels = context.getStateStore(LearnerTopology.SENSOR_MODELS);
