@@ -30,7 +30,7 @@ import streamlearn.model.RejectReason;
  * Both share one envelope: a JSON object whose fields {@code sensorId}, {@code id},
  * {@code timestamp}, {@code label}, {@code target} and the model-key field are read alike and
  * rejected alike when repeated (one duplicate-field table); a reading adds {@code features},
- * which a label must not carry.
+ * which a label must not carry as an object.
  *
  * <p>Strict by design: a record that does not say exactly what the spec expects is rejected
  * with a reason rather than guessed at, because a guessed input would train the model on
