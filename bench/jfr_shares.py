@@ -13,7 +13,7 @@ cats = [
     ('the model step (predict + train)', r'streamlearn\.model\.OnlineModel\.step\('),
     ('  of which training', r'streamlearn\.nn\.Trainer\.(trainOnClass|train)\('),
     ('  of which the prediction: forward', r'streamlearn\.nn\.Trainer\.predict\('),
-    ('parsing the reading', r'streamlearn\.(stream\.ReadingDecoder|model\.ReadingParser)\.'),
+    ('parsing the reading', r'streamlearn\.(stream\.InputDecoder|format\.ReadingParser)\.'),
     ('writing the prediction JSON', r'streamlearn\.model\.PredictionJson\.'),
     ('Micrometer (timers, counters)', r'io\.micrometer\.'),
     ('forwarding the prediction to the producer', r'org\.apache\.kafka\.streams\.processor\.internals\.RecordCollectorImpl\.send'),

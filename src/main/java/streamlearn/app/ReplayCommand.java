@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
-import streamlearn.format.LabelParser;
 import streamlearn.format.MetricsJson;
 import streamlearn.format.ModelSeed;
 import streamlearn.format.ModelSnapshot;
@@ -111,7 +110,6 @@ public final class ReplayCommand {
         }
 
         ReadingParser parser = new ReadingParser(spec);
-        LabelParser labelParser = new LabelParser(spec);
         Reading reading = new Reading(spec.features().size());
         LateLabel label = new LateLabel();
         PendingReadings pending = new PendingReadings(spec, PendingReadings.inMemory(),
@@ -144,7 +142,7 @@ public final class ReplayCommand {
                     InvalidReadingException why = e;
                     if (parser.lackedFeatures()) {
                         try {
-                            labelParser.parse(bytes, label);
+                            parser.parse(bytes, label);
                             learner.label(modelId, label, streamTime, streamTime);
                             continue;
                         } catch (InvalidReadingException notALabel) {

@@ -35,7 +35,7 @@ public final class DeadLetterHandler implements ProcessingExceptionHandler {
     public static final String PARTITION_HEADER = "__streams.errors.partition";
     public static final String OFFSET_HEADER = "__streams.errors.offset";
     /**
-     * Set by {@link LabelRouter} on a label it sends through a repartition topic: "partition offset
+     * Set by {@link InputRouter} on a label it sends through a repartition topic: "partition offset
      * topic" of the record the user sent, and (the next header) its key. A label dead-lettered on
      * the other side goes out with these instead of the repartition record's, and without them.
      */

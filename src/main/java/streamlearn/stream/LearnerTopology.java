@@ -32,7 +32,7 @@ import org.apache.kafka.streams.state.Stores;
  * without a repartition (model key {@code sensor}, or {@code global} on one partition) a sensor's
  * labels come from the partition number of its readings, into the same task. With one, labels go
  * through a repartition topic of their own, keyed by the same model id as the readings (for
- * {@code field:<name>}, see {@link LabelRouter}), so both land in the model's partition.
+ * {@code field:<name>}, see {@link InputRouter}), so both land in the model's partition.
  */
 public final class LearnerTopology {
     public static final String MODEL_STORE = "model-store";
@@ -63,7 +63,6 @@ public final class LearnerTopology {
     private LearnerTopology() {
     }
 
-    @SuppressWarnings("unchecked") // readings and labels meet as Object; the learner tells them apart
     public static Topology build(LearnerSettings settings) {
         LearnerMetrics metrics = new LearnerMetrics(settings.registry(), settings.spec().classes(), settings.metricsMaxModels());
         StreamsBuilder builder = new StreamsBuilder();
@@ -79,8 +78,6 @@ public final class LearnerTopology {
             builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SENSOR_MODELS),
                     Serdes.String(), Serdes.String()).withCachingEnabled().withLoggingEnabled(Map.of()));
         }
-        String[] routerStores = byField ? new String[] {SENSOR_MODELS} : new String[0];
-
         KStream<String, byte[]> readings = builder.stream(settings.topics().readings(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(SOURCE));
         KStream<String, byte[]> labels = builder.stream(settings.topics().labels(),
@@ -89,42 +86,11 @@ public final class LearnerTopology {
         // without a repartition a model's commands come from the partition number of its readings.
         KStream<String, byte[]> control = builder.stream(settings.topics().control(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(CONTROL_SOURCE));
-        KStream<String, ?> keyedReadings;
-        KStream<String, ?> keyedLabels;
-        KStream<String, ?> keyedControl;
-        if (settings.needsRepartition()) {
-            // Route the original bytes: a parsed Reading has no serde, and a byte copy is all the
-            // repartition topic needs. A global model lives in a single partition.
-            Repartitioned<String, byte[]> by = Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(REPARTITION);
-            Repartitioned<String, byte[]> labelsBy = Repartitioned.with(Serdes.String(), Serdes.ByteArray())
-                    .withName(LABEL_REPARTITION);
-            Repartitioned<String, byte[]> controlBy = Repartitioned.with(Serdes.String(), Serdes.ByteArray())
-                    .withName(CONTROL_REPARTITION);
-            if (settings.modelKey().kind() == ModelKey.Kind.GLOBAL) {
-                by = by.withNumberOfPartitions(1);
-                labelsBy = labelsBy.withNumberOfPartitions(1);
-                controlBy = controlBy.withNumberOfPartitions(1);
-            }
-            keyedReadings = readings
-                    .process(() -> ReadingRouter.toRepartition(settings, metrics), Named.as(ROUTER), routerStores)
-                    .repartition(by)
-                    .process(() -> new ReadingDecoder(settings), Named.as(DECODER));
-            keyedLabels = labels
-                    .process(() -> LabelRouter.toRepartition(settings, metrics), Named.as(LABEL_ROUTER), routerStores)
-                    .repartition(labelsBy)
-                    .process(() -> new LabelDecoder(settings), Named.as(LABEL_DECODER));
-            // Commands are keyed by model id already: the repartition only moves them to the model's partition.
-            keyedControl = control
-                    .process(ControlRouter::toRepartition, Named.as(CONTROL_ROUTER))
-                    .repartition(controlBy)
-                    .process(ControlRouter::toLearner, Named.as(CONTROL_DECODER));
-        } else {
-            keyedReadings = readings.process(() -> ReadingRouter.toLearner(settings, metrics), Named.as(ROUTER));
-            keyedLabels = labels.process(() -> LabelRouter.toLearner(settings, metrics), Named.as(LABEL_ROUTER));
-            keyedControl = control.process(ControlRouter::toLearner, Named.as(CONTROL_ROUTER));
-        }
-        ((KStream<String, Object>) keyedReadings).merge((KStream<String, Object>) keyedLabels, Named.as(MERGE))
-                .merge((KStream<String, Object>) keyedControl, Named.as(CONTROL_MERGE))
+        route(readings, InputKind.READING, settings, metrics, ROUTER, REPARTITION, DECODER)
+                .merge(route(labels, InputKind.LABEL, settings, metrics, LABEL_ROUTER, LABEL_REPARTITION, LABEL_DECODER),
+                        Named.as(MERGE))
+                .merge(route(control, InputKind.COMMAND, settings, metrics, CONTROL_ROUTER, CONTROL_REPARTITION, CONTROL_DECODER),
+                        Named.as(CONTROL_MERGE))
                 .process(() -> new LearnerProcessor(settings, metrics), Named.as(LEARNER), MODEL_STORE, PENDING_STORE);
 
         Topology topology = builder.build();
@@ -137,6 +103,28 @@ public final class LearnerTopology {
         topology.addSink(EVENTS_SINK, settings.topics().events(),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), LEARNER);
         return topology;
+    }
+
+    /**
+     * Parses, validates and keys one input topic's records by model ({@link InputRouter}). With a
+     * repartition the original bytes go through it (a parsed value has no serde, and a byte copy
+     * is all the repartition topic needs) and are decoded on the other side; a global model lives
+     * in a single partition. Readings, labels and commands leave as Object: the learner tells
+     * them apart.
+     */
+    private static KStream<String, Object> route(KStream<String, byte[]> input, InputKind kind, LearnerSettings settings,
+            LearnerMetrics metrics, String router, String repartition, String decoder) {
+        String[] stores = InputRouter.stores(kind, settings);
+        if (!settings.needsRepartition()) {
+            return input.process(() -> InputRouter.toLearner(kind, settings, metrics), Named.as(router), stores);
+        }
+        Repartitioned<String, byte[]> by = Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(repartition);
+        if (settings.modelKey().kind() == ModelKey.Kind.GLOBAL) {
+            by = by.withNumberOfPartitions(1);
+        }
+        return input.process(() -> InputRouter.toRepartition(kind, settings, metrics), Named.as(router), stores)
+                .repartition(by)
+                .process(() -> new InputDecoder(kind, settings), Named.as(decoder));
     }
 
     /**

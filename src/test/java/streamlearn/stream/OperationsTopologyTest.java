@@ -58,9 +58,14 @@ class OperationsTopologyTest {
     private SimpleMeterRegistry registry;
 
     private void start() {
+        start(1);
+    }
+
+    /** With more than one partition the global model's inputs, commands too, cross a repartition. */
+    private void start(int partitions) {
         registry = new SimpleMeterRegistry();
         LearnerSettings settings = new LearnerSettings(SPEC, ModelKey.parse("global"), Topics.DEFAULT,
-                Duration.ofMillis(WINDOW), Duration.ofSeconds(60), 1, ReadingParser.DEFAULT_MAX_BYTES,
+                Duration.ofMillis(WINDOW), Duration.ofSeconds(60), partitions, ReadingParser.DEFAULT_MAX_BYTES,
                 LearnerSettings.DEFAULT_LABEL_MAX_DELAY, LearnerSettings.DEFAULT_LABEL_MAX_PENDING, registry);
         Properties base = new Properties();
         base.put(StreamsConfig.APPLICATION_ID_CONFIG, "operations-test");
@@ -283,5 +288,32 @@ class OperationsTopologyTest {
         control.pipeInput("default", ControlCommand.reset(), WALL + 2);
         send(WALL + 3, 3);
         assertEquals(0, JSON.readTree(predictions.readValuesToList().get(1)).get("modelVersion").asLong());
+    }
+
+    @Test
+    void aCommandCrossesTheRepartitionAsBytesAndIsParsedOnTheModelsSide() throws Exception {
+        start(4);
+        for (int i = 0; i < 10; i++) {
+            send(WALL + i, i);
+        }
+        predictions.readValuesToList();
+        control.pipeInput("default", ControlCommand.reset(), WALL + 10);
+        assertEquals(ModelEventJson.RESET, JSON.readTree(events.readValue()).get("type").asText());
+        String[][] bad = {
+            {"default", "{\"command\":", "malformed_json"},
+            {"default", "{\"command\":\"rollback\"}", "invalid_command"},
+            {null, "{\"command\":\"reset\"}", "missing_key"},
+        };
+        for (String[] b : bad) {
+            control.pipeInput(b[0], b[1].getBytes(StandardCharsets.UTF_8), WALL + 11);
+        }
+        for (String[] b : bad) {
+            TestRecord<byte[], byte[]> d = deadLetters.readRecord();
+            assertEquals(b[2], header(d, DeadLetterHandler.REASON_HEADER), b[1]);
+            assertArrayEquals(b[1].getBytes(StandardCharsets.UTF_8), d.value());
+        }
+        assertTrue(events.isEmpty());
+        send(WALL + 12, 12);
+        assertEquals(0, JSON.readTree(predictions.readValue()).get("modelVersion").asLong(), "reset, then no other command");
     }
 }

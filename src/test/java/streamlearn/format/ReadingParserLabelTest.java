@@ -12,14 +12,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import streamlearn.model.InvalidReadingException;
 import streamlearn.model.LateLabel;
+import streamlearn.model.ModelSpec;
 import streamlearn.model.Reading;
 import streamlearn.model.RejectReason;
 
-/** LabelParser: the label JSON of docs/DESIGN.md, and bad labels with the readings' reasons. */
-class LabelParserTest {
-    private static LateLabel parse(LabelParser parser, String json) throws InvalidReadingException {
+/** ReadingParser on labels: the label JSON of docs/DESIGN.md, and bad labels with the readings' reasons. */
+class ReadingParserLabelTest {
+    private static LateLabel parse(ReadingParser parser, String json) throws InvalidReadingException {
         LateLabel label = new LateLabel();
         parser.parse(json.getBytes(StandardCharsets.UTF_8), label);
         return label;
@@ -27,7 +29,7 @@ class LabelParserTest {
 
     @Test
     void aLabelNamesItsReadingByIdOrBySensorAndTimestamp() throws Exception {
-        LabelParser parser = new LabelParser(ReadingParserTest.SPEC);
+        ReadingParser parser = new ReadingParser(ReadingParserTest.SPEC);
         LateLabel byId = parse(parser, "{\"sensorId\":\"press-04\",\"id\":\"r-000182\",\"label\":\"warning\"}");
         assertEquals("press-04", byId.sensorId());
         assertEquals("r-000182", byId.readingId());
@@ -44,11 +46,11 @@ class LabelParserTest {
 
     @Test
     void aRegressionLabelCarriesItsTargetAndTheModelKeyFieldIsCaptured() throws Exception {
-        LateLabel t = parse(new LabelParser(ReadingParserTest.REGRESSION), "{\"sensorId\":\"s\",\"id\":\"r-1\",\"target\":41.7}");
+        LateLabel t = parse(new ReadingParser(ReadingParserTest.REGRESSION), "{\"sensorId\":\"s\",\"id\":\"r-1\",\"target\":41.7}");
         assertTrue(t.hasTarget());
         assertEquals(41.7, t.target());
         assertEquals(Reading.UNLABELED, t.label());
-        LabelParser keyed = new LabelParser(ReadingParserTest.SPEC, "site", ReadingParser.DEFAULT_MAX_BYTES);
+        ReadingParser keyed = new ReadingParser(ReadingParserTest.SPEC, "site", ReadingParser.DEFAULT_MAX_BYTES);
         assertEquals("north", parse(keyed, "{\"sensorId\":\"s\",\"site\":\"north\",\"id\":\"r-1\",\"label\":\"normal\"}")
                 .keyFieldValue());
         assertNull(parse(keyed, "{\"sensorId\":\"s\",\"id\":\"r-1\",\"label\":\"normal\"}").keyFieldValue());
@@ -77,7 +79,7 @@ class LabelParserTest {
     @ParameterizedTest(name = "{0} -> {2}")
     @MethodSource("badLabels")
     void aBadLabelIsRejectedWithItsReason(String kind, String json, RejectReason reason) {
-        LabelParser parser = new LabelParser(ReadingParserTest.SPEC);
+        ReadingParser parser = new ReadingParser(ReadingParserTest.SPEC);
         InvalidReadingException e = assertThrows(InvalidReadingException.class, () -> parse(parser, json), kind);
         assertEquals(reason, e.reason(), kind + ": " + e.getMessage());
         assertFalse(e.getMessage().isBlank());
@@ -85,7 +87,7 @@ class LabelParserTest {
 
     @Test
     void aRegressionLabelWithoutAFiniteTargetIsRejected() {
-        LabelParser parser = new LabelParser(ReadingParserTest.REGRESSION);
+        ReadingParser parser = new ReadingParser(ReadingParserTest.REGRESSION);
         assertEquals(RejectReason.NON_FINITE_TARGET, assertThrows(InvalidReadingException.class,
                 () -> parse(parser, "{\"sensorId\":\"s\",\"id\":\"r\",\"target\":1e400}")).reason());
         assertEquals(RejectReason.MISSING_FIELD, assertThrows(InvalidReadingException.class,
@@ -96,8 +98,71 @@ class LabelParserTest {
 
     @Test
     void anOversizedLabelIsRejected() {
-        LabelParser parser = new LabelParser(ReadingParserTest.SPEC, null, 64);
+        ReadingParser parser = new ReadingParser(ReadingParserTest.SPEC, null, 64);
         assertEquals(RejectReason.OVERSIZED, assertThrows(InvalidReadingException.class,
                 () -> parse(parser, "{\"sensorId\":\"s\",\"id\":\"" + "r".repeat(60) + "\",\"label\":\"normal\"}")).reason());
+    }
+
+    /**
+     * Readings and labels share one duplicate-field table: each field it names is refused twice in
+     * a label as in a reading (null or not), a field it does not name may repeat, and to a label
+     * {@code features} is such a field.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"\"sensorId\":\"t\"", "\"id\":\"q\"", "\"timestamp\":7", "\"label\":\"warning\"",
+            "\"label\":null", "\"site\":\"south\"", "\"target\":2"})
+    void aRepeatedFieldOfTheTableIsRefusedInALabelAsInAReading(String again) {
+        boolean target = again.startsWith("\"target\"");
+        ModelSpec spec = target ? ReadingParserTest.REGRESSION : ReadingParserTest.SPEC;
+        String fields = "\"sensorId\":\"s\",\"id\":\"r\",\"timestamp\":5,\"site\":\"north\","
+                + (target ? "\"target\":1" : "\"label\":\"normal\"");
+        String features = target ? "\"features\":{\"x1\":1,\"x2\":2}" : "\"features\":{\"temperature\":1,\"vibration\":2}";
+        ReadingParser parser = new ReadingParser(spec, "site", ReadingParser.DEFAULT_MAX_BYTES);
+        InvalidReadingException inLabel = assertThrows(InvalidReadingException.class,
+                () -> parse(parser, "{" + fields + "," + again + "}"));
+        assertEquals(RejectReason.DUPLICATE_FIELD, inLabel.reason(), inLabel.getMessage());
+        InvalidReadingException inReading = assertThrows(InvalidReadingException.class,
+                () -> parser.parse(("{" + fields + "," + features + "," + again + "}").getBytes(StandardCharsets.UTF_8),
+                        new Reading(spec.features().size())));
+        assertEquals(RejectReason.DUPLICATE_FIELD, inReading.reason(), inReading.getMessage());
+        assertEquals(inLabel.getMessage(), inReading.getMessage());
+    }
+
+    @Test
+    void aFieldOutsideTheTableMayRepeatAndToALabelFeaturesIsSuch() throws Exception {
+        ReadingParser parser = new ReadingParser(ReadingParserTest.SPEC, "site", ReadingParser.DEFAULT_MAX_BYTES);
+        LateLabel label = parse(parser, "{\"sensorId\":\"s\",\"id\":\"r\",\"label\":\"normal\",\"note\":1,\"note\":2,"
+                + "\"features\":1,\"features\":null,\"site\":\"north\"}");
+        assertEquals("r", label.readingId());
+        assertEquals("north", label.keyFieldValue());
+        Reading reading = new Reading(2);
+        parser.parse("{\"sensorId\":\"s\",\"note\":1,\"note\":2,\"features\":{\"temperature\":1,\"vibration\":2}}"
+                .getBytes(StandardCharsets.UTF_8), reading);
+        assertEquals("s", reading.sensorId());
+        assertEquals(RejectReason.DUPLICATE_FIELD, assertThrows(InvalidReadingException.class, () -> parser.parse(
+                "{\"sensorId\":\"s\",\"features\":{\"temperature\":1,\"vibration\":2},\"features\":{}}"
+                        .getBytes(StandardCharsets.UTF_8), reading)).reason(), "to a reading, features is in the table");
+    }
+
+    @Test
+    void oneParserReadsReadingsAndLabelsInTurnWithoutOneLeakingIntoTheOther() throws Exception {
+        ReadingParser parser = new ReadingParser(ReadingParserTest.SPEC, "site", ReadingParser.DEFAULT_MAX_BYTES);
+        Reading reading = new Reading(2);
+        parser.parse(("{\"sensorId\":\"a\",\"id\":\"r-1\",\"timestamp\":9,\"site\":\"north\",\"label\":\"critical\","
+                + "\"features\":{\"temperature\":1,\"vibration\":2}}").getBytes(StandardCharsets.UTF_8), reading);
+        LateLabel label = parse(parser, "{\"sensorId\":\"b\",\"id\":\"r-2\",\"label\":\"normal\"}");
+        assertEquals("b", label.sensorId());
+        assertFalse(label.hasTimestamp(), "the reading's timestamp stays the reading's");
+        assertNull(label.keyFieldValue());
+        assertEquals(0, label.label());
+        assertEquals("a", reading.sensorId(), "a label leaves the last reading as it was");
+        assertEquals(9, reading.timestamp());
+        assertEquals(2, reading.label());
+        assertEquals(RejectReason.MISSING_FIELD, assertThrows(InvalidReadingException.class,
+                () -> parser.parse("{\"sensorId\":\"b\",\"id\":\"r-2\",\"label\":\"normal\"}".getBytes(StandardCharsets.UTF_8),
+                        reading)).reason());
+        assertTrue(parser.lackedFeatures(), "a label read as a reading lacks only its features");
+        parse(parser, "{\"sensorId\":\"b\",\"id\":\"r-2\",\"label\":\"normal\"}");
+        assertTrue(parser.lackedFeatures(), "reading a label leaves the reading's verdict alone");
     }
 }
