@@ -142,9 +142,9 @@ public final class OnlineModel {
     }
 
     private static Trainer trainer(ModelSpec spec, Mlp net, double[] params) {
-        // Only a model that detects drift restarts its average, so only its state carries the
-        // average's age (for any other, it equals the model version): older snapshots, which
-        // never had drift detection, keep their layout.
+        // Only a model that detects drift restarts its average and relearns its output layer, so
+        // only its state carries the average's age (for any other, it equals the model version)
+        // and the relearning left.
         return new Trainer(net, spec.loss(), spec.optimizer().create(net.parameterCount()), params,
                 spec.l2(), spec.clipNorm(), spec.averagingDecay(), spec.drift() != null);
     }
@@ -187,16 +187,6 @@ public final class OnlineModel {
         }
         if (classWeights != null) {
             classWeights.writeState(new SectionWriter(out, "classWeights."));
-        }
-    }
-
-    /**
-     * Converts a scaler restored from a snapshot older than the forgetting scaler, whose variance
-     * slot holds Welford's m2 (see {@link OnlineScaler#convertFromM2}).
-     */
-    public void upgradeScalerFromM2() {
-        if (scaler != null) {
-            scaler.convertFromM2();
         }
     }
 

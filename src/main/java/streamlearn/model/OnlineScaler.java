@@ -122,19 +122,6 @@ public final class OnlineScaler {
         return variance[i];
     }
 
-    /**
-     * Turns state read from a snapshot older than this scaler, which held Welford's sum of squared
-     * deviations (m2) where the variance now is, into the variance: m2 / count. That is exactly
-     * what this scaler would hold while count <= its memory, and past it the best start for
-     * the forgetting estimate; the model then continues from its old statistics.
-     */
-    void convertFromM2() {
-        for (int i = 0; i < variance.length; i++) {
-            variance[i] = count > 0 ? variance[i] / count : 0.0;
-        }
-        refreshAll();
-    }
-
     /** Writes the statistics, for a snapshot. */
     public void writeState(StateWriter out) {
         out.count("count", count);

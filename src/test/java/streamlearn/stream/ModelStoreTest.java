@@ -7,12 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import streamlearn.app.SensorReadingGenerator;
-import streamlearn.format.ModelSnapshot;
 import streamlearn.format.SpecJson;
 import streamlearn.model.LateLabel;
 import streamlearn.model.ModelSpec;
@@ -45,7 +40,7 @@ import streamlearn.model.StepResult;
  * since, so what is written per reading is small and bounded however many models there are; a
  * model that leaves the cache, or a store opened again over the same data (a restart, a task
  * moving here), gives back every model bit for bit, readings, late labels, published snapshots
- * and windows closed by the wall clock included; and a model stored by an earlier version is read and rewritten as a checkpoint.
+ * and windows closed by the wall clock included; and a stored state of any other layout is refused, naming the model.
  */
 class ModelStoreTest {
     private static final ModelSpec SPEC = SpecJson.defaultSpec();
@@ -353,43 +348,6 @@ class ModelStoreTest {
     }
 
     @Test
-    void aModelStoredInOneRecordByAnEarlierVersionIsReadAndRewrittenAsACheckpoint() throws Exception {
-        // Binary format version 1: one record per model, and the scaler's m2 where 3 keeps its variance.
-        MapStore underlying = new MapStore();
-        underlying.put(ModelStore.modelKey("press-07"), resource("model-state-v1.bin"));
-        ModelStore store = new ModelStore(underlying, SPEC, 100, 10);
-        ModelState state = store.get("press-07");
-        // The model the earlier version stored: the same JSON snapshot it wrote, but for the scaler,
-        // whose m2 (then the state) is now its variance, m2 / count.
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode expected = (ObjectNode) json.readTree(resource("model-state-v1.json"));
-        ObjectNode scaler = (ObjectNode) expected.get("scaler");
-        ArrayNode variance = scaler.putArray("variance");
-        for (JsonNode m2 : scaler.remove("m2")) {
-            variance.add(m2.asDouble() / scaler.get("count").asLong());
-        }
-        assertEquals(expected, json.readTree(ModelSnapshot.toJsonString(state.model())));
-        // The same from its JSON snapshot.
-        assertEquals(expected, json.readTree(ModelSnapshot.toJsonString(
-                ModelSnapshot.fromJson(new String(resource("model-state-v1.json"), StandardCharsets.UTF_8)))));
-        // records, labeled, meanLoss, accuracy and modelVersion of the window it had open.
-        String[] window = new String(resource("model-state-v1.window"), StandardCharsets.UTF_8).split(" ");
-        PrequentialMetrics restored = new PrequentialMetrics(SPEC);
-        restored.readFrom(ByteBuffer.wrap(state.progressBytes()).position(16));
-        assertEquals(Long.parseLong(window[4]), restored.modelVersion());
-        assertEquals(Long.parseLong(window[0]), restored.records());
-        assertEquals(Long.parseLong(window[1]), restored.labeled());
-        assertEquals(Double.parseDouble(window[2]), restored.meanLoss());
-        assertEquals(Double.parseDouble(window[3]), restored.accuracy());
-        ByteBuffer progress = ByteBuffer.wrap(state.progressBytes());
-        assertEquals(1_795_334_410_000L, progress.getLong(), "windowStart");
-        assertEquals(321, progress.getLong(), "the last published snapshot's model version");
-
-        assertArrayEquals(state.checkpointBytes(), underlying.get(ModelStore.modelKey("press-07")), "rewritten at once");
-        assertArrayEquals(state.checkpointBytes(), new ModelStore(underlying, SPEC, 100, 10).get("press-07").checkpointBytes());
-    }
-
-    @Test
     void theDriftsDetectedInTheOpenWindowSurviveARestart() throws Exception {
         // One window (an hour of event time) holds a stream with a change (+15 C from reading 6,000 on).
         MapStore underlying = new MapStore();
@@ -502,7 +460,7 @@ class ModelStoreTest {
         feeder.feed(new SensorReadingGenerator(11, 1, 0.0), 20);
         assertNull(underlying.get(ModelStore.modelKey("press-00")), "no checkpoint yet: 20 logged inputs");
         byte[] learned = feeder.reference.get("press-00").checkpointBytes();
-        ModelSpec changed = SpecJson.parse(new String(resource("../default-spec.json"), StandardCharsets.UTF_8)
+        ModelSpec changed = SpecJson.parse(defaultSpecText()
                 .replace("\"learningRate\": 0.002", "\"learningRate\": 0.001"));
 
         // Read under the changed spec, it is the model it was, spec included, for
@@ -557,9 +515,9 @@ class ModelStoreTest {
                 "the new model and its own three inputs, none of its predecessor's 4 to 20");
     }
 
-    private static byte[] resource(String name) throws Exception {
-        try (InputStream in = ModelStoreTest.class.getResourceAsStream("/legacy/" + name)) {
-            return in.readAllBytes();
+    private static String defaultSpecText() throws Exception {
+        try (InputStream in = ModelStoreTest.class.getResourceAsStream("/default-spec.json")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
