@@ -318,11 +318,6 @@ final class ModelState {
     private void readProgress(ByteBuffer in) {
         windowStart = in.getLong();
         snapshotVersion = in.getLong();
-        int expected = window.binarySize();
-        if (!window.readsSize(in.remaining())) {
-            throw new IllegalStateException("model '" + modelId + "': unsupported progress record ("
-                    + in.remaining() + " bytes of metrics window, expected " + expected + ")");
-        }
         window.readFrom(in);
     }
 }
