@@ -257,8 +257,7 @@ final class ModelState {
 
     /**
      * The progress part: windowStart, snapshotVersion, then the open window's counts (with its
-     * drifts and the regression errors last; a record written before them lacks them, see
-     * {@link PrequentialMetrics#readFrom}).
+     * drifts and the regression errors last, see {@link PrequentialMetrics#writeTo}).
      */
     byte[] progressBytes() {
         ByteBuffer out = ByteBuffer.allocate(16 + window.binarySize());
