@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
 import streamlearn.model.SpecException;
-import streamlearn.nn.StateReader;
 
 /**
  * The whole state of an {@link OnlineModel} (spec, modelVersion, weights, weight average, scaler,
@@ -27,15 +26,11 @@ import streamlearn.nn.StateReader;
  */
 public final class ModelSnapshot {
     /**
-     * Bumped whenever the binary layout or the meaning of what it holds changes. Version 1 wrote a
-     * scaler count even for a model without a scaler (for a standardising model, the default, it
-     * is the layout of 2); versions 1 and 2 held the scaler's sum of squared deviations (m2) where
-     * 3 holds its variance, and are read by converting it ({@link OnlineModel#upgradeScalerFromM2}).
-     * Version 4 adds {@code outputRelearning} for a model with drift detection; older ones were
-     * never relearning and are read as 0.
+     * The binary layout's version, written after the magic: a stored state of any other version is
+     * refused with a clear error rather than misread. Changes with the layout or the meaning of
+     * what it holds.
      */
     public static final byte BINARY_FORMAT_VERSION = 4;
-    private static final String OUTPUT_RELEARNING = "outputRelearning";
     private static final int MAGIC = 0x534c4d31; // "SLM1"
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -73,54 +68,14 @@ public final class ModelSnapshot {
         }
     }
 
+    /**
+     * Reads a snapshot of the current layout; a field the spec's model needs that is missing is a
+     * {@link SpecException} naming it.
+     */
     public static OnlineModel fromJson(JsonNode root) {
         SpecJson.object(root, "snapshot");
         ModelSpec spec = SpecJson.fromJson(root.get("spec"));
-        JsonNode scaler = root.path("scaler");
-        boolean fromM2 = scaler.has("m2") && !scaler.has("variance");
-        boolean beforeRelearning = spec.drift() != null && !root.has(OUTPUT_RELEARNING);
-        if (!fromM2 && !beforeRelearning) {
-            return readJson(spec, root);
-        }
-        ObjectNode upgraded = root.deepCopy();
-        if (fromM2) {
-            // A snapshot from before the forgetting scaler: its m2 is read where the variance goes.
-            ((ObjectNode) upgraded.get("scaler")).set("variance", scaler.get("m2"));
-        }
-        if (beforeRelearning) {
-            // From before the output layer's relearning after a drift: it was not relearning.
-            upgraded.put(OUTPUT_RELEARNING, 0);
-        }
-        OnlineModel model = readJson(spec, upgraded);
-        if (fromM2) {
-            model.upgradeScalerFromM2();
-        }
-        return model;
-    }
-
-    /** A binary state from before version 4, which had no output relearning (read as 0). */
-    private static StateReader withoutOutputRelearning(StateReader in) {
-        return new StateReader() {
-            @Override
-            public long count(String name) {
-                return name.equals(OUTPUT_RELEARNING) ? 0 : in.count(name);
-            }
-
-            @Override
-            public double number(String name) {
-                return in.number(name);
-            }
-
-            @Override
-            public void vector(String name, double[] into) {
-                in.vector(name, into);
-            }
-
-            @Override
-            public void parameters(String name, double[] into) {
-                in.parameters(name, into);
-            }
-        };
+        return readJson(spec, root);
     }
 
     private static OnlineModel readJson(ModelSpec spec, JsonNode root) {
@@ -157,11 +112,6 @@ public final class ModelSnapshot {
         return out.array();
     }
 
-    /** True when {@code bytes} start like a binary snapshot (of any format version). */
-    public static boolean isBinarySnapshot(byte[] bytes) {
-        return bytes.length >= 4 && ByteBuffer.wrap(bytes).getInt() == MAGIC;
-    }
-
     public static OnlineModel fromBytes(byte[] bytes) {
         return read(ByteBuffer.wrap(bytes), true);
     }
@@ -176,6 +126,10 @@ public final class ModelSnapshot {
                 throw new SpecException("snapshot", "not a streamlearn binary snapshot");
             }
             byte version = in.get();
+            if (version != BINARY_FORMAT_VERSION) {
+                throw new SpecException("snapshot", "binary format version " + version + " is not supported"
+                        + " (this build reads " + BINARY_FORMAT_VERSION + ")");
+            }
             int specLength = in.getInt();
             if (specLength < 0 || specLength > in.remaining()) {
                 throw new SpecException("snapshot", "corrupt binary snapshot (spec length " + specLength + ")");
@@ -183,18 +137,8 @@ public final class ModelSnapshot {
             byte[] specBytes = new byte[specLength];
             in.get(specBytes);
             ModelSpec spec = SpecJson.parse(new String(specBytes, StandardCharsets.UTF_8));
-            boolean readable = version == BINARY_FORMAT_VERSION || version == 3 || version == 2
-                    || version == 1 && spec.standardize();
-            if (!readable) {
-                throw new SpecException("snapshot", "binary format version " + version + " is not supported"
-                        + " (this build reads " + BINARY_FORMAT_VERSION + "); restore the model from its JSON snapshot");
-            }
             OnlineModel model = OnlineModel.blank(spec);
-            StateReader state = new BinaryState.Reader(in);
-            model.readState(version < 4 ? withoutOutputRelearning(state) : state);
-            if (version < 3) {
-                model.upgradeScalerFromM2();
-            }
+            model.readState(new BinaryState.Reader(in));
             if (whole && in.hasRemaining()) {
                 throw new SpecException("snapshot", in.remaining() + " unexpected trailing bytes");
             }

@@ -44,10 +44,9 @@ public record ModelSpec(
     public record Layer(int units, Activation activation) { }
 
     /**
-     * Largest network accepted. A model is updated on every record and stored at every commit;
-     * at this size a step takes about a tenth of a millisecond, its binary state (parameters,
-     * average, two optimizer moments) is about 3 MB and its JSON snapshot stays below the 16 MB
-     * the models topic and the changelog accept.
+     * Largest network accepted. A model is updated on every record and stored at every commit,
+     * so a step must stay cheap, and its JSON snapshot (parameters, average, two optimizer
+     * moments) must fit in a record of the models topic and the changelog.
      */
     public static final long MAX_PARAMETERS = 100_000;
 

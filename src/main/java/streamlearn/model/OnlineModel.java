@@ -17,19 +17,18 @@ import streamlearn.nn.Trainer;
  */
 public final class OnlineModel {
     /**
-     * After a drift, how many readings the input statistics weigh everything before it as.
-     * Measured between 50 and 1,000 with little difference (docs/QUALITY.md); fewer would let
-     * the first readings after a change jolt the inputs.
+     * After a drift, how many readings the input statistics weigh everything before it as: few
+     * enough that a moved sensor is soon re-centred, enough that the first readings after a
+     * change do not jolt the inputs (docs/QUALITY.md).
      */
     public static final long SCALER_MEMORY_AFTER_DRIFT = 200;
     /**
      * The least rise of the error, newer part of the detector's window against older, that is a
      * drift. Over a long window ADWIN finds small rises significant, and a learner's error wanders
-     * by itself: with balanced class weights on the 90/8/2 stream, between 1% and 3% over
-     * thousands of readings. Reacting to that wander made it worse (each reaction drops the
-     * weight average) and cost 0.4 points of critical recall (docs/QUALITY.md, "Rare classes");
-     * the changes the reaction is for raise the error by far more (a moved boundary or sensor:
-     * from 3% to 25% and over).
+     * by itself (with balanced class weights on a stream with rare classes, say). Reacting to
+     * that wander costs accuracy, since each reaction drops the weight average (docs/QUALITY.md,
+     * "Rare classes"); the changes the reaction is for, a moved boundary or sensor, raise the
+     * error by far more.
      */
     public static final double MIN_ERROR_RISE = 0.05;
 
@@ -142,9 +141,9 @@ public final class OnlineModel {
     }
 
     private static Trainer trainer(ModelSpec spec, Mlp net, double[] params) {
-        // Only a model that detects drift restarts its average, so only its state carries the
-        // average's age (for any other, it equals the model version): older snapshots, which
-        // never had drift detection, keep their layout.
+        // Only a model that detects drift restarts its average and relearns its output layer, so
+        // only its state carries the average's age (for any other, it equals the model version)
+        // and the relearning left.
         return new Trainer(net, spec.loss(), spec.optimizer().create(net.parameterCount()), params,
                 spec.l2(), spec.clipNorm(), spec.averagingDecay(), spec.drift() != null);
     }
@@ -187,16 +186,6 @@ public final class OnlineModel {
         }
         if (classWeights != null) {
             classWeights.writeState(new SectionWriter(out, "classWeights."));
-        }
-    }
-
-    /**
-     * Converts a scaler restored from a snapshot older than the forgetting scaler, whose variance
-     * slot holds Welford's m2 (see {@link OnlineScaler#convertFromM2}).
-     */
-    public void upgradeScalerFromM2() {
-        if (scaler != null) {
-            scaler.convertFromM2();
         }
     }
 
@@ -402,23 +391,20 @@ public final class OnlineModel {
     /**
      * What the learner does when its error rose: chosen by measurement (docs/QUALITY.md, "Drift").
      * <ul>
-     *   <li>The weight average, which remembers about 1/(1 - decay) updates (10,000 in the
-     *       default spec), restarts from the trained weights, which have been following the
-     *       change all along: predictions catch up at once. This alone brings a moved class
-     *       boundary back within a thousand readings.</li>
+     *   <li>The weight average, which remembers about 1/(1 - decay) updates, restarts from the
+     *       trained weights, which have been following the change all along: predictions catch
+     *       up at once. This alone brings a moved class boundary back.</li>
      *   <li>The input statistics weigh the past as {@link #SCALER_MEMORY_AFTER_DRIFT} readings,
-     *       so a sensor that moved (a machine running hotter) is re-centred within a few hundred
-     *       readings instead of the 10,000 of its slow forgetting, and the network sees the
-     *       inputs it was trained on again.</li>
-     *   <li>The output layer learns 30 times faster, falling back over 2,000 updates
+     *       so a sensor that moved (a machine running hotter) is re-centred far sooner than its
+     *       slow forgetting would, and the network sees the inputs it was trained on again.</li>
+     *   <li>The output layer learns faster for a while
      *       ({@link streamlearn.nn.Trainer#relearnOutputLayer}): when what the labels mean
      *       changed, the hidden layers' features still hold and only their mapping to classes
-     *       must be relearnt. After two classes swap, this takes the 20,000 readings that follow
-     *       from 0.966 to 0.970 accuracy (MOA's ARF: 0.970); the +15 °C change is unaffected.</li>
+     *       must be relearnt.</li>
      * </ul>
      * Restarting the optimizer's moments, a faster learning rate for the whole network, or a
-     * faster- or slower-growing average were measured and left out: none beat the above, and a
-     * faster rate throughout costs stationary accuracy.
+     * faster- or slower-growing average do not beat the above, and a faster rate throughout
+     * costs stationary accuracy.
      */
     private List<String> adaptToDrift() {
         List<String> actions = new java.util.ArrayList<>(3);

@@ -11,10 +11,10 @@ import streamlearn.nn.StateWriter;
  * <p>The statistics follow a drifting sensor and shrug off a glitch:
  * <ul>
  *   <li>each update weighs the new reading by {@code w = max(1/count, 1/memory)}: for the first
- *       {@code memory} readings (10,000 unless the spec says otherwise) this is exactly Welford's
- *       running mean and (population) variance, after that an exponentially weighted mean and
- *       variance that forget at rate 1/memory, so they follow a level shift with a time constant
- *       of {@code memory} readings;</li>
+ *       {@code memory} readings ({@link #DEFAULT_MEMORY} unless the spec says otherwise) this is
+ *       exactly Welford's running mean and (population) variance, after that an exponentially
+ *       weighted mean and variance that forget at rate 1/memory, so they follow a level shift
+ *       with a time constant of {@code memory} readings;</li>
  *   <li>before it counts, a reading is clipped to {@code mean +/- CLIP * std} (once the variance
  *       is positive), so one reading, however wild, moves the mean by at most
  *       {@code w * CLIP * std} and multiplies the variance by at most {@code (1 - w)(1 + w CLIP^2)};</li>
@@ -120,19 +120,6 @@ public final class OnlineScaler {
     /** The current variance of feature {@code i}. */
     public double variance(int i) {
         return variance[i];
-    }
-
-    /**
-     * Turns state read from a snapshot older than this scaler, which held Welford's sum of squared
-     * deviations (m2) where the variance now is, into the variance: m2 / count. That is exactly
-     * what this scaler would hold while count <= its memory, and past it the best start for
-     * the forgetting estimate; the model then continues from its old statistics.
-     */
-    void convertFromM2() {
-        for (int i = 0; i < variance.length; i++) {
-            variance[i] = count > 0 ? variance[i] / count : 0.0;
-        }
-        refreshAll();
     }
 
     /** Writes the statistics, for a snapshot. */

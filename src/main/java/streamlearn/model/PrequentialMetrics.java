@@ -25,8 +25,7 @@ public final class PrequentialMetrics {
     private long drifts;
     private double lossSum;
     private long modelVersion;
-    // Regression: the labeled readings scored by their error (a window restored from a record
-    // older than these sums counts from the restore on), and the sums of |error| and error^2.
+    // Regression: the labeled readings scored by their error, and the sums of |error| and error^2.
     private long errorCount;
     private double absErrorSum;
     private double squaredErrorSum;
@@ -226,19 +225,8 @@ public final class PrequentialMetrics {
     }
 
     /**
-     * Whether {@link #readFrom} reads a record of this many bytes: one {@link #writeTo} writes now,
-     * or one written before the regression errors (24 bytes fewer), or before drift detection too
-     * (8 bytes fewer again).
-     */
-    public boolean readsSize(int bytes) {
-        int now = binarySize();
-        return bytes == now || bytes == now - 24 || bytes == now - 32;
-    }
-
-    /**
      * The accumulated state, so an open window survives a restart with its model: the counts, the
-     * confusion matrix, then the drifts (added with drift detection), then the regression errors'
-     * count and sums (added with MAE and RMSE), each added last.
+     * confusion matrix, the drifts, then the regression errors' count and sums.
      */
     public void writeTo(java.nio.ByteBuffer out) {
         out.putLong(records).putLong(labeled).putLong(correct).putLong(diverged).putDouble(lossSum).putLong(modelVersion);
@@ -252,11 +240,16 @@ public final class PrequentialMetrics {
     }
 
     /**
-     * Reads what {@link #writeTo} wrote, from {@code in}'s position to its end. A window written
-     * before drift detection ends at the confusion matrix: its drifts read as 0; one written before
-     * the regression errors ends at the drifts: its errors count from now on.
+     * Reads what {@link #writeTo} wrote, from {@code in}'s position to its end, which must be
+     * exactly {@link #binarySize} bytes away.
+     *
+     * @throws IllegalStateException when it is not (nothing is read then)
      */
     public void readFrom(java.nio.ByteBuffer in) {
+        if (in.remaining() != binarySize()) {
+            throw new IllegalStateException("unsupported metrics window record: " + in.remaining()
+                    + " bytes, expected " + binarySize() + " for " + classes.size() + " classes");
+        }
         records = in.getLong();
         labeled = in.getLong();
         correct = in.getLong();
@@ -268,10 +261,9 @@ public final class PrequentialMetrics {
                 row[j] = in.getLong();
             }
         }
-        drifts = in.remaining() >= Long.BYTES ? in.getLong() : 0;
-        boolean errors = in.remaining() >= 3 * Long.BYTES;
-        errorCount = errors ? in.getLong() : 0;
-        absErrorSum = errors ? in.getDouble() : 0;
-        squaredErrorSum = errors ? in.getDouble() : 0;
+        drifts = in.getLong();
+        errorCount = in.getLong();
+        absErrorSum = in.getDouble();
+        squaredErrorSum = in.getDouble();
     }
 }

@@ -45,7 +45,7 @@ public final class Adam implements Optimizer {
         double stepSize = learningRate / (1.0 - b1t);
         double secondCorrection = 1.0 / (1.0 - b2t);
         // Two loops rather than one: the JIT vectorises a loop only if its unrolled body stays
-        // small, and one loop doing all of it ran scalar (docs/BENCHMARKS.md).
+        // small, and one loop doing all of it is too large for that (docs/BENCHMARKS.md).
         for (int i = 0; i < params.length; i++) {
             double g = grad[i] * scale;
             nextM[i] = Optimizer.flushTiny(beta1 * m[i] + (1.0 - beta1) * g);

@@ -10,10 +10,10 @@ package streamlearn.nn;
  * its state arrays.
  *
  * <p>Whether a candidate is finite is decided from bounds where possible rather than by a pass
- * over it (a pass was a tenth of a small network's step). An optimizer keeps an upper bound on
- * the size of each element of its state, updated from the bound on the gradient at every step,
- * and reports a bound on the size of the step it proposed; the {@link Trainer} does the same for
- * the parameters. While the bounds stay below {@link #SAFE_BOUND} no element can overflow, so
+ * over it, which would be a sizeable part of a small network's step. An optimizer keeps an upper
+ * bound on the size of each element of its state, updated from the bound on the gradient at every
+ * step, and reports a bound on the size of the step it proposed; the {@link Trainer} does the same
+ * for the parameters. While the bounds stay below {@link #SAFE_BOUND} no element can overflow, so
  * nothing needs checking; when they do not, or are not known yet (a new or restored optimizer),
  * the candidate is checked element by element and the bounds are measured again.
  */
@@ -47,9 +47,9 @@ public sealed interface Optimizer permits Sgd, Adam {
     /**
      * Rounds optimizer state below about 1e-266 to 0 and leaves anything above about 1e-234
      * unchanged, bit for bit. A moment that only decays (a dead ReLU unit's Adam moments shrink
-     * by beta each step) otherwise turns subnormal after a few thousand steps, and arithmetic on
-     * subnormals is about a hundred times slower. An addition and a subtraction, rather than a
-     * comparison, so that the JIT can still vectorise the update loops.
+     * by beta each step) otherwise turns subnormal, and arithmetic on subnormals is far slower.
+     * An addition and a subtraction, rather than a comparison, so that the JIT can still
+     * vectorise the update loops.
      */
     static double flushTiny(double x) {
         return (x + TINY) - TINY;

@@ -256,7 +256,8 @@ final class ModelState {
     }
 
     /**
-     * The progress part: windowStart, snapshotVersion, then the open window's counts.
+     * The progress part: windowStart, snapshotVersion, then the open window's counts (with its
+     * drifts and the regression errors last, see {@link PrequentialMetrics#writeTo}).
      */
     byte[] progressBytes() {
         ByteBuffer out = ByteBuffer.allocate(16 + window.binarySize());
@@ -294,10 +295,6 @@ final class ModelState {
     private void readProgress(ByteBuffer in) {
         windowStart = in.getLong();
         snapshotVersion = in.getLong();
-        if (in.remaining() != window.binarySize()) {
-            throw new IllegalStateException("model '" + modelId + "': metrics window of " + in.remaining()
-                    + " bytes, expected " + window.binarySize());
-        }
         window.readFrom(in);
     }
 }

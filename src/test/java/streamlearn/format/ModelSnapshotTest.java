@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import streamlearn.app.SensorReadingGenerator;
 import streamlearn.model.InitSpec;
 import streamlearn.model.ModelSpec;
@@ -191,52 +192,6 @@ class ModelSnapshotTest {
         assertEquals(a.drifts(), c.drifts());
     }
 
-    /**
-     * Snapshots from before the output layer's relearning (binary version 3, JSON without
-     * {@code outputRelearning}) are read as a model that is not relearning, and then equal the
-     * model they were taken from.
-     */
-    @Test
-    void snapshotsFromBeforeOutputRelearningReadAsNotRelearning() {
-        OnlineModel model = OnlineModel.create(SpecJson.defaultSpec());
-        train(model, new SensorReadingGenerator(3, 16, 0.0), 1000);
-        byte[] current = ModelSnapshot.toBytes(model);
-
-        byte[] spec = model.spec().json().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        ByteBuffer v3 = ByteBuffer.allocate(current.length - Long.BYTES);
-        v3.put(current, 0, 4).put((byte) 3).putInt(spec.length).put(spec);
-        BinaryState.Writer state = new BinaryState.Writer(v3);
-        model.writeState(new streamlearn.nn.StateWriter() {
-            @Override
-            public void count(String name, long value) {
-                if (!name.equals("outputRelearning")) {
-                    state.count(name, value);
-                }
-            }
-
-            @Override
-            public void number(String name, double value) {
-                state.number(name, value);
-            }
-
-            @Override
-            public void vector(String name, double[] values) {
-                state.vector(name, values);
-            }
-
-            @Override
-            public void parameters(String name, double[] values) {
-                state.parameters(name, values);
-            }
-        });
-        assertFalse(v3.hasRemaining());
-        assertArrayEquals(current, ModelSnapshot.toBytes(ModelSnapshot.fromBytes(v3.array())));
-
-        ObjectNode json = ModelSnapshot.toJson(model);
-        assertEquals(0, json.remove("outputRelearning").asLong());
-        assertArrayEquals(current, ModelSnapshot.toBytes(ModelSnapshot.fromJson(json)));
-    }
-
     /** The generator's reading, with warning and critical swapped from reading {@code swapAt} on. */
     private static void nextSwappedAfter(SensorReadingGenerator gen, Reading reading, int i, int swapAt) {
         gen.next(reading, i);
@@ -253,20 +208,51 @@ class ModelSnapshotTest {
         return ModelSnapshot.toBytes(model);
     }
 
-    @Test
-    void wrongBinaryVersionIsAClearSpecException() {
-        byte[] bytes = smallSnapshot();
-        assertEquals(ModelSnapshot.BINARY_FORMAT_VERSION, bytes[4]);
-        bytes[4] = (byte) (ModelSnapshot.BINARY_FORMAT_VERSION + 1);
-        SpecException e = assertThrows(SpecException.class, () -> ModelSnapshot.fromBytes(bytes));
-        assertTrue(e.getMessage().contains("version"), e.getMessage());
-        assertTrue(e.getMessage().contains(String.valueOf(ModelSnapshot.BINARY_FORMAT_VERSION + 1)), e.getMessage());
+    /**
+     * A binary snapshot of any version but the current one, older or newer, is refused with an
+     * error naming both versions, never misread: a standardising model too, whose state has the
+     * same length in every version.
+     */
+    @ParameterizedTest(name = "version {0}")
+    @ValueSource(ints = {0, 1, 2, 3, ModelSnapshot.BINARY_FORMAT_VERSION + 1, -1})
+    void anyOtherBinaryVersionIsAClearSpecException(int version) {
+        OnlineModel standardising = OnlineModel.create(SpecJson.defaultSpec());
+        train(standardising, new SensorReadingGenerator(3, 16, 0.0), 50);
+        for (byte[] bytes : new byte[][] {smallSnapshot(), ModelSnapshot.toBytes(standardising)}) {
+            assertEquals(ModelSnapshot.BINARY_FORMAT_VERSION, bytes[4]);
+            bytes[4] = (byte) version;
+            SpecException e = assertThrows(SpecException.class, () -> ModelSnapshot.fromBytes(bytes));
+            assertEquals("snapshot: binary format version " + version + " is not supported (this build reads "
+                    + ModelSnapshot.BINARY_FORMAT_VERSION + ")", e.getMessage());
+        }
+    }
 
-        // Version 1 had the same layout for a standardising model (read in ModelStoreTest), but
-        // not for one without a scaler, like this one: a clear error, not a misread model.
-        bytes[4] = 1;
-        e = assertThrows(SpecException.class, () -> ModelSnapshot.fromBytes(bytes));
-        assertTrue(e.getMessage().contains("version 1 is not supported"), e.getMessage());
+    /**
+     * A JSON snapshot of a drift-detecting, standardising model lacking any field of the current
+     * layout is refused with an error naming that field; nothing is filled in for it. The
+     * scaler's variance is not taken from any other field.
+     */
+    @Test
+    void aJsonSnapshotLackingAFieldOfTheCurrentLayoutNamesIt() throws Exception {
+        OnlineModel model = OnlineModel.create(SpecJson.defaultSpec());
+        train(model, new SensorReadingGenerator(3, 16, 0.0), 200);
+        String good = ModelSnapshot.toJsonString(model);
+        for (String path : new String[] {"outputRelearning", "averaging.age", "averaging.weights", "scaler.count",
+            "scaler.variance", "drift.drifts", "optimizer.beta1Power"}) {
+            ObjectNode root = (ObjectNode) JSON.readTree(good);
+            ObjectNode parent = root;
+            String[] parts = path.split("\\.");
+            for (int i = 0; i < parts.length - 1; i++) {
+                parent = (ObjectNode) parent.get(parts[i]);
+            }
+            JsonNode removed = parent.remove(parts[parts.length - 1]);
+            assertTrue(removed != null, path + " is written");
+            if (path.equals("scaler.variance")) {
+                parent.set("m2", removed);
+            }
+            SpecException e = assertThrows(SpecException.class, () -> ModelSnapshot.fromJson(root), path);
+            assertTrue(e.getMessage().startsWith(path + ": missing"), e.getMessage());
+        }
     }
 
     /** Each optimizer reads back its own state by name; a snapshot without it names what is missing. */

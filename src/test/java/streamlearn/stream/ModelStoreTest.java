@@ -7,12 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import streamlearn.app.SensorReadingGenerator;
-import streamlearn.format.ModelSnapshot;
 import streamlearn.format.SpecJson;
 import streamlearn.model.LateLabel;
 import streamlearn.model.ModelSpec;
@@ -45,7 +40,7 @@ import streamlearn.model.StepResult;
  * since, so what is written per reading is small and bounded however many models there are; a
  * model that leaves the cache, or a store opened again over the same data (a restart, a task
  * moving here), gives back every model bit for bit, readings, late labels, published snapshots
- * and windows closed by the wall clock included; and anything but this build's checkpoint is refused.
+ * and windows closed by the wall clock included; and a stored state of any other layout is refused, naming the model.
  */
 class ModelStoreTest {
     private static final ModelSpec SPEC = SpecJson.defaultSpec();
@@ -385,8 +380,14 @@ class ModelStoreTest {
                 "the window closed after a restart is the one an uninterrupted run closes");
     }
 
-    @Test
-    void anythingButThisBuildsCheckpointIsRefusedWithAnErrorThatNamesTheModel() {
+    /**
+     * A checkpoint whose metrics window is cut short or has bytes after it, or whose model is of
+     * another binary format version, is not misread: an error that names the model and what is
+     * wrong.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"window 32 bytes short", "window 24 bytes short", "window 3 bytes long", "model version 3"})
+    void aCheckpointOfAnyOtherLayoutIsUnreadableNamingTheModel(String change) {
         String id = "press-00";
         ModelState state = ModelState.create(id, SPEC);
         Reading reading = new Reading(2);
@@ -399,17 +400,27 @@ class ModelStoreTest {
         byte[] checkpoint = state.checkpointBytes();
         MapStore underlying = new MapStore();
         underlying.put(ModelKeys.checkpoint(id), checkpoint);
-        assertArrayEquals(checkpoint, new ModelStore(underlying, SPEC, 100, 10).get(id).checkpointBytes());
+        assertArrayEquals(checkpoint, new ModelStore(underlying, SPEC, 100, 10).get(id).checkpointBytes(), "as written");
 
-        // A bare binary snapshot, a window a few bytes short or long: refused, not misread.
-        for (byte[] other : List.of(state.modelBytes(), Arrays.copyOf(checkpoint, checkpoint.length - 8),
-                Arrays.copyOf(checkpoint, checkpoint.length + 3))) {
-            underlying.put(ModelKeys.checkpoint(id), other);
-            Models.Unreadable e = assertThrows(Models.Unreadable.class,
-                    () -> new ModelStore(underlying, SPEC, 100, 10).get(id));
-            assertTrue(e.getMessage().startsWith("model '" + id + "': its stored state cannot be read"), e.getMessage());
-            assertEquals(id, e.modelId);
+        byte[] changed;
+        String expected;
+        if (change.startsWith("model")) {
+            changed = checkpoint.clone();
+            changed[4 + Long.BYTES + 4 + 4] = 3; // the model's format version, after its magic
+            expected = "binary format version 3 is not supported";
+        } else {
+            int off = Integer.parseInt(change.split(" ")[1]) * (change.endsWith("short") ? -1 : 1);
+            changed = Arrays.copyOf(checkpoint, checkpoint.length + off);
+            expected = "unsupported metrics window record: " + (new PrequentialMetrics(SPEC).binarySize() + off)
+                    + " bytes, expected " + new PrequentialMetrics(SPEC).binarySize();
         }
+        MapStore other = new MapStore();
+        other.put(ModelKeys.checkpoint(id), changed);
+        Models.Unreadable e = assertThrows(Models.Unreadable.class,
+                () -> new ModelStore(other, SPEC, 100, 10).get(id));
+        assertTrue(e.getMessage().startsWith("model '" + id + "': its stored state cannot be read"), e.getMessage());
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+        assertEquals(id, e.modelId);
     }
 
     @Test
@@ -452,7 +463,7 @@ class ModelStoreTest {
         feeder.feed(new SensorReadingGenerator(11, 1, 0.0), 20);
         assertNull(underlying.get(ModelKeys.checkpoint("press-00")), "no checkpoint yet: 20 logged inputs");
         byte[] learned = feeder.reference.get("press-00").checkpointBytes();
-        ModelSpec changed = SpecJson.parse(new String(resource("../default-spec.json"), StandardCharsets.UTF_8)
+        ModelSpec changed = SpecJson.parse(defaultSpecText()
                 .replace("\"learningRate\": 0.002", "\"learningRate\": 0.001"));
 
         // Read under the changed spec, it is the model it was, spec included, for
@@ -507,9 +518,9 @@ class ModelStoreTest {
                 "the new model and its own three inputs, none of its predecessor's 4 to 20");
     }
 
-    private static byte[] resource(String name) throws Exception {
-        try (InputStream in = ModelStoreTest.class.getResourceAsStream("/legacy/" + name)) {
-            return in.readAllBytes();
+    private static String defaultSpecText() throws Exception {
+        try (InputStream in = ModelStoreTest.class.getResourceAsStream("/default-spec.json")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
