@@ -117,8 +117,15 @@ public final class ReplayCommand {
         PrequentialMetrics metrics = new PrequentialMetrics(spec);
         Reading reading = new Reading(spec.features().size());
         LateLabel label = new LateLabel();
+        long[] unmatchedLabels = {0};
         PendingReadings pending = new PendingReadings(spec, PendingReadings.inMemory(),
-                LearnerSettings.DEFAULT_LABEL_MAX_DELAY.toMillis(), LearnerSettings.DEFAULT_LABEL_MAX_PENDING, (m, r) -> { });
+                LearnerSettings.DEFAULT_LABEL_MAX_DELAY.toMillis(), LearnerSettings.DEFAULT_LABEL_MAX_PENDING, (m, r) -> { },
+                (m, reason, message, line) -> {
+                    // A label line that waited for its reading in vain.
+                    unmatchedLabels[0]++;
+                    err.println("replay: line " + java.nio.ByteBuffer.wrap(line).getLong() + ": late label unmatched ("
+                            + RejectReason.UNMATCHED_LABEL.id() + "): " + message);
+                });
         PendingReading waiting = new PendingReading(spec);
         long streamTime = Long.MIN_VALUE;
         long rejected = 0;
@@ -150,11 +157,15 @@ public final class ReplayCommand {
                             if (match == PendingReadings.Match.MATCHED) {
                                 matched++;
                                 metrics.addLate(model.learnLate(waiting, label), model.modelVersion());
+                            } else if (pending.awaitReading(modelId, label, streamTime, streamTime,
+                                    java.nio.ByteBuffer.allocate(Long.BYTES).putLong(lineNumber).array())) {
+                                // It may come before its reading: it waits for it, as in the stream.
+                                continue;
                             } else {
                                 unmatched++;
                                 err.println("replay: line " + lineNumber + ": late label unmatched ("
-                                        + RejectReason.UNMATCHED_LABEL.id() + "): " + (match == PendingReadings.Match.EXPIRED
-                                        ? "its reading waited longer than label.max.delay" : "no reading waits for it"));
+                                        + RejectReason.UNMATCHED_LABEL.id() + "): no reading waits for it, and a label "
+                                        + "for that reading waits already");
                             }
                             continue;
                         } catch (InvalidReadingException notALabel) {
@@ -169,6 +180,11 @@ public final class ReplayCommand {
                 // and the reading's timestamp stands for the record's.
                 reading.defaultTimestamp(lineNumber);
                 streamTime = Math.max(streamTime, reading.timestamp());
+                pending.expire(streamTime);
+                // A label line that came before this reading: the reading takes it, as if inline.
+                if (pending.labelReading(modelId, reading, streamTime)) {
+                    matched++;
+                }
                 StepResult result = model.step(reading);
                 metrics.add(result, model.modelVersion());
                 predictionOut.write(predictions.write(modelId, reading, result));
@@ -178,6 +194,9 @@ public final class ReplayCommand {
                 }
             }
         }
+        // The labels still waiting for their reading: the file did not have it.
+        pending.endOfInput();
+        unmatched += unmatchedLabels[0];
         if (options.has("model")) {
             Files.writeString(Path.of(options.string("model", null)), ModelSnapshot.toJsonString(model) + "\n");
         }

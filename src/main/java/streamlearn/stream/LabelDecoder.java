@@ -32,6 +32,9 @@ final class LabelDecoder implements Processor<String, byte[], String, LateLabel>
         } catch (InvalidReadingException e) {
             throw new RejectedReadingException(e);
         }
+        // The origin headers the router set name the key the label was sent with.
+        label.setSource(record.key() == null ? null : record.key().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                record.value());
         context.forward(record.withValue(label));
     }
 }

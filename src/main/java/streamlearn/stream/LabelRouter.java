@@ -104,6 +104,7 @@ final class LabelRouter<V> implements Processor<String, byte[], String, V> {
             }
             context.forward(new Record<>(modelId, (V) record.value(), record.timestamp(), headers));
         } else {
+            label.setSource(record.key().getBytes(StandardCharsets.UTF_8), record.value());
             context.forward(new Record<>(modelId, (V) label, record.timestamp(), record.headers()));
         }
     }

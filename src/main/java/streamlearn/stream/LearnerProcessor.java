@@ -101,7 +101,7 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         }
         KeyValueStore<Bytes, byte[]> waitingStore = context.getStateStore(LearnerTopology.PENDING_STORE);
         this.pending = new PendingReadings(settings.spec(), new KeyValueStorage(waitingStore),
-                settings.labelMaxDelay().toMillis(), settings.labelMaxPending(), this::dropped);
+                settings.labelMaxDelay().toMillis(), settings.labelMaxPending(), this::dropped, this::labelDropped);
         pending.open();
         this.waiting = new PendingReading(settings.spec());
         this.predictions = new PredictionJson(settings.spec());
@@ -305,6 +305,8 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
             meters.windowClosed(closed);
         }
 
+        // A label that came before this reading and waits for it: the reading takes it, as if inline.
+        boolean early = pending.labelReading(key, reading, context.currentStreamTimeMs());
         long started = System.nanoTime();
         StepResult result;
         try {
@@ -321,6 +323,10 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
                 LearnerTopology.PREDICTIONS_SINK);
         meters.counted(result, state.configuredClass(result.predicted()), state.model().modelVersion(),
                 System.currentTimeMillis() - reading.timestamp());
+        if (early) {
+            meters.label(LearnerMetrics.LabelOutcome.EARLY);
+            meters.waitingLabels(pending.waitingLabels(key));
+        }
         if (!result.labeled() && pending.enabled()) {
             pending.remember(key, served, result, record.timestamp());
             meters.waiting(pending.waiting(key));
@@ -334,10 +340,18 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         ModelState state = model(key, record.timestamp());
         PendingReadings.Match match = state == null ? PendingReadings.Match.NOT_WAITING
                 : pending.match(key, label, context.currentStreamTimeMs(), waiting);
+        // No reading waits (or only an expired one): the label may have come before its reading, and
+        // waits for it; dead-lettered by labelDropped if it does not come in time.
+        if (match != PendingReadings.Match.MATCHED && pending.awaitReading(key, label, record.timestamp(),
+                context.currentStreamTimeMs(),
+                DeadLetterHandler.source(label, record.headers(), context.recordMetadata().orElse(null)))) {
+            meters.waitingLabels(pending.waitingLabels(key));
+            return;
+        }
         if (match != PendingReadings.Match.MATCHED) {
             meters.waiting(pending.waiting(key));
             meters.label(LearnerMetrics.LabelOutcome.UNMATCHED);
-            throw new RejectedReadingException(RejectReason.UNMATCHED_LABEL, unmatched(key, label, match));
+            throw new RejectedReadingException(RejectReason.UNMATCHED_LABEL, unmatched(key, label));
         }
         long started = System.nanoTime();
         StepResult result;
@@ -354,12 +368,11 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         drifted(key, result.drift(), waiting.timestamp(), meters);
     }
 
-    private static String unmatched(String model, LateLabel label, PendingReadings.Match match) {
+    private String unmatched(String model, LateLabel label) {
         String reading = "reading " + (label.readingId() != null ? "'" + label.readingId() + "'"
                 : "at " + label.timestamp()) + " of sensor '" + label.sensorId() + "' for model '" + model + "'";
-        return match == PendingReadings.Match.EXPIRED
-                ? "the " + reading + " waited longer than label.max.delay, and was dropped"
-                : "no " + reading + " waits for a label (never seen, already labeled, labeled inline, or no longer waiting)";
+        return "no " + reading + " waits for a label, and the label cannot wait for it: " + (pending.enabled()
+                ? "a label for that reading waits already (the first one stays)" : "label.max.delay is 0");
     }
 
     /** A drift this record's error revealed: its event, counted and logged. */
@@ -373,6 +386,17 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
                 key, String.format("%.4f", drift.errorBefore()), String.format("%.4f", drift.errorAfter()),
                 drift.recentReadings(), drift.detector(), drift.delta(), drift.modelVersion(),
                 drift.actions().isEmpty() ? "no action" : String.join(", ", drift.actions()));
+    }
+
+    /** A label that waited for its reading in vain: counted, and dead-lettered as the handler would have. */
+    @SuppressWarnings({"unchecked", "rawtypes"}) // the dead-letter sink takes the key as sent, in bytes
+    private void labelDropped(String model, PendingReadings.LabelDrop reason, String message, byte[] deadLetter) {
+        LearnerMetrics.ModelMeters meters = metrics.forModel(model);
+        meters.label(LearnerMetrics.LabelOutcome.UNMATCHED);
+        meters.waitingLabels(pending.waitingLabels(model));
+        DeadLetterHandler.Letter letter = DeadLetterHandler.unmatchedLabel(deadLetter, message);
+        context.forward((Record) new Record<>(letter.key(), letter.value(), context.currentStreamTimeMs(), letter.headers()),
+                LearnerTopology.DEAD_LETTERS_SINK);
     }
 
     private void dropped(String model, PendingReadings.Drop reason) {
