@@ -44,8 +44,11 @@ import streamlearn.stream.LearnerSettings;
  * for an earlier reading, handled as the stream handles one from the labels topic: the unlabeled
  * readings wait in {@link PendingReadings} ({@code label.max.delay} and {@code label.max.pending}
  * at their defaults), and a matched label scores the prediction made then and takes
- * {@link OnlineModel#learnLate}'s step. A file has no record timestamps: a reading's timestamp
- * (else its line number) stands for it, and the stream time is the largest so far.
+ * {@link OnlineModel#learnLate}'s step. A label line before its reading waits for it
+ * ({@link PendingReadings#awaitReading}), and the reading takes it as an inline label
+ * ({@link PendingReadings#labelReading}); labels still waiting when the file ends are unmatched. A
+ * file has no record timestamps: a reading's timestamp (else its line number) stands for it, the
+ * stream time is the largest so far, and a label line's record timestamp is that stream time.
  */
 public final class ReplayCommand {
     static final String HELP = """
@@ -55,7 +58,9 @@ public final class ReplayCommand {
             train, exactly as the stream does, without Kafka. A line without "features" but with a
             "label" (or "target") is a late label for an earlier reading, named by its "id" or by
             "sensorId" and "timestamp": the reading's prediction is scored and the model trains on it,
-            as with the stream's labels topic; a label that finds no waiting reading is reported.
+            as with the stream's labels topic. A label line before its reading waits for it, and the
+            reading is then predicted and trained as if labeled inline; a label whose reading does not
+            come within label.max.delay (or not at all: reported when the file ends) is reported.
 
               --spec FILE     model spec JSON (default: the built-in sensor classifier, or with
                               --model-in the snapshot's spec)
@@ -72,7 +77,9 @@ public final class ReplayCommand {
               {"records":N,"labeled":N,"matchedLabels":N,"unmatchedLabels":N,"rejected":N,"diverged":N,"drifts":N,
                "meanLoss":X,"accuracy":X,"balancedAccuracy":X,"kappa":X,
                "perClass":{"<class>":{"precision":X,"recall":X,"f1":X,"support":N},...},"modelVersion":N}
-            (records: every non-blank line; labeled: readings labeled inline plus late labels matched;
+            (records: every non-blank line; labeled: readings labeled inline, or by a label line before
+            them, plus late labels matched; matchedLabels: label lines that found their reading, before
+            or after it;
             drifts: the changes the spec's drift detector found in the model's error; a regression spec
             reports "mae" and "rmse" instead of balancedAccuracy, kappa and perClass; a figure nothing
             defines is null: a class without labels has no recall, one never predicted no precision).

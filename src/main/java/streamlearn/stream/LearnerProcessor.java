@@ -39,8 +39,12 @@ import streamlearn.model.StepResult;
  * <p>Per late label (the labels arrive merged with the readings, so both go through this one
  * processor, which owns the task's models and waiting readings): find the reading it names, score
  * the prediction made then and take the step ({@link streamlearn.model.OnlineModel#learnLate}), in
- * the open metrics window; a label that finds nothing goes to the dead-letter topic as
- * {@code unmatched_label}. Waiting readings expire on a stream-time schedule, and at lookup.
+ * the open metrics window. A label that finds no waiting reading waits for it (issue 23: it may
+ * have come first), and a reading whose label waits takes it before its step, as an inline label
+ * ({@link PendingReadings#labelReading}); a waiting label whose reading does not come within
+ * label.max.delay goes to the dead-letter topic as {@code unmatched_label} through this node's own
+ * sink ({@link #labelDropped}), a label that cannot wait at once through the handler. Waiting
+ * readings and labels expire on a stream-time schedule, and at lookup.
  *
  * <p>Everything a record produces (prediction, closed window, drift event) is forwarded while
  * it is processed, so it goes out in the transaction that commits the record's offset and the
