@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -28,6 +29,7 @@ import streamlearn.model.OnlineModel;
 import streamlearn.model.PendingReadings;
 import streamlearn.model.PrequentialMetrics;
 import streamlearn.model.Reading;
+import streamlearn.model.RejectReason;
 import streamlearn.model.SpecException;
 import streamlearn.model.StepResult;
 import streamlearn.stream.Learner;
@@ -43,8 +45,10 @@ import streamlearn.stream.RejectedReadingException;
  * for an earlier reading, handled as the stream handles one from the labels topic: the unlabeled
  * readings wait in {@link PendingReadings} ({@code label.max.delay} and {@code label.max.pending}
  * at their defaults), and a matched label scores the prediction made then and takes
- * {@link OnlineModel#learnLate}'s step. A file has no record timestamps: a reading's timestamp
- * (else its line number) stands for it, and the stream time is the largest so far.
+ * {@link OnlineModel#learnLate}'s step. A label line before its reading waits for it, and the
+ * reading takes it as an inline label; labels still waiting when the file ends are unmatched. A
+ * file has no record timestamps: a reading's timestamp (else its line number) stands for it, the
+ * stream time is the largest so far, and a label line's record timestamp is that stream time.
  */
 public final class ReplayCommand {
     static final String HELP = """
@@ -54,7 +58,9 @@ public final class ReplayCommand {
             train, exactly as the stream does, without Kafka. A line without "features" but with a
             "label" (or "target") is a late label for an earlier reading, named by its "id" or by
             "sensorId" and "timestamp": the reading's prediction is scored and the model trains on it,
-            as with the stream's labels topic; a label that finds no waiting reading is reported.
+            as with the stream's labels topic. A label line before its reading waits for it, and the
+            reading is then predicted and trained as if labeled inline; a label whose reading does not
+            come within label.max.delay (or not at all: reported when the file ends) is reported.
 
               --spec FILE     model spec JSON (default: the built-in sensor classifier, or with
                               --model-in the snapshot's spec)
@@ -71,7 +77,9 @@ public final class ReplayCommand {
               {"records":N,"labeled":N,"matchedLabels":N,"unmatchedLabels":N,"rejected":N,"diverged":N,"drifts":N,
                "meanLoss":X,"accuracy":X,"balancedAccuracy":X,"kappa":X,
                "perClass":{"<class>":{"precision":X,"recall":X,"f1":X,"support":N},...},"modelVersion":N}
-            (records: every non-blank line; labeled: readings labeled inline plus late labels matched;
+            (records: every non-blank line; labeled: readings labeled inline, or by a label line before
+            them, plus late labels matched; matchedLabels: label lines that found their reading, before
+            or after it;
             drifts: the changes the spec's drift detector found in the model's error; a regression spec
             reports "mae" and "rmse" instead of balancedAccuracy, kappa and perClass; a figure nothing
             defines is null: a class without labels has no recall, one never predicted no precision).
@@ -112,8 +120,15 @@ public final class ReplayCommand {
         ReadingParser parser = new ReadingParser(spec);
         Reading reading = new Reading(spec.features().size());
         LateLabel label = new LateLabel();
+        long[] waitedInVain = {0};
         PendingReadings pending = new PendingReadings(spec, PendingReadings.inMemory(),
-                LearnerSettings.DEFAULT_LABEL_MAX_DELAY.toMillis(), LearnerSettings.DEFAULT_LABEL_MAX_PENDING, (m, r) -> { });
+                LearnerSettings.DEFAULT_LABEL_MAX_DELAY.toMillis(), LearnerSettings.DEFAULT_LABEL_MAX_PENDING, (m, r) -> { },
+                (m, reason, message, line) -> {
+                    // A label line that waited for its reading in vain: its dead letter is its line number.
+                    waitedInVain[0]++;
+                    err.println("replay: line " + ByteBuffer.wrap(line).getLong() + ": late label unmatched ("
+                            + RejectReason.UNMATCHED_LABEL.id() + "): " + message);
+                });
         long streamTime = Long.MIN_VALUE;
         long rejected = 0;
         long unmatched = 0;
@@ -143,7 +158,9 @@ public final class ReplayCommand {
                     if (parser.lackedFeatures()) {
                         try {
                             parser.parse(bytes, label);
-                            learner.label(modelId, label, streamTime, streamTime);
+                            long at = lineNumber;
+                            learner.label(modelId, label, streamTime, streamTime,
+                                    () -> ByteBuffer.allocate(Long.BYTES).putLong(at).array());
                             continue;
                         } catch (InvalidReadingException notALabel) {
                             why = notALabel;
@@ -162,8 +179,13 @@ public final class ReplayCommand {
                 // and the reading's timestamp stands for the record's.
                 reading.defaultTimestamp(lineNumber);
                 streamTime = Math.max(streamTime, reading.timestamp());
-                learner.reading(modelId, reading, reading.timestamp());
+                // Offline, expiry is checked at each reading rather than on a stream-time schedule.
+                learner.expireWaiting(streamTime);
+                learner.reading(modelId, reading, reading.timestamp(), streamTime);
             }
+            // The labels still waiting for their reading: the file did not have it.
+            pending.endOfInput();
+            unmatched += waitedInVain[0];
             lastModel = learner.model(modelId);
             if (lastModel == null) {
                 lastModel = seed != null ? seed.newModel() : OnlineModel.create(spec);
@@ -202,6 +224,11 @@ public final class ReplayCommand {
         public void lateLabel(StepResult result, long modelVersion) {
             matched++;
             metrics.addLate(result, modelVersion);
+        }
+
+        @Override
+        public void earlyLabel() {
+            matched++;
         }
 
 

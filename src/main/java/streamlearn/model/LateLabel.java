@@ -14,6 +14,8 @@ public final class LateLabel {
     boolean hasTarget;
     double target;
     String keyFieldValue;
+    byte[] sourceKey;
+    byte[] sourceValue;
 
     public String sensorId() {
         return sensorId;
@@ -49,6 +51,22 @@ public final class LateLabel {
     /** The value of the field named by {@code model.key=field:<name>}, if the label carries it; else null. */
     public String keyFieldValue() {
         return keyFieldValue;
+    }
+
+    /** The key of the record the label came in, as sent (null when unknown): what a dead letter of it carries. */
+    public byte[] sourceKey() {
+        return sourceKey;
+    }
+
+    /** The bytes of the record the label came in, as sent (null when unknown): what a dead letter of it carries. */
+    public byte[] sourceValue() {
+        return sourceValue;
+    }
+
+    /** Where the label came from, set after it is parsed: kept for its dead letter should it wait and find nothing. */
+    public void setSource(byte[] key, byte[] value) {
+        this.sourceKey = key;
+        this.sourceValue = value;
     }
 
     public void setSensorId(String sensorId) {
@@ -96,5 +114,7 @@ public final class LateLabel {
         hasTarget = false;
         target = 0;
         keyFieldValue = null;
+        sourceKey = null;
+        sourceValue = null;
     }
 }

@@ -1,5 +1,6 @@
 package streamlearn.stream;
 
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -49,29 +50,31 @@ final class InputDecoder implements Processor<String, byte[], String, Object> {
     }
 
     /**
-     * The value of a record's bytes; a reading without a timestamp of its own takes the record's.
+     * The value of a record's bytes; a reading without a timestamp of its own takes the record's,
+     * a label keeps the key and bytes it came with (its dead letter, should it wait in vain).
      *
      * @throws InvalidReadingException with the reason the record is dead-lettered with
      */
-    Object decode(byte[] bytes, long recordTimestamp) throws InvalidReadingException {
+    Object decode(Record<String, byte[]> record) throws InvalidReadingException {
         return switch (kind) {
             case READING -> {
-                parser.parse(bytes, reading);
-                reading.defaultTimestamp(recordTimestamp);
+                parser.parse(record.value(), reading);
+                reading.defaultTimestamp(record.timestamp());
                 yield reading;
             }
             case LABEL -> {
-                parser.parse(bytes, label);
+                parser.parse(record.value(), label);
+                label.setSource(record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), record.value());
                 yield label;
             }
-            case COMMAND -> ControlCommand.parse(bytes);
+            case COMMAND -> ControlCommand.parse(record.value());
         };
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
         try {
-            context.forward(record.withValue(decode(record.value(), record.timestamp())));
+            context.forward(record.withValue(decode(record)));
         } catch (InvalidReadingException e) {
             throw new RejectedReadingException(e);
         }

@@ -98,7 +98,7 @@ final class InputRouter<V> implements Processor<String, byte[], String, V> {
         Object value = null;
         if (kind != InputKind.COMMAND || !forwardBytes) {
             try {
-                value = decoder.decode(record.value(), record.timestamp());
+                value = decoder.decode(record);
             } catch (InvalidReadingException e) {
                 throw reject(e.reason(), e.getMessage());
             }

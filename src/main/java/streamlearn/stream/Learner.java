@@ -38,7 +38,9 @@ import streamlearn.model.StepResult;
  * reading's event time moved past it, predict and train (test, then train), emit the prediction,
  * keep an unlabeled reading waiting for its late label, and emit a drift event when the reading's
  * error revealed one. Per late label: find the reading it names, score the prediction made then
- * and take the step; a label that finds nothing is rejected ({@code unmatched_label}). Per
+ * and take the step; a label that finds no reading waits for it (labels may come first), and a
+ * reading whose label waits takes it as its inline label; a label whose reading does not come
+ * within {@code label.max.delay} is dead-lettered ({@code unmatched_label}). Per
  * command: restore or reset the model in place, with its event.
  */
 public final class Learner {
@@ -53,6 +55,10 @@ public final class Learner {
 
         /** A late label scored the prediction made for its reading, and trained the model. */
         default void lateLabel(StepResult result, long modelVersion) {
+        }
+
+        /** A label that came before its reading was taken by it (the reading's prediction counts it labeled). */
+        default void earlyLabel() {
         }
 
         /** A closed metrics window. */
@@ -140,8 +146,12 @@ public final class Learner {
         }
     }
 
-    /** A reading of model {@code key} ({@code arrival}: its record time; a label names it by that too). */
-    public void reading(String key, Reading reading, long arrival) {
+    /**
+     * A reading of model {@code key} ({@code arrival}: its record time; a label names it by that
+     * too), at {@code streamTime}. A label that came before it and waits for it is taken as the
+     * reading's inline label.
+     */
+    public void reading(String key, Reading reading, long arrival, long streamTime) {
         resetChangedModels(arrival);
         ModelState state = model(key, arrival);
         if (state == null) {
@@ -155,6 +165,7 @@ public final class Learner {
         if (closed != null) {
             windowClosed(key, closed, meters);
         }
+        boolean early = pending.labelReading(key, reading, streamTime);
 
         long started = System.nanoTime();
         StepResult result;
@@ -173,6 +184,11 @@ public final class Learner {
         outputs.prediction(reading.sensorId(), predictionsOf(state).write(key, served, result), arrival, result, version);
         meters.counted(result, state.configuredClass(result.predicted()), version,
                 System.currentTimeMillis() - reading.timestamp());
+        if (early) {
+            outputs.earlyLabel();
+            meters.label(LearnerMetrics.LabelOutcome.EARLY);
+            meters.waitingLabels(pending.waitingLabels(key));
+        }
         if (!result.labeled() && pending.enabled()) {
             pending.remember(key, served, result, arrival);
             meters.waiting(pending.waiting(key));
@@ -181,20 +197,26 @@ public final class Learner {
     }
 
     /**
-     * A late label of model {@code key}, at {@code streamTime} (what expiry is measured on).
+     * A late label of model {@code key}, at {@code streamTime} (what expiry is measured on). One that
+     * finds no waiting reading may have come before it: it waits for it ({@code deadLetter}: what
+     * goes to the dead-letter topic if it waits in vain).
      *
-     * @throws RejectedReadingException ({@code unmatched_label}) when no reading waits for it
+     * @throws RejectedReadingException ({@code unmatched_label}) when no reading waits for it and it cannot wait
      */
-    public void label(String key, LateLabel label, long arrival, long streamTime) {
+    public void label(String key, LateLabel label, long arrival, long streamTime, Supplier<byte[]> deadLetter) {
         resetChangedModels(arrival);
         LearnerMetrics.ModelMeters meters = metrics.forModel(key);
         ModelState state = model(key, arrival);
         PendingReadings.Match match = state == null ? PendingReadings.Match.NOT_WAITING
                 : pending.match(key, label, streamTime, waiting);
         if (match != PendingReadings.Match.MATCHED) {
+            if (pending.awaitReading(key, label, arrival, streamTime, deadLetter.get())) {
+                meters.waitingLabels(pending.waitingLabels(key));
+                return;
+            }
             meters.waiting(pending.waiting(key));
             meters.label(LearnerMetrics.LabelOutcome.UNMATCHED);
-            throw new RejectedReadingException(RejectReason.UNMATCHED_LABEL, unmatched(key, label, match));
+            throw new RejectedReadingException(RejectReason.UNMATCHED_LABEL, unmatched(key, label));
         }
         long started = System.nanoTime();
         StepResult result;
@@ -293,8 +315,8 @@ public final class Learner {
         return state == null ? null : state.model();
     }
 
-    /** A stream-time tick: waiting readings older than label.max.delay are dropped. */
-    void expireWaiting(long streamTime) {
+    /** A stream-time tick: waiting readings and labels older than label.max.delay are dropped. */
+    public void expireWaiting(long streamTime) {
         pending.expire(streamTime);
     }
 
@@ -440,12 +462,11 @@ public final class Learner {
                 : otherPredictions.computeIfAbsent(state.model().spec(), PredictionJson::new);
     }
 
-    private static String unmatched(String model, LateLabel label, PendingReadings.Match match) {
+    private String unmatched(String model, LateLabel label) {
         String reading = "reading " + (label.readingId() != null ? "'" + label.readingId() + "'"
                 : "at " + label.timestamp()) + " of sensor '" + label.sensorId() + "' for model '" + model + "'";
-        return match == PendingReadings.Match.EXPIRED
-                ? "the " + reading + " waited longer than label.max.delay, and was dropped"
-                : "no " + reading + " waits for a label (never seen, already labeled, labeled inline, or no longer waiting)";
+        return "no " + reading + " waits for a label, and the label cannot wait for it: " + (pending.enabled()
+                ? "a label for that reading waits already (the first one stays)" : "label.max.delay is 0");
     }
 
     /** A drift this record's error revealed: its event, counted and logged. */
@@ -484,6 +505,13 @@ public final class Learner {
     /** Models whose changes a restart found unpublished: published on schedule even if no reading comes for them. */
     void restoredUnpublished() {
         snapshots.restored(models.unpublished(), wallClock.getAsLong());
+    }
+
+    /** A label that waited for its reading in vain (dead-lettered by the caller): counted. */
+    void labelDropped(String model) {
+        LearnerMetrics.ModelMeters meters = metrics.forModel(model);
+        meters.label(LearnerMetrics.LabelOutcome.UNMATCHED);
+        meters.waitingLabels(pending.waitingLabels(model));
     }
 
     /** Models the dropped waiting readings belonged to: counted. */

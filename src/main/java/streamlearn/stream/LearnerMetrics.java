@@ -82,7 +82,9 @@ final class LearnerMetrics {
     enum LabelOutcome {
         /** It found its waiting reading: scored and trained on. */
         MATCHED("matched"),
-        /** It found none: dead-lettered as unmatched_label. */
+        /** It came before its reading and waited for it; the reading took it as an inline label. */
+        EARLY("early"),
+        /** It found none: dead-lettered as unmatched_label (at once, or when it waited for its reading in vain). */
         UNMATCHED("unmatched"),
         /** It was not a valid label: dead-lettered with its reason. */
         REJECTED("rejected");
@@ -114,6 +116,8 @@ final class LearnerMetrics {
                 shared = register("", false);
                 Gauge.builder("streamlearn.pending.readings", unlabelled, all -> all.stream().mapToDouble(x -> x.waiting).sum())
                         .description("Unlabeled readings waiting for a late label").tag("model", "").register(registry);
+                Gauge.builder("streamlearn.waiting.labels", unlabelled, all -> all.stream().mapToDouble(x -> x.waitingLabels).sum())
+                        .description("Labels that came before their reading, waiting for it").tag("model", "").register(registry);
             }
         }
         ModelMeters m = shared.sharing();
@@ -159,6 +163,8 @@ final class LearnerMetrics {
         }
         Gauge.builder("streamlearn.pending.readings", m, x -> x.waiting)
                 .description("Unlabeled readings waiting for a late label").tag("model", model).register(registry);
+        Gauge.builder("streamlearn.waiting.labels", m, x -> x.waitingLabels)
+                .description("Labels that came before their reading, waiting for it").tag("model", model).register(registry);
         Gauge.builder("streamlearn.loss", m, x -> x.loss).description("Mean loss over the last metrics window")
                 .tag("model", model).register(registry);
         Gauge.builder("streamlearn.accuracy", m, x -> x.accuracy).description("Accuracy over the last metrics window")
@@ -199,6 +205,7 @@ final class LearnerMetrics {
         Timer labelDelay;
         Timer lag;
         volatile double waiting;
+        volatile double waitingLabels;
         volatile double loss = Double.NaN;
         volatile double accuracy = Double.NaN;
         volatile double balancedAccuracy = Double.NaN;
@@ -267,6 +274,11 @@ final class LearnerMetrics {
         /** Readings of this model waiting for their label now. */
         void waiting(long readings) {
             waiting = readings;
+        }
+
+        /** Labels of this model waiting for their reading now. */
+        void waitingLabels(long labels) {
+            waitingLabels = labels;
         }
 
         /** A drift was detected, and its event sent to the events topic. */

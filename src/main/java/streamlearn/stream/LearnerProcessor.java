@@ -15,8 +15,10 @@ import streamlearn.model.StepResult;
 
 /**
  * The {@link Learner} in the topology: it finds the task's stores, schedules the punctuations (the
- * snapshots of changed models, the windows of quiet models, the expiry of waiting readings) and
- * forwards what the learner emits to the output topics.
+ * snapshots of changed models, the windows of quiet models, the expiry of waiting readings and
+ * labels) and forwards what the learner emits to the output topics, and a label that waited for its
+ * reading in vain to the dead-letter topic (a label that cannot wait goes there through the
+ * {@link DeadLetterHandler}).
  *
  * <p>Everything a record produces (prediction, closed window, events) is forwarded while it is
  * processed, so it goes out in the transaction that commits the record's offset and the model and
@@ -46,7 +48,8 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         store.evictAll();
         KeyValueStore<Bytes, byte[]> waitingStore = context.getStateStore(LearnerTopology.PENDING_STORE);
         PendingReadings pending = new PendingReadings(settings.spec(), new KeyValueStorage(waitingStore),
-                settings.labelMaxDelay().toMillis(), settings.labelMaxPending(), (model, reason) -> learner.dropped(model, reason));
+                settings.labelMaxDelay().toMillis(), settings.labelMaxPending(), (model, reason) -> learner.dropped(model, reason),
+                this::labelDropped);
         Duration interval = settings.snapshotInterval();
         Duration tick = interval.compareTo(SNAPSHOT_TICK) < 0 ? interval : SNAPSHOT_TICK;
         this.learner = new Learner(settings, store, pending, metrics, new SnapshotSchedule(interval.toMillis(), tick.toMillis()),
@@ -74,9 +77,10 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
     @Override
     public void process(Record<String, Object> record) {
         if (record.value() instanceof Reading reading) {
-            learner.reading(record.key(), reading, record.timestamp());
+            learner.reading(record.key(), reading, record.timestamp(), context.currentStreamTimeMs());
         } else if (record.value() instanceof LateLabel label) {
-            learner.label(record.key(), label, record.timestamp(), context.currentStreamTimeMs());
+            learner.label(record.key(), label, record.timestamp(), context.currentStreamTimeMs(),
+                    () -> DeadLetterHandler.source(label, record.headers(), context.recordMetadata().orElse(null)));
         } else {
             learner.command(record.key(), (ControlCommand) record.value(), record.timestamp());
         }
@@ -101,6 +105,15 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
     @Override
     public void snapshot(String model, byte[] json, long at) {
         context.forward(new Record<>(model, json, at), LearnerTopology.MODELS_SINK);
+    }
+
+    /** A label that waited for its reading in vain: dead-lettered as the handler would have. */
+    @SuppressWarnings({"unchecked", "rawtypes"}) // the dead-letter sink takes the key as sent, in bytes
+    private void labelDropped(String model, PendingReadings.LabelDrop reason, String message, byte[] deadLetter) {
+        learner.labelDropped(model);
+        DeadLetterHandler.Letter letter = DeadLetterHandler.unmatchedLabel(deadLetter, message);
+        context.forward((Record) new Record<>(letter.key(), letter.value(), context.currentStreamTimeMs(), letter.headers()),
+                LearnerTopology.DEAD_LETTERS_SINK);
     }
 
     /** The task leaves this thread, or becomes a standby: its models leave memory with it. */

@@ -26,6 +26,8 @@ import org.apache.kafka.streams.state.Stores;
  *                                            ─▶ learner-events    (per model: drift, reset, restored, spec_changed)
  *                                            ─▶ learner-models    (per model, every snapshot.interval)
  *                                            ──(unmatched label)──▶ sensor-readings-dlq
+ *                                              (at once by the handler; a label that waited for its
+ *                                               reading in vain, by the learner through a sink)
  * </pre>
  * A late label must reach the task that holds its reading. Labels are keyed by sensorId like the
  * readings, and the labels topic has the readings topic's partition count ({@code run} checks), so
@@ -59,6 +61,8 @@ public final class LearnerTopology {
     static final String METRICS_SINK = "metrics";
     static final String MODELS_SINK = "models";
     static final String EVENTS_SINK = "events";
+    /** Labels that waited for their reading in vain, dead-lettered by the learner (see {@link DeadLetterHandler#letter}). */
+    static final String DEAD_LETTERS_SINK = "dead-letters";
 
     private LearnerTopology() {
     }
@@ -102,6 +106,8 @@ public final class LearnerTopology {
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), LEARNER);
         topology.addSink(EVENTS_SINK, settings.topics().events(),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), LEARNER);
+        topology.addSink(DEAD_LETTERS_SINK, settings.topics().deadLetters(),
+                Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), LEARNER);
         return topology;
     }
 

@@ -42,6 +42,7 @@ final class Dashboards {
             "streamlearn_prediction_lag_seconds", "streamlearn_prediction_lag_seconds_count",
             "streamlearn_prediction_lag_seconds_sum", "streamlearn_prediction_lag_seconds_max",
             "streamlearn_labels_total", "streamlearn_pending_readings", "streamlearn_pending_dropped_total",
+            "streamlearn_waiting_labels",
             "streamlearn_label_delay_seconds", "streamlearn_label_delay_seconds_count", "streamlearn_label_delay_seconds_sum",
             "streamlearn_label_delay_seconds_max",
             "kafka_stream_client_state", "kafka_stream_alive_stream_threads", "kafka_stream_failed_stream_threads_total",

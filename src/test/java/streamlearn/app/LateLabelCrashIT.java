@@ -62,6 +62,11 @@ class LateLabelCrashIT {
             records.add(new ProducerRecord<>(line.label() ? topics.labels() : topics.readings(), null, base + k,
                     line.sensorId(), line.bytes()));
         }
+        // Labels of readings that never existed wait for them until label.max.delay of stream time is
+        // up; a label record an hour and more after the last moves it there, and itself waits.
+        records.add(new ProducerRecord<>(topics.labels(), null, base + stream.lines.size()
+                + Duration.ofHours(1).plusSeconds(11).toMillis(), "press-00",
+                LateLabelStream.label("press-00", "tick", 0).getBytes(StandardCharsets.UTF_8)));
         KafkaTestSupport.produce(bootstrap, records);
 
         // The uninterrupted run over the same arrival order.

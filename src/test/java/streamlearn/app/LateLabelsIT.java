@@ -72,6 +72,9 @@ class LateLabelsIT {
 
         Map<String, String> config = KafkaTestSupport.learnerConfig(bootstrap, topics, "late-it", state,
                 KafkaTestSupport.freePort());
+        // Labels for nothing are dead-lettered when label.max.delay is up: 10 minutes, so that a label
+        // record stamped past it is one the broker takes, at most an hour ahead of its clock.
+        config.put("label.max.delay", "10m");
         try (LearnerApp app = LearnerApp.start(StreamlearnConfig.of(config))) {
             assertTrue(app.settings().needsRepartition(), "four partitions, one global model");
             KafkaTestSupport.produce(bootstrap, readings);
@@ -88,13 +91,32 @@ class LateLabelsIT {
             PrometheusText metrics = before;
             while (System.nanoTime() < deadline) {
                 metrics = new PrometheusText(app.registry().scrape());
-                if (metrics.sum("streamlearn_labels_total", "") >= labels.size()) {
+                // The labels for readings that never existed wait for them, and are dead-lettered
+                // when their label.max.delay is up, below.
+                if (metrics.sum("streamlearn_labels_total", "outcome=\"matched\"") >= real
+                        && metrics.sum("streamlearn_waiting_labels", "model=\"default\"") >= BOGUS) {
                     break;
                 }
                 Thread.sleep(200);
             }
+            assertEquals(BOGUS, metrics.sum("streamlearn_waiting_labels", "model=\"default\""), 0.0,
+                    "the labels of readings that never existed wait for them");
+            assertEquals(0, metrics.sum("streamlearn_labels_total", "outcome=\"unmatched\""), 0.0, "until their time is up");
+            PrometheusText waitingMetrics = metrics;
+            // A label record stamped more than label.max.delay on moves the learner's stream time past it.
+            KafkaTestSupport.produce(bootstrap, List.of(new ProducerRecord<>(topics.labels(), null,
+                    System.currentTimeMillis() + Duration.ofMinutes(10).plusSeconds(11).toMillis(), "press-00",
+                    LateLabelStream.label("press-00", "tick", 0).getBytes(StandardCharsets.UTF_8))));
             List<ConsumerRecord<String, byte[]>> dead = KafkaTestSupport.readUntil(bootstrap, topics.deadLetters(),
                     all -> all.size() >= BOGUS, Duration.ofSeconds(60));
+            deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                metrics = new PrometheusText(app.registry().scrape());
+                if (metrics.sum("streamlearn_labels_total", "outcome=\"unmatched\"") >= BOGUS) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
             Map<String, Long> versions = Map.of("default", (long) real);
             var snapshots = KafkaTestSupport.awaitSnapshots(bootstrap, topics.models(), versions, Duration.ofSeconds(30));
             Thread.sleep(1000); // anything more would show up as a duplicate
@@ -115,10 +137,11 @@ class LateLabelsIT {
             double unmatched = metrics.sum("streamlearn_labels_total", "outcome=\"unmatched\"");
             assertEquals(real, matched, 0.0, "every label of a reading found it");
             assertEquals(BOGUS, unmatched, 0.0);
+            assertEquals(1, metrics.sum("streamlearn_waiting_labels", "model=\"default\""), 0.0, "only the tick waits");
             assertEquals(real, snapshots.get("default").modelVersion(), "one update per matched label");
             assertEquals(real, metrics.sum("streamlearn_model_version", "model=\"default\""), 0.0);
-            assertEquals(READINGS - real, metrics.sum("streamlearn_pending_readings", "model=\"default\""), 0.0,
-                    "the readings whose label never came still wait");
+            assertEquals(READINGS - real, waitingMetrics.sum("streamlearn_pending_readings", "model=\"default\""), 0.0,
+                    "the readings whose label never came still wait (until the tick)");
             assertEquals(real, metrics.sum("streamlearn_label_delay_seconds_count", ""), 0.0);
             assertEquals(READINGS, metrics.sum("streamlearn_records_total", "outcome=\"predicted\""), 0.0);
 
@@ -139,7 +162,7 @@ class LateLabelsIT {
                             + "streamlearn_labels_total{matched}, unmatched %.0f, each in the dead-letter topic once; "
                             + "still waiting %.0f; test %d s", READINGS, labels.size(), real, READINGS - real, BOGUS,
                     predictions.size(), matched, snapshots.get("default").modelVersion(), unmatched,
-                    metrics.sum("streamlearn_pending_readings", ""), (System.nanoTime() - began) / 1_000_000_000));
+                    waitingMetrics.sum("streamlearn_pending_readings", ""), (System.nanoTime() - began) / 1_000_000_000));
         }
     }
 

@@ -74,7 +74,7 @@ class LearnerTest {
                         reading.setLabel(2 - reading.label());
                     }
                 }
-                learner.reading("default", reading, reading.timestamp());
+                learner.reading("default", reading, reading.timestamp(), reading.timestamp());
                 if ((i + 1) % perCommit == 0) {
                     store.flushCache();
                 }
