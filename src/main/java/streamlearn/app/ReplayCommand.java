@@ -32,6 +32,7 @@ import streamlearn.model.Reading;
 import streamlearn.model.RejectReason;
 import streamlearn.model.SpecException;
 import streamlearn.model.StepResult;
+import streamlearn.model.WaitingLabels;
 import streamlearn.stream.Learner;
 import streamlearn.stream.LearnerSettings;
 import streamlearn.stream.RejectedReadingException;
@@ -121,9 +122,11 @@ public final class ReplayCommand {
         Reading reading = new Reading(spec.features().size());
         LateLabel label = new LateLabel();
         long[] waitedInVain = {0};
-        PendingReadings pending = new PendingReadings(spec, PendingReadings.inMemory(),
-                LearnerSettings.DEFAULT_LABEL_MAX_DELAY.toMillis(), LearnerSettings.DEFAULT_LABEL_MAX_PENDING, (m, r) -> { },
-                (m, reason, message, line) -> {
+        PendingReadings.Storage waitingStore = PendingReadings.inMemory();
+        PendingReadings pending = new PendingReadings(spec, waitingStore, LearnerSettings.DEFAULT_LABEL_MAX_DELAY.toMillis(),
+                LearnerSettings.DEFAULT_LABEL_MAX_PENDING, (m, r) -> { });
+        WaitingLabels labels = new WaitingLabels(spec, waitingStore, LearnerSettings.DEFAULT_LABEL_MAX_DELAY.toMillis(),
+                LearnerSettings.DEFAULT_LABEL_MAX_PENDING, (m, reason, message, line) -> {
                     // A label line that waited for its reading in vain: its dead letter is its line number.
                     waitedInVain[0]++;
                     err.println("replay: line " + ByteBuffer.wrap(line).getLong() + ": late label unmatched ("
@@ -141,7 +144,7 @@ public final class ReplayCommand {
                      : OutputStream.nullOutputStream()) {
             Summary summary = new Summary(spec, predictionOut);
             Learner learner = Learner.offline(spec, seed != null ? seed::newModel : () -> OnlineModel.create(spec),
-                    LearnerSettings.DEFAULT_METRICS_WINDOW, pending, summary);
+                    LearnerSettings.DEFAULT_METRICS_WINDOW, pending, labels, summary);
             // Lines are handed to the parser as bytes, undecoded, so that a line that is not
             // UTF-8 is rejected like any other bad reading instead of failing the whole read.
             ByteArrayOutputStream line = new ByteArrayOutputStream(256);
@@ -184,7 +187,7 @@ public final class ReplayCommand {
                 learner.reading(modelId, reading, reading.timestamp(), streamTime);
             }
             // The labels still waiting for their reading: the file did not have it.
-            pending.endOfInput();
+            labels.endOfInput();
             unmatched += waitedInVain[0];
             lastModel = learner.model(modelId);
             if (lastModel == null) {

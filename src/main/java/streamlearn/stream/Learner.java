@@ -26,6 +26,7 @@ import streamlearn.model.RejectReason;
 import streamlearn.model.SpecException;
 import streamlearn.model.SpecMapping;
 import streamlearn.model.StepResult;
+import streamlearn.model.WaitingLabels;
 
 /**
  * The learner: turns a reading, a late label or a control command into its model's step and its
@@ -81,6 +82,7 @@ public final class Learner {
     private final String modelsTopic;
     private final Models models;
     private final PendingReadings pending;
+    private final WaitingLabels labels;
     private final LearnerMetrics metrics;
     private final SnapshotSchedule snapshots;
     private final LongSupplier wallClock;
@@ -93,15 +95,15 @@ public final class Learner {
     /** Models to start afresh (model.on.spec.change=reset) at the next record or punctuation: why. */
     private final Map<String, String> toReset = new LinkedHashMap<>();
 
-    Learner(LearnerSettings settings, Models models, PendingReadings pending, LearnerMetrics metrics,
+    Learner(LearnerSettings settings, Models models, PendingReadings pending, WaitingLabels labels, LearnerMetrics metrics,
             SnapshotSchedule snapshots, LongSupplier wallClock, Outputs outputs) {
         this(settings.spec(), settings::newModel, settings.onSpecChange(), settings.metricsWindow(),
-                settings.topics().models(), models, pending, metrics, snapshots, wallClock, outputs);
+                settings.topics().models(), models, pending, labels, metrics, snapshots, wallClock, outputs);
     }
 
     private Learner(ModelSpec spec, Supplier<OnlineModel> newModel, SpecChangePolicy onSpecChange, Duration window,
-                    String modelsTopic, Models models, PendingReadings pending, LearnerMetrics metrics,
-                    SnapshotSchedule snapshots, LongSupplier wallClock, Outputs outputs) {
+                    String modelsTopic, Models models, PendingReadings pending, WaitingLabels labels,
+                    LearnerMetrics metrics, SnapshotSchedule snapshots, LongSupplier wallClock, Outputs outputs) {
         this.spec = spec;
         this.newModel = newModel;
         this.onSpecChange = onSpecChange;
@@ -109,6 +111,7 @@ public final class Learner {
         this.modelsTopic = modelsTopic;
         this.models = models;
         this.pending = pending;
+        this.labels = labels;
         this.metrics = metrics;
         this.snapshots = snapshots;
         this.wallClock = wallClock;
@@ -123,9 +126,9 @@ public final class Learner {
      * (nothing closes a window but a later reading) and no meters anyone reads.
      */
     public static Learner offline(ModelSpec spec, Supplier<OnlineModel> newModel, Duration window,
-                                  PendingReadings pending, Outputs outputs) {
+                                  PendingReadings pending, WaitingLabels labels, Outputs outputs) {
         return new Learner(spec, newModel, SpecChangePolicy.FAIL, window, "the models topic", Models.inMemory(newModel),
-                pending, new LearnerMetrics(new SimpleMeterRegistry(), spec.classes(), 1),
+                pending, labels, new LearnerMetrics(new SimpleMeterRegistry(), spec.classes(), 1),
                 new SnapshotSchedule(Long.MAX_VALUE / 4, 1), () -> 0L, outputs);
     }
 
@@ -165,7 +168,7 @@ public final class Learner {
         if (closed != null) {
             windowClosed(key, closed, meters);
         }
-        boolean early = pending.labelReading(key, reading, streamTime);
+        boolean early = labels.labelReading(key, reading, streamTime);
 
         long started = System.nanoTime();
         StepResult result;
@@ -187,7 +190,7 @@ public final class Learner {
         if (early) {
             outputs.earlyLabel();
             meters.label(LearnerMetrics.LabelOutcome.EARLY);
-            meters.waitingLabels(pending.waitingLabels(key));
+            meters.waitingLabels(labels.waiting(key));
         }
         if (!result.labeled() && pending.enabled()) {
             pending.remember(key, served, result, arrival);
@@ -210,8 +213,8 @@ public final class Learner {
         PendingReadings.Match match = state == null ? PendingReadings.Match.NOT_WAITING
                 : pending.match(key, label, streamTime, waiting);
         if (match != PendingReadings.Match.MATCHED) {
-            if (pending.awaitReading(key, label, arrival, streamTime, deadLetter.get())) {
-                meters.waitingLabels(pending.waitingLabels(key));
+            if (labels.awaitReading(key, label, arrival, streamTime, deadLetter.get())) {
+                meters.waitingLabels(labels.waiting(key));
                 return;
             }
             meters.waiting(pending.waiting(key));
@@ -318,6 +321,7 @@ public final class Learner {
     /** A stream-time tick: waiting readings and labels older than label.max.delay are dropped. */
     public void expireWaiting(long streamTime) {
         pending.expire(streamTime);
+        labels.expire(streamTime);
     }
 
     /** The task leaves this thread: the models leave memory, and so does what was kept about them. */
@@ -465,7 +469,7 @@ public final class Learner {
     private String unmatched(String model, LateLabel label) {
         String reading = "reading " + (label.readingId() != null ? "'" + label.readingId() + "'"
                 : "at " + label.timestamp()) + " of sensor '" + label.sensorId() + "' for model '" + model + "'";
-        return "no " + reading + " waits for a label, and the label cannot wait for it: " + (pending.enabled()
+        return "no " + reading + " waits for a label, and the label cannot wait for it: " + (labels.enabled()
                 ? "a label for that reading waits already (the first one stays)" : "label.max.delay is 0");
     }
 
@@ -511,7 +515,7 @@ public final class Learner {
     void labelDropped(String model) {
         LearnerMetrics.ModelMeters meters = metrics.forModel(model);
         meters.label(LearnerMetrics.LabelOutcome.UNMATCHED);
-        meters.waitingLabels(pending.waitingLabels(model));
+        meters.waitingLabels(labels.waiting(model));
     }
 
     /** Models the dropped waiting readings belonged to: counted. */

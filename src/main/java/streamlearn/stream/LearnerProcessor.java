@@ -12,6 +12,7 @@ import streamlearn.model.LateLabel;
 import streamlearn.model.PendingReadings;
 import streamlearn.model.Reading;
 import streamlearn.model.StepResult;
+import streamlearn.model.WaitingLabels;
 
 /**
  * The {@link Learner} in the topology: it finds the task's stores, schedules the punctuations (the
@@ -47,14 +48,17 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         this.store = context.getStateStore(LearnerTopology.MODEL_STORE);
         store.evictAll();
         KeyValueStore<Bytes, byte[]> waitingStore = context.getStateStore(LearnerTopology.PENDING_STORE);
-        PendingReadings pending = new PendingReadings(settings.spec(), new KeyValueStorage(waitingStore),
-                settings.labelMaxDelay().toMillis(), settings.labelMaxPending(), (model, reason) -> learner.dropped(model, reason),
-                this::labelDropped);
+        KeyValueStorage storage = new KeyValueStorage(waitingStore);
+        PendingReadings pending = new PendingReadings(settings.spec(), storage, settings.labelMaxDelay().toMillis(),
+                settings.labelMaxPending(), (model, reason) -> learner.dropped(model, reason));
+        WaitingLabels labels = new WaitingLabels(settings.spec(), storage, settings.labelMaxDelay().toMillis(),
+                settings.labelMaxPending(), this::labelDropped);
         Duration interval = settings.snapshotInterval();
         Duration tick = interval.compareTo(SNAPSHOT_TICK) < 0 ? interval : SNAPSHOT_TICK;
-        this.learner = new Learner(settings, store, pending, metrics, new SnapshotSchedule(interval.toMillis(), tick.toMillis()),
+        this.learner = new Learner(settings, store, pending, labels, metrics, new SnapshotSchedule(interval.toMillis(), tick.toMillis()),
                 context::currentSystemTimeMs, this);
         pending.open();
+        labels.open();
         // Models are read when first needed; the first stored one is held against the configured
         // spec now, so that a changed spec is said (or stops the learner) at start, not at the
         // first reading.
@@ -109,7 +113,7 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
 
     /** A label that waited for its reading in vain: dead-lettered as the handler would have. */
     @SuppressWarnings({"unchecked", "rawtypes"}) // the dead-letter sink takes the key as sent, in bytes
-    private void labelDropped(String model, PendingReadings.LabelDrop reason, String message, byte[] deadLetter) {
+    private void labelDropped(String model, WaitingLabels.LabelDrop reason, String message, byte[] deadLetter) {
         learner.labelDropped(model);
         DeadLetterHandler.Letter letter = DeadLetterHandler.unmatchedLabel(deadLetter, message);
         context.forward((Record) new Record<>(letter.key(), letter.value(), context.currentStreamTimeMs(), letter.headers()),

@@ -20,6 +20,7 @@ import streamlearn.model.ModelSpec;
 import streamlearn.model.PendingReadings;
 import streamlearn.model.Reading;
 import streamlearn.model.StepResult;
+import streamlearn.model.WaitingLabels;
 
 /**
  * The learner over the model store, without Kafka: what a task commits is what it learned, so a
@@ -48,9 +49,12 @@ class LearnerTest {
                     LearnerSettings.DEFAULT_LABEL_MAX_PENDING, new SimpleMeterRegistry())
                     .with(LearnerSettings.DEFAULT_READING_MAX_FUTURE, policy, null);
             store = new ModelStore(disk, configured, 100, 10);
-            PendingReadings pending = new PendingReadings(configured, PendingReadings.inMemory(), 0,
-                    LearnerSettings.DEFAULT_LABEL_MAX_PENDING, (m, r) -> { });
-            learner = new Learner(settings, store, pending, new LearnerMetrics(settings.registry(), configured.classes(), 10),
+            PendingReadings.Storage waiting = PendingReadings.inMemory();
+            PendingReadings pending = new PendingReadings(configured, waiting, 0, LearnerSettings.DEFAULT_LABEL_MAX_PENDING,
+                    (m, r) -> { });
+            WaitingLabels labels = new WaitingLabels(configured, waiting, 0, LearnerSettings.DEFAULT_LABEL_MAX_PENDING,
+                    (m, r, message, deadLetter) -> { });
+            learner = new Learner(settings, store, pending, labels, new LearnerMetrics(settings.registry(), configured.classes(), 10),
                     new SnapshotSchedule(60_000, 1_000), () -> WALL, this);
             for (String id : store.storedModels(1)) {
                 learner.checkStored(id);
