@@ -50,26 +50,12 @@ class LateLabelReplayTest {
                 "--output", output.toString(), "--model", model.toString());
         assertEquals(0, run.code(), run.err());
 
-        LearnerSettings settings = new LearnerSettings(SpecJson.defaultSpec(), ModelKey.parse("global"), Topics.DEFAULT,
-                Duration.ofSeconds(10), Duration.ofSeconds(30), 1, ReadingParser.DEFAULT_MAX_BYTES,
-                LearnerSettings.DEFAULT_LABEL_MAX_DELAY, LearnerSettings.DEFAULT_LABEL_MAX_PENDING, new SimpleMeterRegistry());
-        Properties base = new Properties();
-        base.put(StreamsConfig.APPLICATION_ID_CONFIG, "replay-vs-stream");
-        base.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        // Its own state directory: another build on the machine may run this test at the same time.
-        base.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-        try (TopologyTestDriver driver = new TopologyTestDriver(LearnerTopology.build(settings),
-                LearnerTopology.streamsProperties(settings, base), Instant.ofEpochMilli(WALL_CLOCK))) {
-            TestInputTopic<String, byte[]> readings = driver.createInputTopic("sensor-readings", new StringSerializer(),
-                    new ByteArraySerializer());
-            TestInputTopic<String, byte[]> labels = driver.createInputTopic("sensor-labels", new StringSerializer(),
-                    new ByteArraySerializer());
-            TestOutputTopic<String, byte[]> predictions = driver.createOutputTopic("sensor-predictions",
-                    new StringDeserializer(), new ByteArrayDeserializer());
-            TestOutputTopic<byte[], byte[]> dead = driver.createOutputTopic("sensor-readings-dlq",
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            TestOutputTopic<String, byte[]> models = driver.createOutputTopic("learner-models", new StringDeserializer(),
-                    new ByteArrayDeserializer());
+        try (Stream learner = Stream.open("replay-vs-stream", dir.resolve("state"))) {
+            TestInputTopic<String, byte[]> readings = learner.readings;
+            TestInputTopic<String, byte[]> labels = learner.labels;
+            TestOutputTopic<String, byte[]> predictions = learner.predictions;
+            TestOutputTopic<byte[], byte[]> dead = learner.dead;
+            TestOutputTopic<String, byte[]> models = learner.models;
             // Record timestamps as replay sees them: a reading's own, and a label's the stream time it comes at.
             long time = 0;
             for (LateLabelStream.Line line : stream.lines) {
@@ -89,7 +75,7 @@ class LateLabelReplayTest {
             labels.pipeInput("press-00", LateLabelStream.label("press-00", "tick", 0).getBytes(StandardCharsets.UTF_8),
                     time + LearnerSettings.DEFAULT_LABEL_MAX_DELAY.toMillis() + 10_001);
             assertEquals(stream.bogus, dead.readRecordsToList().size(), "the same labels unmatched");
-            driver.advanceWallClockTime(Duration.ofSeconds(31));
+            learner.driver.advanceWallClockTime(Duration.ofSeconds(31));
             assertEquals(Files.readString(model).strip(), new String(models.readValue(), StandardCharsets.UTF_8),
                     "the same final model");
         }
@@ -143,25 +129,12 @@ class LateLabelReplayTest {
         long labeledInPredictions = replayed.stream().filter(p -> p.contains("\"label\":")).count();
         assertEquals(early, labeledInPredictions, "a reading whose label waited is predicted, then trained as if labeled inline");
 
-        LearnerSettings settings = new LearnerSettings(SpecJson.defaultSpec(), ModelKey.parse("global"), Topics.DEFAULT,
-                Duration.ofSeconds(10), Duration.ofSeconds(30), 1, ReadingParser.DEFAULT_MAX_BYTES,
-                LearnerSettings.DEFAULT_LABEL_MAX_DELAY, LearnerSettings.DEFAULT_LABEL_MAX_PENDING, new SimpleMeterRegistry());
-        Properties base = new Properties();
-        base.put(StreamsConfig.APPLICATION_ID_CONFIG, "replay-vs-stream-early");
-        base.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        base.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-        try (TopologyTestDriver driver = new TopologyTestDriver(LearnerTopology.build(settings),
-                LearnerTopology.streamsProperties(settings, base), Instant.ofEpochMilli(WALL_CLOCK))) {
-            TestInputTopic<String, byte[]> readings = driver.createInputTopic("sensor-readings", new StringSerializer(),
-                    new ByteArraySerializer());
-            TestInputTopic<String, byte[]> labels = driver.createInputTopic("sensor-labels", new StringSerializer(),
-                    new ByteArraySerializer());
-            TestOutputTopic<String, byte[]> predictions = driver.createOutputTopic("sensor-predictions",
-                    new StringDeserializer(), new ByteArrayDeserializer());
-            TestOutputTopic<byte[], byte[]> dead = driver.createOutputTopic("sensor-readings-dlq",
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            TestOutputTopic<String, byte[]> models = driver.createOutputTopic("learner-models", new StringDeserializer(),
-                    new ByteArrayDeserializer());
+        try (Stream learner = Stream.open("replay-vs-stream-early", dir.resolve("state"))) {
+            TestInputTopic<String, byte[]> readings = learner.readings;
+            TestInputTopic<String, byte[]> labels = learner.labels;
+            TestOutputTopic<String, byte[]> predictions = learner.predictions;
+            TestOutputTopic<byte[], byte[]> dead = learner.dead;
+            TestOutputTopic<String, byte[]> models = learner.models;
             // A label's record time: the stream time it comes at (before the first reading, that reading's).
             long time = LateLabelStream.T0;
             for (LateLabelStream.Line line : lines) {
@@ -176,7 +149,7 @@ class LateLabelReplayTest {
                     .map(b -> new String(b, StandardCharsets.UTF_8)).toList();
             assertEquals(replayed, streamed, "the same predictions, byte for byte");
             assertTrue(dead.isEmpty(), "no label is dead-lettered before its time is up");
-            driver.advanceWallClockTime(Duration.ofSeconds(31));
+            learner.driver.advanceWallClockTime(Duration.ofSeconds(31));
             assertEquals(Files.readString(model).strip(), new String(models.readValue(), StandardCharsets.UTF_8),
                     "the same final model");
         }
@@ -222,6 +195,43 @@ class LateLabelReplayTest {
         static long timestamp(String json) {
             int at = json.indexOf("\"timestamp\":") + "\"timestamp\":".length();
             return Long.parseLong(json.substring(at, json.indexOf(',', at)));
+        }
+    }
+
+    /** The learner's topology under TopologyTestDriver, with its topics: the stream replay is held against. */
+    private static final class Stream implements AutoCloseable {
+        final TopologyTestDriver driver;
+        final TestInputTopic<String, byte[]> readings;
+        final TestInputTopic<String, byte[]> labels;
+        final TestOutputTopic<String, byte[]> predictions;
+        final TestOutputTopic<byte[], byte[]> dead;
+        final TestOutputTopic<String, byte[]> models;
+
+        private Stream(TopologyTestDriver driver) {
+            this.driver = driver;
+            readings = driver.createInputTopic("sensor-readings", new StringSerializer(), new ByteArraySerializer());
+            labels = driver.createInputTopic("sensor-labels", new StringSerializer(), new ByteArraySerializer());
+            predictions = driver.createOutputTopic("sensor-predictions", new StringDeserializer(), new ByteArrayDeserializer());
+            dead = driver.createOutputTopic("sensor-readings-dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            models = driver.createOutputTopic("learner-models", new StringDeserializer(), new ByteArrayDeserializer());
+        }
+
+        /** The default spec's global model; its own state directory, as another build may run this test at the same time. */
+        static Stream open(String applicationId, Path stateDir) {
+            LearnerSettings settings = new LearnerSettings(SpecJson.defaultSpec(), ModelKey.parse("global"), Topics.DEFAULT,
+                    Duration.ofSeconds(10), Duration.ofSeconds(30), 1, ReadingParser.DEFAULT_MAX_BYTES,
+                    LearnerSettings.DEFAULT_LABEL_MAX_DELAY, LearnerSettings.DEFAULT_LABEL_MAX_PENDING, new SimpleMeterRegistry());
+            Properties base = new Properties();
+            base.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+            base.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+            base.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            return new Stream(new TopologyTestDriver(LearnerTopology.build(settings),
+                    LearnerTopology.streamsProperties(settings, base), Instant.ofEpochMilli(WALL_CLOCK)));
+        }
+
+        @Override
+        public void close() {
+            driver.close();
         }
     }
 }

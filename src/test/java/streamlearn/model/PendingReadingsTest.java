@@ -35,13 +35,13 @@ class PendingReadingsTest {
         return p;
     }
 
-    private static Reading unlabeled(String sensor, String id, long timestamp) {
+    static Reading unlabeled(String sensor, String id, long timestamp) {
         Reading r = new Reading(2).set(sensor, timestamp, new double[] {30, 2.0}, Reading.UNLABELED);
         r.setId(id);
         return r;
     }
 
-    private static byte[] letter(String text) {
+    static byte[] letter(String text) {
         return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
@@ -55,11 +55,11 @@ class PendingReadingsTest {
         return s.output().clone();
     }
 
-    private static LateLabel byId(String sensor, String id) {
+    static LateLabel byId(String sensor, String id) {
         return new LateLabel().set(sensor, id, 1);
     }
 
-    private static LateLabel byTimestamp(String sensor, long timestamp) {
+    static LateLabel byTimestamp(String sensor, long timestamp) {
         LateLabel l = new LateLabel().set(sensor, null, 1);
         l.setTimestamp(timestamp);
         return l;

@@ -3,6 +3,10 @@ package streamlearn.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static streamlearn.model.PendingReadingsTest.byId;
+import static streamlearn.model.PendingReadingsTest.byTimestamp;
+import static streamlearn.model.PendingReadingsTest.letter;
+import static streamlearn.model.PendingReadingsTest.unlabeled;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -41,33 +45,12 @@ class WaitingLabelsTest {
         return labels;
     }
 
-    private static Reading unlabeled(String sensor, String id, long timestamp) {
-        Reading r = new Reading(2).set(sensor, timestamp, new double[] {30, 2.0}, Reading.UNLABELED);
-        r.setId(id);
-        return r;
-    }
-
-    private static byte[] letter(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
-
     private void remember(PendingReadings p, String model, String sensor, String id, long timestamp, long arrival,
                           double temperature) {
         Reading r = new Reading(2).set(sensor, timestamp, new double[] {temperature, 2.0}, Reading.UNLABELED);
         r.setId(id);
         p.remember(model, r, this.model.step(r), arrival);
     }
-
-    private static LateLabel byId(String sensor, String id) {
-        return new LateLabel().set(sensor, id, 1);
-    }
-
-    private static LateLabel byTimestamp(String sensor, long timestamp) {
-        LateLabel l = new LateLabel().set(sensor, null, 1);
-        l.setTimestamp(timestamp);
-        return l;
-    }
-
 
     @Test
     void aLabelBeforeItsReadingWaitsForItAndTheReadingTakesItAsAnInlineLabel() {
