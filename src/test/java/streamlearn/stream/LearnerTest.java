@@ -3,6 +3,7 @@ package streamlearn.stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import streamlearn.app.SensorReadingGenerator;
 import streamlearn.format.ReadingParser;
 import streamlearn.format.SpecJson;
+import streamlearn.model.LateLabel;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.PendingReadings;
 import streamlearn.model.Reading;
@@ -25,8 +27,8 @@ import streamlearn.model.WaitingLabels;
 /**
  * The learner over the model store, without Kafka: what a task commits is what it learned, so a
  * task started again on the committed store (a kill -9 after a commit) continues as the
- * uninterrupted one does, also for a model kept under a spec that orders features and classes
- * otherwise ({@code model.on.spec.change=keep}).
+ * uninterrupted one does, late labels included, also for a model kept under a spec that orders
+ * features and classes otherwise ({@code model.on.spec.change=keep}).
  */
 class LearnerTest {
     private static final ModelSpec SPEC = SpecJson.defaultSpec();
@@ -42,18 +44,21 @@ class LearnerTest {
         final ModelStore store;
         final Learner learner;
         final List<String> predictions = new ArrayList<>();
+        int lateLabels;
 
-        Task(ModelStoreTest.MapStore disk, ModelSpec configured, SpecChangePolicy policy) {
+        Task(Disk disk, ModelSpec configured, SpecChangePolicy policy) {
             LearnerSettings settings = new LearnerSettings(configured, ModelKey.parse("global"), Topics.DEFAULT,
-                    Duration.ofSeconds(10), Duration.ofSeconds(60), 1, ReadingParser.DEFAULT_MAX_BYTES, Duration.ZERO,
+                    Duration.ofSeconds(10), Duration.ofSeconds(60), 1, ReadingParser.DEFAULT_MAX_BYTES, Duration.ofHours(1),
                     LearnerSettings.DEFAULT_LABEL_MAX_PENDING, new SimpleMeterRegistry())
                     .with(LearnerSettings.DEFAULT_READING_MAX_FUTURE, policy, null);
-            store = new ModelStore(disk, configured, 100, 10);
-            PendingReadings.Storage waiting = PendingReadings.inMemory();
-            PendingReadings pending = new PendingReadings(configured, waiting, 0, LearnerSettings.DEFAULT_LABEL_MAX_PENDING,
-                    (m, r) -> { });
-            WaitingLabels labels = new WaitingLabels(configured, waiting, 0, LearnerSettings.DEFAULT_LABEL_MAX_PENDING,
+            store = new ModelStore(disk.models, configured, 100, 10);
+            long delay = settings.labelMaxDelay().toMillis();
+            PendingReadings pending = new PendingReadings(configured, disk.waiting, delay,
+                    LearnerSettings.DEFAULT_LABEL_MAX_PENDING, (m, r) -> { });
+            pending.open();
+            WaitingLabels labels = new WaitingLabels(configured, disk.waiting, delay, LearnerSettings.DEFAULT_LABEL_MAX_PENDING,
                     (m, r, message, deadLetter) -> { });
+            labels.open();
             learner = new Learner(settings, store, pending, labels, new LearnerMetrics(settings.registry(), configured.classes(), 10),
                     new SnapshotSchedule(60_000, 1_000), () -> WALL, this);
             for (String id : store.storedModels(1)) {
@@ -61,12 +66,17 @@ class LearnerTest {
             }
         }
 
-        /** Readings {@code from} to {@code to} of the stream, in the configured order, a commit every {@code perCommit}. */
+        /**
+         * Readings {@code from} to {@code to} of the stream, in the configured order, a commit every
+         * {@code perCommit}: every seventh comes unlabeled, and its label three readings later.
+         */
         void feed(boolean reordered, int from, int to, int perCommit) {
-            SensorReadingGenerator generator = new SensorReadingGenerator(7, 1, 0.1);
+            SensorReadingGenerator generator = new SensorReadingGenerator(7, 1, 0.0);
             Reading reading = new Reading(2);
+            int[] classes = new int[to];
             for (int i = 0; i < to; i++) {
                 generator.next(reading, T0 + i * 100L);
+                classes[i] = reordered ? 2 - reading.label() : reading.label();
                 if (i < from) {
                     continue;
                 }
@@ -74,11 +84,15 @@ class LearnerTest {
                     double temperature = reading.features()[0];
                     reading.setFeature(0, reading.features()[1]);
                     reading.setFeature(1, temperature);
-                    if (reading.isLabeled()) {
-                        reading.setLabel(2 - reading.label());
-                    }
                 }
+                reading.setLabel(i % 7 == 0 ? Reading.UNLABELED : classes[i]);
                 learner.reading("default", reading, reading.timestamp(), reading.timestamp());
+                int labeled = i - 3;
+                if (labeled >= 0 && labeled % 7 == 0) {
+                    LateLabel label = new LateLabel().set(reading.sensorId(), null, classes[labeled]);
+                    label.setTimestamp(T0 + labeled * 100L);
+                    learner.label("default", label, reading.timestamp(), reading.timestamp(), () -> new byte[0]);
+                }
                 if ((i + 1) % perCommit == 0) {
                     store.flushCache();
                 }
@@ -95,14 +109,25 @@ class LearnerTest {
             predictions.add(new String(json, StandardCharsets.UTF_8));
         }
 
+        @Override
+        public void lateLabel(StepResult result, long modelVersion) {
+            lateLabels++;
+        }
+
 
 
 
     }
 
+    /** What a task commits: the model store's records and the waiting readings'. */
+    private static final class Disk {
+        final ModelStoreTest.MapStore models = new ModelStoreTest.MapStore();
+        final PendingReadings.Storage waiting = PendingReadings.inMemory();
+    }
+
     /** 1,000 readings learned under the default spec, committed. */
-    private static ModelStoreTest.MapStore trained() {
-        ModelStoreTest.MapStore disk = new ModelStoreTest.MapStore();
+    private static Disk trained() {
+        Disk disk = new Disk();
         Task task = new Task(disk, SPEC, SpecChangePolicy.FAIL);
         task.feed(false, 0, 1_000, 50);
         task.store.evictAll();
@@ -114,7 +139,7 @@ class LearnerTest {
         Task uninterrupted = new Task(trained(), REORDERED, SpecChangePolicy.KEEP);
         uninterrupted.feed(true, 1_000, 1_250, 5);
 
-        ModelStoreTest.MapStore disk = trained();
+        Disk disk = trained();
         Task killed = new Task(disk, REORDERED, SpecChangePolicy.KEEP);
         killed.feed(true, 1_000, 1_150, 5);
         // kill -9 right after a commit: the store's records are all that is left.
@@ -127,8 +152,10 @@ class LearnerTest {
             assertEquals(expected.get(i), restarted.predictions.get(i), "prediction " + i + " after the restart");
         }
         assertArrayEquals(uninterrupted.model(), restarted.model(), "the model after the restart");
+        assertEquals(uninterrupted.lateLabels, killed.lateLabels + restarted.lateLabels);
+        assertTrue(restarted.lateLabels > 10, "late labels after the restart: " + restarted.lateLabels);
         // The readings read back were inputs logged a few per commit, not a checkpoint written at the kill.
-        assertNotEquals(0, logged(disk), "inputs are logged");
+        assertNotEquals(0, logged(disk.models), "inputs are logged");
     }
 
     private static long logged(ModelStoreTest.MapStore disk) {
