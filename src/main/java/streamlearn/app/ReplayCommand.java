@@ -71,6 +71,8 @@ public final class ReplayCommand {
               {"records":N,"labeled":N,"matchedLabels":N,"unmatchedLabels":N,"rejected":N,"diverged":N,"drifts":N,
                "meanLoss":X,"accuracy":X,"balancedAccuracy":X,"kappa":X,
                "perClass":{"<class>":{"precision":X,"recall":X,"f1":X,"support":N},...},"modelVersion":N}
+              plus, for a spec with candidates, "champion":NAME (the one leading at the end) and
+              "championChanges":N
             (records: every non-blank line; labeled: readings labeled inline plus late labels matched;
             drifts: the changes the spec's drift detector found in the model's error; a regression spec
             reports "mae" and "rmse" instead of balancedAccuracy, kappa and perClass; a figure nothing
@@ -168,7 +170,7 @@ public final class ReplayCommand {
             if (lastModel == null) {
                 lastModel = seed != null ? seed.newModel() : OnlineModel.create(spec);
             }
-            out.println(summary(summary.metrics, summary.matched, unmatched, rejected, lastModel.modelVersion()));
+            out.println(summary(summary.metrics, summary.matched, unmatched, rejected, lastModel, summary.championChanges));
         }
         if (options.has("model")) {
             Files.writeString(Path.of(options.string("model", null)), ModelSnapshot.toJsonString(lastModel) + "\n");
@@ -181,6 +183,7 @@ public final class ReplayCommand {
         final PrequentialMetrics metrics;
         final OutputStream predictions;
         long matched;
+        long championChanges;
 
         Summary(ModelSpec spec, OutputStream predictions) {
             this.metrics = new PrequentialMetrics(spec);
@@ -190,6 +193,9 @@ public final class ReplayCommand {
         @Override
         public void prediction(String sensorId, byte[] json, long timestamp, StepResult result, long modelVersion) {
             metrics.add(result, modelVersion);
+            if (result.championBefore() != null) {
+                championChanges++;
+            }
             try {
                 predictions.write(json);
                 predictions.write('\n');
@@ -202,6 +208,9 @@ public final class ReplayCommand {
         public void lateLabel(StepResult result, long modelVersion) {
             matched++;
             metrics.addLate(result, modelVersion);
+            if (result.championBefore() != null) {
+                championChanges++;
+            }
         }
 
 
@@ -231,8 +240,8 @@ public final class ReplayCommand {
         return true;
     }
 
-    static String summary(PrequentialMetrics metrics, long matched, long unmatched, long rejected, long modelVersion)
-            throws IOException {
+    static String summary(PrequentialMetrics metrics, long matched, long unmatched, long rejected, OnlineModel model,
+                          long championChanges) throws IOException {
         StringWriter text = new StringWriter();
         try (JsonGenerator g = new JsonFactory().createGenerator(text)) {
             g.writeStartObject();
@@ -244,7 +253,11 @@ public final class ReplayCommand {
             g.writeNumberField("diverged", metrics.diverged());
             g.writeNumberField("drifts", metrics.drifts());
             MetricsJson.quality(g, metrics);
-            g.writeNumberField("modelVersion", modelVersion);
+            g.writeNumberField("modelVersion", model.modelVersion());
+            if (model.spec().hasCandidates()) {
+                g.writeStringField("champion", model.champion());
+                g.writeNumberField("championChanges", championChanges);
+            }
             g.writeEndObject();
         }
         return text.toString();

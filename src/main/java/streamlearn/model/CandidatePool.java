@@ -37,7 +37,11 @@ final class CandidatePool {
     private final double switchGap;
     private final String[] names;
     private final Trainer[] trainers;
-    /** Whether a candidate's output layer relearns after a drift: only one with hidden layers. */
+    /**
+     * Whether a candidate's output layer relearns after a drift: only the spec's own network, and
+     * only when it has hidden layers (docs/QUALITY.md, "Candidates": boosting the challengers'
+     * output layers too cost 4 points on RandomRBF and half a point on SEA).
+     */
     private final boolean[] relearns;
     /** Each candidate's output (probabilities, or the value) of the last prediction; live copies. */
     private final double[][] outputs;
@@ -48,7 +52,6 @@ final class CandidatePool {
     private int champion;
     // Derived from lossSum.
     private final double[] weights;
-    private boolean weightsUniform = true;
 
     CandidatePool(SelectionSpec selection, String[] names, Trainer[] trainers) {
         this.selection = selection;
@@ -62,7 +65,7 @@ final class CandidatePool {
         this.relearns = new boolean[k];
         this.outputs = new double[k][];
         for (int i = 0; i < k; i++) {
-            relearns[i] = trainers[i].network().layerCount() > 1;
+            relearns[i] = i == 0 && trainers[i].network().layerCount() > 1;
             outputs[i] = new double[trainers[i].network().outputSize()];
         }
         this.losses = new double[k];
@@ -196,7 +199,6 @@ final class CandidatePool {
         for (int k = 0; k < trainers.length; k++) {
             weights[k] /= total;
         }
-        weightsUniform = false;
         if (best != champion && lossSum[champion] - lossSum[best] >= switchGap) {
             int before = champion;
             champion = best;
@@ -208,9 +210,10 @@ final class CandidatePool {
     /**
      * After a drift: the recent losses are forgotten (they describe the stream before the change),
      * so the weights start uniform again and the candidate that adapts fastest soon leads; the
-     * champion stays until another is ahead by the margin. Each candidate adapts as the spec's
-     * network does: its weight average restarts, and, when it has hidden layers, its output layer
-     * relearns (a network without hidden layers is all output layer, and already fast).
+     * champion stays until another is ahead by the margin. Each candidate's weight average
+     * restarts; the spec's own network, when it has hidden layers, also relearns its output layer
+     * fast, as without candidates (the challengers keep their own pace: a fast challenger is what
+     * the pool has for a change).
      */
     void adaptToDrift() {
         for (int k = 0; k < trainers.length; k++) {
@@ -228,7 +231,6 @@ final class CandidatePool {
         Arrays.fill(lossSum, 0.0);
         scored = 0;
         Arrays.fill(weights, 1.0 / weights.length);
-        weightsUniform = true;
     }
 
     /**
@@ -269,7 +271,6 @@ final class CandidatePool {
         champion = (int) c;
         if (n == 0) {
             Arrays.fill(weights, 1.0 / weights.length);
-            weightsUniform = true;
         } else {
             double min = Double.POSITIVE_INFINITY;
             for (double s : lossSum) {
@@ -283,7 +284,6 @@ final class CandidatePool {
             for (int k = 0; k < weights.length; k++) {
                 weights[k] /= total;
             }
-            weightsUniform = false;
         }
     }
 

@@ -622,8 +622,8 @@ public final class OnlineModel {
         boolean relearning = false;
         for (int k = 0; k < pool.size(); k++) {
             averaged |= pool.trainer(k).average() != null;
-            relearning |= pool.trainer(k).network().layerCount() > 1;
         }
+        relearning = trainer.network().layerCount() > 1;
         pool.adaptToDrift();
         if (averaged) {
             actions.add(DriftEvent.AVERAGE_RESTARTED);
