@@ -62,8 +62,8 @@ final class DefaultSpecJson {
         ArrayNode layers = (ArrayNode) root.get("layers");
         ((ObjectNode) layers.get(layers.size() - 1)).put("units", classes.size());
         if (root.has("candidates")) {
-            for (var c : root.get("candidates")) {
-                ArrayNode l = (ArrayNode) c.get("layers");
+            for (var candidate : root.get("candidates")) {
+                ArrayNode l = (ArrayNode) candidate.get("layers");
                 ((ObjectNode) l.get(l.size() - 1)).put("units", classes.size());
             }
         }

@@ -27,6 +27,12 @@ import streamlearn.nn.Trainer;
 final class CandidatePool {
     /** How many times the champion's weight another candidate needs to take over. */
     static final double CHAMPION_MARGIN = 4.0;
+    /**
+     * A weight below exp(-this) of the largest is 0: it changes no probability that matters, and
+     * the products of ever tinier weights would turn subnormal, which slows the arithmetic of the
+     * whole step tenfold (measured: 4 to 23 µs a step as the weights decayed).
+     */
+    static final double NEGLIGIBLE = 40.0;
     /** A single reading's loss counts at most this much in a recent loss (an underflowed probability). */
     static final double MAX_LOSS = 50.0;
 
@@ -184,27 +190,34 @@ final class CandidatePool {
             if (!(loss < MAX_LOSS)) {
                 loss = MAX_LOSS; // also NaN
             }
-            lossSum[k] = discount * lossSum[k] + loss;
+            double sum = discount * lossSum[k] + loss;
+            lossSum[k] = sum < 1e-200 ? 0.0 : sum; // never subnormal
             if (lossSum[k] < min) {
                 min = lossSum[k];
                 best = k;
             }
         }
         scored++;
-        double total = 0.0;
-        for (int k = 0; k < trainers.length; k++) {
-            weights[k] = Math.exp(-eta * (lossSum[k] - min));
-            total += weights[k];
-        }
-        for (int k = 0; k < trainers.length; k++) {
-            weights[k] /= total;
-        }
+        setWeights(min);
         if (best != champion && lossSum[champion] - lossSum[best] >= switchGap) {
             int before = champion;
             champion = best;
             return before;
         }
         return -1;
+    }
+
+    /** w_k ∝ exp(-eta (S_k - min S)), 0 where negligible ({@link #NEGLIGIBLE}). */
+    private void setWeights(double min) {
+        double total = 0.0;
+        for (int k = 0; k < weights.length; k++) {
+            double x = eta * (lossSum[k] - min);
+            weights[k] = x > NEGLIGIBLE ? 0.0 : Math.exp(-x);
+            total += weights[k];
+        }
+        for (int k = 0; k < weights.length; k++) {
+            weights[k] /= total;
+        }
     }
 
     /**
@@ -276,14 +289,7 @@ final class CandidatePool {
             for (double s : lossSum) {
                 min = Math.min(min, s);
             }
-            double total = 0.0;
-            for (int k = 0; k < weights.length; k++) {
-                weights[k] = Math.exp(-eta * (lossSum[k] - min));
-                total += weights[k];
-            }
-            for (int k = 0; k < weights.length; k++) {
-                weights[k] /= total;
-            }
+            setWeights(min);
         }
     }
 

@@ -10,7 +10,7 @@ package streamlearn.model;
  * @param eta      the mixture's learning rate: 1 is the Bayesian mixture for the log loss
  */
 public record SelectionSpec(Method method, double halfLife, double eta) {
-    public static final double DEFAULT_HALF_LIFE = 500;
+    public static final double DEFAULT_HALF_LIFE = 2000;
     public static final double DEFAULT_ETA = 1.0;
     public static final Method DEFAULT_METHOD = Method.MIXTURE;
 
