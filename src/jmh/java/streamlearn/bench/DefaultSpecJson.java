@@ -61,7 +61,60 @@ final class DefaultSpecJson {
         root.remove("ranges");
         ArrayNode layers = (ArrayNode) root.get("layers");
         ((ObjectNode) layers.get(layers.size() - 1)).put("units", classes.size());
+        if (root.has("candidates")) {
+            for (var candidate : root.get("candidates")) {
+                ArrayNode l = (ArrayNode) candidate.get("layers");
+                ((ObjectNode) l.get(l.size() - 1)).put("units", classes.size());
+            }
+        }
         return checkedNoRanges(root.toString());
+    }
+
+    /** The default spec's candidates' names, "main" first. */
+    static List<String> candidates() {
+        return SpecJson.parse(text()).candidateNames();
+    }
+
+    /**
+     * {@code spec} (the default or a variant of it) with only its candidate {@code name}: that
+     * candidate's network, optimizer, L2, clipping and average as the spec's own, and no
+     * candidates; "main" is the spec's own network alone. Scaler, drift detection and the rest
+     * stay.
+     */
+    static String alone(String spec, String name) {
+        ObjectNode root;
+        try {
+            root = (ObjectNode) JSON.readTree(spec);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ArrayNode candidates = (ArrayNode) root.remove("candidates");
+        root.remove("selection");
+        if (!name.equals("main")) {
+            ObjectNode c = null;
+            for (var node : candidates) {
+                if (node.get("name").asText().equals(name)) {
+                    c = (ObjectNode) node;
+                }
+            }
+            if (c == null) {
+                throw new IllegalArgumentException("no candidate " + name);
+            }
+            root.set("layers", c.get("layers"));
+            root.set("optimizer", c.get("optimizer"));
+            root.put("l2", c.has("l2") ? c.get("l2").asDouble() : 0.0);
+            root.put("clipNorm", c.has("clipNorm") ? c.get("clipNorm").asDouble() : 0.0);
+            root.remove("averaging");
+            if (c.has("averaging") && !c.get("averaging").isNull()) {
+                root.set("averaging", c.get("averaging"));
+            }
+            root.remove("init");
+            if (c.has("init")) {
+                root.set("init", c.get("init"));
+            }
+        }
+        SpecJson.parse(root.toString());
+        return root.toString();
     }
 
     /** True when the default spec's output layer had to be resized for {@code classes}. */

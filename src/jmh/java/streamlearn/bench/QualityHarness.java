@@ -76,7 +76,7 @@ public final class QualityHarness {
     static final int MOA_INSTANCES = 100_000;
     static final double BAYES_BOUND = 0.9754;
     static final List<String> SCENARIOS = List.of("stationary", "hotter", "boundary", "glitch",
-            "sea", "hyperplane", "rbf", "agrawal");
+            "sea", "hyperplane", "rbf", "agrawal", "led", "waveform");
     static final QualityLearner[] LEARNERS = QualityLearner.values();
 
     private final int seeds;
@@ -384,6 +384,12 @@ public final class QualityHarness {
             // Agrawal function 1 -> 2, abrupt at 50k.
             case "agrawal" -> "ConceptDriftStream -s (generators.AgrawalGenerator -f 1 -i 1)"
                     + " -d (generators.AgrawalGenerator -f 2 -i 2) -p 50000 -w 1 -r 1";
+            // LED (7 segments + 17 irrelevant attributes, 10% noise, 10 classes): 1 -> 7 attributes
+            // drifted (swapped with irrelevant ones), abrupt at 50k.
+            case "led" -> "ConceptDriftStream -s (generators.LEDGeneratorDrift -i 1 -d 1)"
+                    + " -d (generators.LEDGeneratorDrift -i 2 -d 7) -p 50000 -w 1 -r 1";
+            // Waveform: 21 attributes, 3 classes, stationary.
+            case "waveform" -> "generators.WaveformGenerator -i 1";
             default -> throw new IllegalArgumentException(name);
         };
     }

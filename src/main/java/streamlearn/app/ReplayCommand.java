@@ -78,6 +78,8 @@ public final class ReplayCommand {
               {"records":N,"labeled":N,"matchedLabels":N,"unmatchedLabels":N,"rejected":N,"diverged":N,"drifts":N,
                "meanLoss":X,"accuracy":X,"balancedAccuracy":X,"kappa":X,
                "perClass":{"<class>":{"precision":X,"recall":X,"f1":X,"support":N},...},"modelVersion":N}
+              plus, for a spec with candidates, "champion":NAME (the one leading at the end) and
+              "championChanges":N
             (records: every non-blank line; labeled: readings labeled inline, or by a label line before
             them, plus late labels matched; matchedLabels: label lines that found their reading, before
             or after it;
@@ -193,7 +195,7 @@ public final class ReplayCommand {
             if (lastModel == null) {
                 lastModel = seed != null ? seed.newModel() : OnlineModel.create(spec);
             }
-            out.println(summary(summary.metrics, summary.matched, unmatched, rejected, lastModel.modelVersion()));
+            out.println(summary(summary.metrics, summary.matched, unmatched, rejected, lastModel, summary.championChanges));
         }
         if (options.has("model")) {
             Files.writeString(Path.of(options.string("model", null)), ModelSnapshot.toJsonString(lastModel) + "\n");
@@ -206,6 +208,7 @@ public final class ReplayCommand {
         final PrequentialMetrics metrics;
         final OutputStream predictions;
         long matched;
+        long championChanges;
 
         Summary(ModelSpec spec, OutputStream predictions) {
             this.metrics = new PrequentialMetrics(spec);
@@ -215,6 +218,9 @@ public final class ReplayCommand {
         @Override
         public void prediction(String sensorId, byte[] json, long timestamp, StepResult result, long modelVersion) {
             metrics.add(result, modelVersion);
+            if (result.championBefore() != null) {
+                championChanges++;
+            }
             try {
                 predictions.write(json);
                 predictions.write('\n');
@@ -227,6 +233,9 @@ public final class ReplayCommand {
         public void lateLabel(StepResult result, long modelVersion) {
             matched++;
             metrics.addLate(result, modelVersion);
+            if (result.championBefore() != null) {
+                championChanges++;
+            }
         }
 
         @Override
@@ -261,8 +270,8 @@ public final class ReplayCommand {
         return true;
     }
 
-    static String summary(PrequentialMetrics metrics, long matched, long unmatched, long rejected, long modelVersion)
-            throws IOException {
+    static String summary(PrequentialMetrics metrics, long matched, long unmatched, long rejected, OnlineModel model,
+                          long championChanges) throws IOException {
         StringWriter text = new StringWriter();
         try (JsonGenerator g = new JsonFactory().createGenerator(text)) {
             g.writeStartObject();
@@ -274,7 +283,11 @@ public final class ReplayCommand {
             g.writeNumberField("diverged", metrics.diverged());
             g.writeNumberField("drifts", metrics.drifts());
             MetricsJson.quality(g, metrics);
-            g.writeNumberField("modelVersion", modelVersion);
+            g.writeNumberField("modelVersion", model.modelVersion());
+            if (model.spec().hasCandidates()) {
+                g.writeStringField("champion", model.champion());
+                g.writeNumberField("championChanges", championChanges);
+            }
             g.writeEndObject();
         }
         return text.toString();

@@ -44,6 +44,11 @@ final class JsonState {
 
         @Override
         public void parameters(String name, double[] flat) {
+            parameters(name, flat, net);
+        }
+
+        @Override
+        public void parameters(String name, double[] flat, Mlp net) {
             ArrayNode layers = parent(name).putArray(leaf(name));
             for (int l = 0; l < net.layerCount(); l++) {
                 ObjectNode layer = layers.addObject();
@@ -111,6 +116,11 @@ final class JsonState {
 
         @Override
         public void parameters(String name, double[] into) {
+            parameters(name, into, net);
+        }
+
+        @Override
+        public void parameters(String name, double[] into, Mlp net) {
             JsonNode layers = find(name);
             if (!layers.isArray() || layers.size() != net.layerCount()) {
                 throw new SpecException(name, "must have one {\"W\",\"b\"} entry per layer (" + net.layerCount() + ")");

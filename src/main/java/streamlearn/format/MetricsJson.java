@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import streamlearn.model.OnlineModel;
 import streamlearn.model.PrequentialMetrics;
 
 /** The windowed-metrics JSON of docs/DESIGN.md, one record per model per closed window. */
@@ -15,6 +16,16 @@ public final class MetricsJson {
     }
 
     public static byte[] window(String modelId, long windowStart, long windowEnd, PrequentialMetrics window) {
+        return window(modelId, windowStart, windowEnd, window, null);
+    }
+
+    /**
+     * The window's record; for a model with candidates ({@code model} not null and its spec has
+     * them) also {@code champion} and {@code candidates} (each one's recent loss and weight at the
+     * window's close), after {@code modelVersion}.
+     */
+    public static byte[] window(String modelId, long windowStart, long windowEnd, PrequentialMetrics window,
+                                OnlineModel model) {
         ByteArrayBuilder out = new ByteArrayBuilder(256);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -27,6 +38,10 @@ public final class MetricsJson {
             quality(g, window);
             g.writeNumberField("drifts", window.drifts());
             g.writeNumberField("modelVersion", window.modelVersion());
+            if (model != null && model.spec().hasCandidates()) {
+                g.writeStringField("champion", model.champion());
+                candidates(g, model);
+            }
             if (!window.classes().isEmpty()) {
                 g.writeArrayFieldStart("classes");
                 for (String c : window.classes()) {
@@ -73,6 +88,22 @@ public final class MetricsJson {
             numberOrNull(g, "recall", m.recall(c));
             numberOrNull(g, "f1", m.f1(c));
             g.writeNumberField("support", m.support(c));
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+    }
+
+    /**
+     * {@code "candidates":{"<name>":{"loss":X,"weight":X},...}}: each candidate's recent loss (null
+     * before a labeled reading since the start or the last drift) and mixture weight.
+     */
+    public static void candidates(JsonGenerator g, OnlineModel model) throws IOException {
+        g.writeObjectFieldStart("candidates");
+        java.util.List<String> names = model.candidateNames();
+        for (int k = 0; k < names.size(); k++) {
+            g.writeObjectFieldStart(names.get(k));
+            numberOrNull(g, "loss", model.candidateLoss(k));
+            g.writeNumberField("weight", model.candidateWeight(k));
             g.writeEndObject();
         }
         g.writeEndObject();

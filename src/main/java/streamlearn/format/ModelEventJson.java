@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import streamlearn.model.DriftEvent;
+import streamlearn.model.OnlineModel;
 
 /**
  * The model event JSON of docs/DESIGN.md ({@code learner-events}, keyed by model id):
@@ -27,6 +28,8 @@ public final class ModelEventJson {
     public static final String RESTORED = "restored";
     /** A stored model met another spec and was started afresh ({@code model.on.spec.change=reset}). */
     public static final String SPEC_CHANGED = "spec_changed";
+    /** A model with candidates: another candidate leads its predictions now. */
+    public static final String CHAMPION_CHANGED = "champion_changed";
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -54,6 +57,33 @@ public final class ModelEventJson {
             if (differences != null) {
                 g.writeStringField("differences", differences);
             }
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * A {@value #CHAMPION_CHANGED} event: {@code detail} has {@code previous} and {@code champion}
+     * (candidate names) and {@code candidates}: each candidate's recent loss and mixture weight
+     * after the reading that changed it, {@code {"main":{"loss":X,"weight":X},...}}.
+     *
+     * @param at the event time of the reading (or of the late label's reading) whose score changed it
+     */
+    public static byte[] championChanged(String modelId, long at, String previous, OnlineModel model) {
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("model", modelId);
+            g.writeStringField("type", CHAMPION_CHANGED);
+            g.writeNumberField("at", at);
+            g.writeNumberField("modelVersion", model.modelVersion());
+            g.writeObjectFieldStart("detail");
+            g.writeStringField("previous", previous);
+            g.writeStringField("champion", model.champion());
+            MetricsJson.candidates(g, model);
             g.writeEndObject();
             g.writeEndObject();
         } catch (IOException e) {

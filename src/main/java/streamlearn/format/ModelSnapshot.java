@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import streamlearn.model.CandidateSpec;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
 import streamlearn.model.SpecException;
@@ -52,6 +53,15 @@ public final class ModelSnapshot {
             root.putObject("scaler");
         }
         root.putObject("optimizer").put("type", spec.optimizer().type());
+        for (CandidateSpec c : spec.candidates()) {
+            ObjectNode candidate = root.with("candidates").putObject(c.name());
+            candidate.putNull("modelVersion");
+            candidate.putNull("weights");
+            if (c.averagingDecay() > 0) {
+                candidate.putObject("averaging").put("decay", c.averagingDecay());
+            }
+            candidate.putObject("optimizer").put("type", c.optimizer().type());
+        }
         model.writeState(new JsonState.Writer(root, model.network()));
         return root;
     }

@@ -29,6 +29,7 @@ public final class PredictionJson {
     private static final SerializableString TIMESTAMP = new SerializedString("timestamp");
     private static final SerializableString MODEL = new SerializedString("model");
     private static final SerializableString MODEL_VERSION = new SerializedString("modelVersion");
+    private static final SerializableString CHAMPION = new SerializedString("champion");
     private static final SerializableString PREDICTED = new SerializedString("predicted");
     private static final SerializableString PROBABILITIES = new SerializedString("probabilities");
     private static final SerializableString LABEL = new SerializedString("label");
@@ -73,6 +74,10 @@ public final class PredictionJson {
             g.writeString(modelId);
             g.writeFieldName(MODEL_VERSION);
             g.writeNumber(r.modelVersion());
+            if (r.champion() != null) {
+                g.writeFieldName(CHAMPION);
+                g.writeString(r.champion());
+            }
             if (classification) {
                 g.writeFieldName(PREDICTED);
                 g.writeString(classes[r.predicted()]);

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import streamlearn.model.CandidateSpec;
 import streamlearn.model.ClassWeightsSpec;
 import streamlearn.model.DriftSpec;
 import streamlearn.model.FeatureRanges;
@@ -23,6 +24,7 @@ import streamlearn.model.InitSpec;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineScaler;
 import streamlearn.model.OptimizerSpec;
+import streamlearn.model.SelectionSpec;
 import streamlearn.model.SpecException;
 import streamlearn.nn.Activation;
 import streamlearn.nn.Adam;
@@ -37,7 +39,9 @@ public final class SpecJson {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> TOP_FIELDS = Set.of("task", "features", "classes", "target", "layers",
             "loss", "init", "optimizer", "l2", "clipNorm", "standardize", "averaging", "ranges", "drift",
-            "classWeights");
+            "classWeights", "candidates", "selection");
+    private static final Set<String> CANDIDATE_FIELDS = Set.of("name", "layers", "init", "optimizer", "l2", "clipNorm",
+            "averaging");
     private static final long DEFAULT_SEED = 42;
 
     private SpecJson() {
@@ -98,19 +102,86 @@ public final class SpecJson {
         OptimizerSpec optimizer = optimizer(root.get("optimizer"));
         double l2 = number(root, "l2", "l2", 0.0, 0.0, Double.MAX_VALUE, true);
         double clipNorm = number(root, "clipNorm", "clipNorm", 0.0, 0.0, Double.MAX_VALUE, true);
+        List<CandidateSpec> candidates = candidates(root.get("candidates"), task, classes, features.size(), loss);
+        SelectionSpec selection = selection(root.get("selection"), !candidates.isEmpty());
         return new ModelSpec(task, features, classes, target, layers, loss, init, optimizer, l2, clipNorm,
                 standardizeMemory(root.get("standardize")), averagingDecay(root.get("averaging")),
                 ranges(root.get("ranges"), features), drift(root.get("drift")),
-                classWeights(root.get("classWeights"), task, classes), root.toString());
+                classWeights(root.get("classWeights"), task, classes), candidates, selection, root.toString());
+    }
+
+    /**
+     * {@code [{"name":N,"layers":[...],"optimizer":{...}, "init", "l2", "clipNorm", "averaging"}, ...]}:
+     * each field as the spec's own, with the same defaults (no L2, no clipping, no average, He init
+     * with seed 42); absent, null or empty: no candidates.
+     */
+    private static List<CandidateSpec> candidates(JsonNode node, ModelSpec.Task task, List<String> classes, int inputs,
+                                                  Loss loss) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new SpecException("candidates", "must be an array of {\"name\":N,\"layers\":[...],\"optimizer\":{...}}");
+        }
+        List<CandidateSpec> candidates = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String where = "candidates[" + i + "]";
+            JsonNode c = object(node.get(i), where);
+            onlyFields(c, where, CANDIDATE_FIELDS);
+            String name = requiredText(c, "name", where + ".name");
+            if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+                throw new SpecException(where + ".name", "must be 1 to 64 letters, digits, '_', '.' or '-', got '" + name + "'");
+            }
+            List<ModelSpec.Layer> layers = layers(c.get("layers"), where + ".layers");
+            try {
+                ModelSpec.checkOutputLayer(task, classes, layers, loss);
+            } catch (SpecException e) {
+                throw new SpecException(where + "." + e.field(), e.reason());
+            }
+            InitSpec init = init(c.get("init"), where + ".init", inputs, layers);
+            OptimizerSpec optimizer = optimizer(c.get("optimizer"), where + ".optimizer");
+            double l2 = number(c, "l2", where + ".l2", 0.0, 0.0, Double.MAX_VALUE, true);
+            double clipNorm = number(c, "clipNorm", where + ".clipNorm", 0.0, 0.0, Double.MAX_VALUE, true);
+            candidates.add(new CandidateSpec(name, layers, init, optimizer, l2, clipNorm,
+                    averagingDecay(c.get("averaging"), where + ".averaging")));
+        }
+        return candidates;
+    }
+
+    /** {@code {"method":"mixture"|"champion","halfLife":N,"eta":X}}, each optional; only with candidates. */
+    private static SelectionSpec selection(JsonNode node, boolean candidates) {
+        if (node == null || node.isNull()) {
+            return candidates ? SelectionSpec.defaults() : null;
+        }
+        if (!candidates) {
+            throw new SpecException("selection", "only a spec with candidates has a selection");
+        }
+        object(node, "selection");
+        onlyFields(node, "selection", Set.of("method", "halfLife", "eta"));
+        String methodName = optionalText(node, "method", SelectionSpec.DEFAULT_METHOD.id);
+        SelectionSpec.Method method = SelectionSpec.Method.byId(methodName);
+        if (method == null) {
+            throw new SpecException("selection.method", "unknown method '" + methodName + "' (expected mixture or champion)");
+        }
+        double halfLife = number(node, "halfLife", "selection.halfLife", SelectionSpec.DEFAULT_HALF_LIFE, 1.0, 1e9, false);
+        double eta = number(node, "eta", "selection.eta", SelectionSpec.DEFAULT_ETA, 0.0, 1e6, false);
+        if (!(eta > 0)) {
+            throw new SpecException("selection.eta", "must be > 0");
+        }
+        return new SelectionSpec(method, halfLife, eta);
     }
 
     private static List<ModelSpec.Layer> layers(JsonNode nodes) {
+        return layers(nodes, "layers");
+    }
+
+    private static List<ModelSpec.Layer> layers(JsonNode nodes, String field) {
         if (nodes == null || !nodes.isArray() || nodes.isEmpty()) {
-            throw new SpecException("layers", "must be a non-empty array of {\"units\":N,\"activation\":NAME}");
+            throw new SpecException(field, "must be a non-empty array of {\"units\":N,\"activation\":NAME}");
         }
         List<ModelSpec.Layer> layers = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
-            String where = "layers[" + i + "]";
+            String where = field + "[" + i + "]";
             JsonNode layer = object(nodes.get(i), where);
             onlyFields(layer, where, Set.of("units", "activation"));
             int units = positiveInt(layer.get("units"), where + ".units");
@@ -129,26 +200,30 @@ public final class SpecJson {
     }
 
     private static InitSpec init(JsonNode init, int inputs, List<ModelSpec.Layer> layers) {
+        return init(init, "init", inputs, layers);
+    }
+
+    private static InitSpec init(JsonNode init, String field, int inputs, List<ModelSpec.Layer> layers) {
         if (init == null) {
             return new InitSpec.He(DEFAULT_SEED);
         }
-        object(init, "init");
-        String type = requiredText(init, "type", "init.type");
+        object(init, field);
+        String type = requiredText(init, "type", field + ".type");
         switch (type) {
             case "he", "xavier" -> {
-                onlyFields(init, "init", Set.of("type", "seed"));
+                onlyFields(init, field, Set.of("type", "seed"));
                 JsonNode seedNode = init.get("seed");
                 if (seedNode != null && !seedNode.canConvertToLong()) {
-                    throw new SpecException("init.seed", "must be an integer");
+                    throw new SpecException(field + ".seed", "must be an integer");
                 }
                 long seed = seedNode == null ? DEFAULT_SEED : seedNode.asLong();
                 return type.equals("he") ? new InitSpec.He(seed) : new InitSpec.Xavier(seed);
             }
             case "explicit" -> {
-                onlyFields(init, "init", Set.of("type", "weights"));
-                return new InitSpec.Explicit(weights(init.get("weights"), "init.weights", inputs, layers));
+                onlyFields(init, field, Set.of("type", "weights"));
+                return new InitSpec.Explicit(weights(init.get("weights"), field + ".weights", inputs, layers));
             }
-            default -> throw new SpecException("init.type", "unknown init '" + type + "' (expected he, xavier or explicit)");
+            default -> throw new SpecException(field + ".type", "unknown init '" + type + "' (expected he, xavier or explicit)");
         }
     }
 
@@ -182,45 +257,53 @@ public final class SpecJson {
     }
 
     private static OptimizerSpec optimizer(JsonNode opt) {
+        return optimizer(opt, "optimizer");
+    }
+
+    private static OptimizerSpec optimizer(JsonNode opt, String field) {
         if (opt == null) {
-            throw new SpecException("optimizer", "missing (e.g. {\"type\":\"sgd\",\"learningRate\":0.05})");
+            throw new SpecException(field, "missing (e.g. {\"type\":\"sgd\",\"learningRate\":0.05})");
         }
-        object(opt, "optimizer");
-        String type = requiredText(opt, "type", "optimizer.type");
+        object(opt, field);
+        String type = requiredText(opt, "type", field + ".type");
         Set<String> fields = switch (type) {
             case "sgd" -> Set.of("type", "learningRate", "momentum");
             case "adam" -> Set.of("type", "learningRate", "beta1", "beta2", "epsilon");
-            default -> throw new SpecException("optimizer.type", "unknown optimizer '" + type + "' (expected sgd or adam)");
+            default -> throw new SpecException(field + ".type", "unknown optimizer '" + type + "' (expected sgd or adam)");
         };
-        onlyFields(opt, "optimizer", fields);
+        onlyFields(opt, field, fields);
         if (!opt.has("learningRate")) {
-            throw new SpecException("optimizer.learningRate", "missing");
+            throw new SpecException(field + ".learningRate", "missing");
         }
-        double learningRate = number(opt, "learningRate", "optimizer.learningRate", 0, 0.0, Double.MAX_VALUE, false);
+        double learningRate = number(opt, "learningRate", field + ".learningRate", 0, 0.0, Double.MAX_VALUE, false);
         if (learningRate <= 0) {
-            throw new SpecException("optimizer.learningRate", "must be > 0");
+            throw new SpecException(field + ".learningRate", "must be > 0");
         }
         if (type.equals("sgd")) {
-            return new OptimizerSpec.Sgd(learningRate, number(opt, "momentum", "optimizer.momentum", 0.0, 0.0, 1.0, false));
+            return new OptimizerSpec.Sgd(learningRate, number(opt, "momentum", field + ".momentum", 0.0, 0.0, 1.0, false));
         }
         return new OptimizerSpec.Adam(learningRate,
-                number(opt, "beta1", "optimizer.beta1", Adam.DEFAULT_BETA1, 0.0, 1.0, false),
-                number(opt, "beta2", "optimizer.beta2", Adam.DEFAULT_BETA2, 0.0, 1.0, false),
-                number(opt, "epsilon", "optimizer.epsilon", Adam.DEFAULT_EPSILON, 0.0, Double.MAX_VALUE, false));
+                number(opt, "beta1", field + ".beta1", Adam.DEFAULT_BETA1, 0.0, 1.0, false),
+                number(opt, "beta2", field + ".beta2", Adam.DEFAULT_BETA2, 0.0, 1.0, false),
+                number(opt, "epsilon", field + ".epsilon", Adam.DEFAULT_EPSILON, 0.0, Double.MAX_VALUE, false));
     }
 
     private static double averagingDecay(JsonNode averaging) {
+        return averagingDecay(averaging, "averaging");
+    }
+
+    private static double averagingDecay(JsonNode averaging, String field) {
         if (averaging == null || averaging.isNull()) {
             return 0.0;
         }
-        object(averaging, "averaging");
-        onlyFields(averaging, "averaging", Set.of("decay"));
+        object(averaging, field);
+        onlyFields(averaging, field, Set.of("decay"));
         if (!averaging.has("decay")) {
-            throw new SpecException("averaging.decay", "missing (e.g. 0.999)");
+            throw new SpecException(field + ".decay", "missing (e.g. 0.999)");
         }
-        double decay = number(averaging, "decay", "averaging.decay", 0, 0.0, 1.0, false);
+        double decay = number(averaging, "decay", field + ".decay", 0, 0.0, 1.0, false);
         if (decay <= 0 || decay >= 1) {
-            throw new SpecException("averaging.decay", "must be between 0 and 1 (exclusive)");
+            throw new SpecException(field + ".decay", "must be between 0 and 1 (exclusive)");
         }
         return decay;
     }

@@ -220,6 +220,20 @@ public final class Adwin {
         }
     }
 
+    /**
+     * Empties the window, as after a change the learner has reacted to: what the window held
+     * describes the learner before its reaction, and a later cut between that and the errors of
+     * its recovery would report the same change again (docs/QUALITY.md, "The detector"). The
+     * clock's phase ({@code seen}) and the last cut's report stay.
+     */
+    public void clear() {
+        Arrays.fill(counts, 0);
+        rows = 0;
+        width = 0;
+        sum = 0.0;
+        variance = 0.0;
+    }
+
     /** Writes the window: its totals, then every bucket (row, sum, variance), oldest first per row. */
     public void writeState(StateWriter out) {
         out.count("seen", seen);

@@ -17,6 +17,9 @@ import streamlearn.nn.Loss;
  * @param ranges         per feature, the values a sane sensor can send
  * @param drift          how change is detected; null for no detection
  * @param classWeights   how much each class weighs in training; null for 1 each
+ * @param candidates     the challengers that train beside the spec's own network ({@link CandidateSpec#MAIN});
+ *                       empty: the spec's network alone, as without candidates
+ * @param selection      how the candidates' predictions make the model's; null without candidates
  * @param json           the spec as compact JSON, as it was given: what snapshots carry and what
  *                       two specs are compared by
  */
@@ -36,6 +39,8 @@ public record ModelSpec(
         FeatureRanges ranges,
         DriftSpec drift,
         ClassWeightsSpec classWeights,
+        List<CandidateSpec> candidates,
+        SelectionSpec selection,
         String json) {
 
     public enum Task { CLASSIFICATION, REGRESSION }
@@ -54,7 +59,26 @@ public record ModelSpec(
         features = List.copyOf(features);
         classes = List.copyOf(classes);
         layers = List.copyOf(layers);
+        candidates = List.copyOf(candidates);
         checkOutputLayer(task, classes, layers, loss);
+        if (candidates.isEmpty() != (selection == null)) {
+            throw new SpecException("selection", "only a spec with candidates has a selection");
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        names.add(CandidateSpec.MAIN);
+        for (int i = 0; i < candidates.size(); i++) {
+            CandidateSpec c = candidates.get(i);
+            String where = "candidates[" + i + "]";
+            if (!names.add(c.name())) {
+                throw new SpecException(where + ".name", "duplicate candidate name '" + c.name() + "' ('"
+                        + CandidateSpec.MAIN + "' is the spec's own network)");
+            }
+            try {
+                checkOutputLayer(task, classes, c.layers(), loss);
+            } catch (SpecException e) {
+                throw new SpecException(where + "." + e.field(), e.reason());
+            }
+        }
         if (classWeights != null && task != Task.CLASSIFICATION) {
             throw new SpecException("classWeights", "only a classification spec has class weights");
         }
@@ -62,15 +86,37 @@ public record ModelSpec(
             throw new SpecException("classWeights", "needs one weight per class");
         }
         long parameters = parameterCount(features.size(), layers);
+        for (CandidateSpec c : candidates) {
+            parameters += parameterCount(features.size(), c.layers());
+        }
         if (parameters > MAX_PARAMETERS) {
             throw new SpecException("layers", "the network has " + parameters
-                    + " parameters; an online learner here is limited to " + MAX_PARAMETERS);
+                    + " parameters" + (candidates.isEmpty() ? "" : " (its candidates together)")
+                    + "; an online learner here is limited to " + MAX_PARAMETERS);
         }
     }
 
     /** Whether inputs are standardised by running statistics. */
     public boolean standardize() {
         return standardizeMemory > 0;
+    }
+
+    /** Whether the model is a pool of candidates (the spec has {@code "candidates"}). */
+    public boolean hasCandidates() {
+        return !candidates.isEmpty();
+    }
+
+    /**
+     * The candidates' names, the spec's own network ({@link CandidateSpec#MAIN}) first; just it
+     * without candidates.
+     */
+    public List<String> candidateNames() {
+        List<String> names = new java.util.ArrayList<>();
+        names.add(CandidateSpec.MAIN);
+        for (CandidateSpec c : candidates) {
+            names.add(c.name());
+        }
+        return names;
     }
 
     public boolean isClassification() {

@@ -48,8 +48,14 @@ public final class OnlineModel {
     private long drifts;
     // The spec's class weights (null: every class weighs 1); balanced ones count the labels.
     private final ClassWeights classWeights;
+    // The candidates (null without them): the spec's network (trainer) and its challengers.
+    private final CandidatePool pool;
 
     private OnlineModel(ModelSpec spec, Trainer trainer) {
+        this(spec, trainer, null);
+    }
+
+    private OnlineModel(ModelSpec spec, Trainer trainer, Trainer[] challengers) {
         this.spec = spec;
         this.trainer = trainer;
         int features = spec.features().size();
@@ -63,6 +69,14 @@ public final class OnlineModel {
         this.lateOutput = new double[trainer.network().outputSize()];
         this.detector = spec.drift() != null ? new Adwin(spec.drift().delta()) : null;
         this.classWeights = ClassWeights.of(spec);
+        if (spec.hasCandidates()) {
+            Trainer[] all = new Trainer[challengers.length + 1];
+            all[0] = trainer;
+            System.arraycopy(challengers, 0, all, 1, challengers.length);
+            this.pool = new CandidatePool(spec.selection(), spec.candidateNames().toArray(new String[0]), all);
+        } else {
+            this.pool = null;
+        }
     }
 
     /** A fresh model, initialised as the spec says. */
@@ -70,7 +84,67 @@ public final class OnlineModel {
         Mlp net = network(spec);
         double[] params = new double[net.parameterCount()];
         spec.init().initialise(net, params);
-        return new OnlineModel(spec, trainer(spec, net, params));
+        return new OnlineModel(spec, trainer(spec, net, params), challengers(spec, null));
+    }
+
+    /**
+     * The challengers of a spec with candidates (null without): fresh, as their specs say, or, for
+     * a warm start from {@code source}, with the trained weights of its candidate of the same name
+     * and shape where it has one.
+     */
+    private static Trainer[] challengers(ModelSpec spec, OnlineModel source) {
+        if (!spec.hasCandidates()) {
+            return null;
+        }
+        Trainer[] challengers = new Trainer[spec.candidates().size()];
+        for (int k = 0; k < challengers.length; k++) {
+            CandidateSpec c = spec.candidates().get(k);
+            Mlp net = network(spec.features().size(), c.layers());
+            double[] params = new double[net.parameterCount()];
+            Trainer from = source == null ? null : source.candidateTrainer(c.name());
+            if (from != null && sameShape(net, from.network())) {
+                params = matchedByName(spec, net, source.spec, from.network(), from.parameters());
+            } else {
+                c.init().initialise(net, params);
+            }
+            challengers[k] = candidateTrainer(spec, c, net, params);
+        }
+        return challengers;
+    }
+
+    /** The challengers of a spec with candidates with zero weights, to read a state into. */
+    private static Trainer[] blankChallengers(ModelSpec spec) {
+        if (!spec.hasCandidates()) {
+            return null;
+        }
+        Trainer[] challengers = new Trainer[spec.candidates().size()];
+        for (int k = 0; k < challengers.length; k++) {
+            CandidateSpec c = spec.candidates().get(k);
+            Mlp net = network(spec.features().size(), c.layers());
+            challengers[k] = candidateTrainer(spec, c, net, new double[net.parameterCount()]);
+        }
+        return challengers;
+    }
+
+    private static Trainer candidateTrainer(ModelSpec spec, CandidateSpec c, Mlp net, double[] params) {
+        return new Trainer(net, spec.loss(), c.optimizer().create(net.parameterCount()), params, c.l2(), c.clipNorm(),
+                c.averagingDecay(), spec.drift() != null);
+    }
+
+    /** This model's trainer of the candidate {@code name} ("main": the spec's network), or null. */
+    private Trainer candidateTrainer(String name) {
+        if (CandidateSpec.MAIN.equals(name)) {
+            return trainer;
+        }
+        if (pool == null) {
+            return null;
+        }
+        for (int k = 1; k < pool.size(); k++) {
+            if (pool.name(k).equals(name)) {
+                return pool.trainer(k);
+            }
+        }
+        return null;
     }
 
     /**
@@ -88,14 +162,23 @@ public final class OnlineModel {
         if (!sameShape(net, from)) {
             throw new IllegalArgumentException("the networks' shapes differ");
         }
-        double[] params = source.trainer.parameters().clone();
-        ModelSpec old = source.spec;
+        double[] params = matchedByName(spec, net, source.spec, from, source.trainer.parameters());
+        return new OnlineModel(spec, trainer(spec, net, params), challengers(spec, source));
+    }
+
+    /**
+     * {@code source}'s parameters (of a network {@code from} of spec {@code old}, the same shape as
+     * {@code net}) for a network of {@code spec}: the first layer's inputs and the output layer's
+     * classes matched by name when both specs name the same ones, else by position.
+     */
+    private static double[] matchedByName(ModelSpec spec, Mlp net, ModelSpec old, Mlp from, double[] source) {
+        double[] params = source.clone();
         int last = net.layerCount() - 1;
         if (new java.util.HashSet<>(old.features()).equals(new java.util.HashSet<>(spec.features()))) {
             int in = net.fanIn(0);
             for (int i = 0; i < net.fanOut(0); i++) {
                 for (int j = 0; j < in; j++) {
-                    params[net.weightOffset(0) + i * in + j] = source.trainer.parameters()[from.weightOffset(0) + i * in
+                    params[net.weightOffset(0) + i * in + j] = source[from.weightOffset(0) + i * in
                             + old.features().indexOf(spec.features().get(j))];
                 }
             }
@@ -110,7 +193,7 @@ public final class OnlineModel {
                 params[net.biasOffset(last) + i] = moved[net.biasOffset(last) + row];
             }
         }
-        return new OnlineModel(spec, trainer(spec, net, params));
+        return params;
     }
 
     /** Whether two networks have the same layers of the same widths (the same parameter layout). */
@@ -137,7 +220,7 @@ public final class OnlineModel {
      */
     public static OnlineModel blank(ModelSpec spec) {
         Mlp net = network(spec);
-        return new OnlineModel(spec, trainer(spec, net, new double[net.parameterCount()]));
+        return new OnlineModel(spec, trainer(spec, net, new double[net.parameterCount()]), blankChallengers(spec));
     }
 
     private static Trainer trainer(ModelSpec spec, Mlp net, double[] params) {
@@ -165,13 +248,18 @@ public final class OnlineModel {
         if (classWeights != null) {
             classWeights.readState(new SectionReader(in, "classWeights."));
         }
+        if (pool != null) {
+            pool.readState(in);
+        }
     }
 
     /**
      * Writes the model's whole state, in this order: modelVersion, weights, averaging.weights
      * (with averaging), scaler.* (when standardising), optimizer.* (the optimizer's own state),
      * drift.* (with drift detection: the count of drifts, the detector's window),
-     * classWeights.labelCounts (with balanced class weights: the labels counted per class).
+     * classWeights.labelCounts (with balanced class weights: the labels counted per class),
+     * candidates.* and selection.* (with candidates: each challenger's network, optimizer and
+     * relearning, then the recent losses and the champion; see {@link CandidatePool#writeState}).
      * Names are paths: the JSON snapshot nests at the dots, the binary form keeps the order.
      */
     public void writeState(StateWriter out) {
@@ -187,6 +275,9 @@ public final class OnlineModel {
         if (classWeights != null) {
             classWeights.writeState(new SectionWriter(out, "classWeights."));
         }
+        if (pool != null) {
+            pool.writeState(out);
+        }
     }
 
     /** Units of the spec's output layer: the length of a prediction's pre-activations. */
@@ -196,10 +287,13 @@ public final class OnlineModel {
 
     /** A network of the spec's shape (its parameters live apart, see {@link Mlp}). */
     private static Mlp network(ModelSpec spec) {
-        List<ModelSpec.Layer> layers = spec.layers();
+        return network(spec.features().size(), spec.layers());
+    }
+
+    private static Mlp network(int inputs, List<ModelSpec.Layer> layers) {
         int[] sizes = new int[layers.size() + 1];
         Activation[] activations = new Activation[layers.size()];
-        sizes[0] = spec.features().size();
+        sizes[0] = inputs;
         for (int l = 0; l < layers.size(); l++) {
             sizes[l + 1] = layers.get(l).units();
             activations[l] = layers.get(l).activation();
@@ -255,6 +349,9 @@ public final class OnlineModel {
                 input[i] = reading.features[i];
             }
         }
+        if (pool != null) {
+            return stepCandidates(reading, r);
+        }
         double[] out = trainer.predict(input);
         System.arraycopy(trainer.network().outputPreActivation(), 0, r.output, 0, r.output.length);
         describe(out, r);
@@ -273,6 +370,62 @@ public final class OnlineModel {
             trained = trainer.train(targetVector, weightOf(reading.label));
         }
         return finishLabeled(r, trained);
+    }
+
+    /**
+     * {@link #step} of a model with candidates, from the standardised input on: every candidate
+     * predicts, the model's prediction is theirs combined ({@link CandidatePool#predict}), and on a
+     * labeled reading each candidate's own prediction is scored, then each trains.
+     */
+    private StepResult stepCandidates(Reading reading, StepResult r) {
+        r.champion = pool.championName();
+        r.championBefore = null;
+        pool.predict(input, r.output);
+        describe(r.output, r);
+        if (!r.labeled) {
+            r.loss = Double.NaN;
+            r.outcome = Outcome.PREDICTED;
+            return r;
+        }
+        return trainCandidates(r, reading.label, reading.target);
+    }
+
+    /**
+     * The labeled part of a step with candidates, the candidates' predictions made: the model's
+     * loss (of {@code r.output}, the combined prediction), each candidate's, their steps, and
+     * their recent losses.
+     */
+    private StepResult trainCandidates(StepResult r, int label, double target) {
+        fillTarget(label, target);
+        r.loss = combinedLoss(r.output, label);
+        double weight = weightOf(label);
+        boolean trained;
+        if (trainer.classifiesWithSoftmax()) {
+            pool.scoreClass(label);
+            trained = pool.trainClass(label, weight);
+        } else {
+            pool.score(targetVector);
+            trained = pool.train(targetVector, weight);
+        }
+        int before = pool.remember();
+        if (before >= 0) {
+            r.championBefore = pool.name(before);
+        }
+        return finishLabeled(r, trained);
+    }
+
+    /**
+     * The loss of a combined prediction {@code out} (probabilities; for binary_cross_entropy the
+     * second class's; for regression the value) against the label or target: the same function
+     * for a reading's step and for its late label, so both report the same bits.
+     */
+    private double combinedLoss(double[] out, int label) {
+        if (!spec.isClassification()) {
+            double d = out[0] - targetVector[0];
+            return 0.5 * d * d;
+        }
+        double p = binary ? (label == 1 ? out[0] : 1.0 - out[0]) : out[label];
+        return p > 0 ? 0.0 - Math.log(p) : -Math.log(Double.MIN_VALUE);
     }
 
     /**
@@ -295,6 +448,9 @@ public final class OnlineModel {
         r.target = label.target;
         int n = r.output.length;
         System.arraycopy(waiting.output, 0, r.output, 0, n);
+        if (pool != null) {
+            return learnLateCandidates(waiting, r);
+        }
         outputActivation.forward(r.output, lateOutput, n);
         describe(lateOutput, r);
         fillTarget(label.label, label.target);
@@ -314,6 +470,31 @@ public final class OnlineModel {
         boolean trained = trainer.classifiesWithSoftmax() ? trainer.trainOnClass(label.label, weight)
                 : trainer.train(targetVector, weight);
         return finishLabeled(r, trained);
+    }
+
+    /**
+     * {@link #learnLate} of a model with candidates: the stored prediction is the combined one
+     * (probabilities or value, not pre-activations), scored as at prediction time; each candidate
+     * is scored by its prediction of the stored features now, before its step (it has not trained
+     * on them: still a test), then each trains.
+     */
+    private StepResult learnLateCandidates(PendingReading waiting, StepResult r) {
+        r.champion = pool.championName();
+        r.championBefore = null;
+        describe(r.output, r);
+        double[] features = waiting.features;
+        if (scaler != null) {
+            scaler.update(features);
+            scaler.transform(features, input);
+        } else {
+            for (int i = 0; i < input.length; i++) {
+                input[i] = features[i];
+            }
+        }
+        for (int k = 0; k < pool.size(); k++) {
+            pool.trainer(k).predict(input);
+        }
+        return trainCandidates(r, r.label, r.target);
     }
 
     /**
@@ -384,6 +565,9 @@ public final class OnlineModel {
             return null;
         }
         drifts++;
+        // One change, one drift: the window still holds errors of before the reaction, and
+        // another cut through them a clock tick later would report this change again.
+        detector.clear();
         return new DriftEvent(DriftSpec.ADWIN, detector.delta(), trainer.updates(), detector.olderMean(),
                 detector.newerMean(), detector.newerLength(), adaptToDrift());
     }
@@ -407,6 +591,9 @@ public final class OnlineModel {
      * costs stationary accuracy.
      */
     private List<String> adaptToDrift() {
+        if (pool != null) {
+            return adaptCandidatesToDrift();
+        }
         List<String> actions = new java.util.ArrayList<>(3);
         if (scaler != null) {
             scaler.remember(SCALER_MEMORY_AFTER_DRIFT);
@@ -419,6 +606,56 @@ public final class OnlineModel {
         trainer.relearnOutputLayer();
         actions.add(DriftEvent.OUTPUT_LAYER_RELEARNING);
         return actions;
+    }
+
+    /**
+     * {@link #adaptToDrift} with candidates: the scaler as for one network; each candidate's average
+     * and output layer ({@link CandidatePool#adaptToDrift}); the recent losses start over.
+     */
+    private List<String> adaptCandidatesToDrift() {
+        List<String> actions = new java.util.ArrayList<>(4);
+        if (scaler != null) {
+            scaler.remember(SCALER_MEMORY_AFTER_DRIFT);
+            actions.add(DriftEvent.SCALER_RELEARNING);
+        }
+        boolean averaged = false;
+        boolean relearning = false;
+        for (int k = 0; k < pool.size(); k++) {
+            averaged |= pool.trainer(k).average() != null;
+        }
+        relearning = trainer.network().layerCount() > 1;
+        pool.adaptToDrift();
+        if (averaged) {
+            actions.add(DriftEvent.AVERAGE_RESTARTED);
+        }
+        if (relearning) {
+            actions.add(DriftEvent.OUTPUT_LAYER_RELEARNING);
+        }
+        actions.add(DriftEvent.SELECTION_RESTARTED);
+        return actions;
+    }
+
+    /** The candidates' names, the spec's network ("main") first; just "main" without candidates. */
+    public List<String> candidateNames() {
+        return spec.candidateNames();
+    }
+
+    /** The candidate whose prediction leads (the champion; with a mixture, the largest weight). */
+    public String champion() {
+        return pool == null ? CandidateSpec.MAIN : pool.championName();
+    }
+
+    /**
+     * Candidate {@code k}'s recent loss ({@link CandidatePool}; NaN before any labeled reading since
+     * the start or the last drift); without candidates NaN.
+     */
+    public double candidateLoss(int k) {
+        return pool == null ? Double.NaN : pool.recentLoss(k);
+    }
+
+    /** Candidate {@code k}'s mixture weight (without candidates 1). */
+    public double candidateWeight(int k) {
+        return pool == null ? 1.0 : pool.weight(k);
     }
 
     /** Drifts detected over the model's life (0 without drift detection). */

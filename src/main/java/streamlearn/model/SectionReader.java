@@ -23,4 +23,9 @@ record SectionReader(StateReader in, String prefix) implements StateReader {
     public void parameters(String name, double[] into) {
         in.parameters(prefix + name, into);
     }
+
+    @Override
+    public void parameters(String name, double[] into, streamlearn.nn.Mlp layout) {
+        in.parameters(prefix + name, into, layout);
+    }
 }

@@ -23,4 +23,9 @@ record SectionWriter(StateWriter out, String prefix) implements StateWriter {
     public void parameters(String name, double[] values) {
         out.parameters(prefix + name, values);
     }
+
+    @Override
+    public void parameters(String name, double[] values, streamlearn.nn.Mlp layout) {
+        out.parameters(prefix + name, values, layout);
+    }
 }

@@ -102,6 +102,8 @@ public final class SpecMapping {
         diff(out, "standardize", stored.standardizeMemory(), configured.standardizeMemory());
         diff(out, "averaging", stored.averagingDecay(), configured.averagingDecay());
         diff(out, "drift", stored.drift(), configured.drift());
+        diff(out, "candidates", stored.candidates(), configured.candidates());
+        diff(out, "selection", stored.selection(), configured.selection());
         if (out.isEmpty()) {
             out.add("other fields (init, ranges, target): " + stored.json() + " -> " + configured.json());
         }

@@ -13,6 +13,8 @@ public final class StepResult {
     double target;
     double loss;
     DriftEvent drift;
+    String champion;
+    String championBefore;
 
     StepResult(int classCount) {
         this(classCount, Math.max(classCount, 1));
@@ -75,6 +77,19 @@ public final class StepResult {
     /** The drift this reading's error revealed, and what the learner did; null on almost every reading. */
     public DriftEvent drift() {
         return drift;
+    }
+
+    /**
+     * With candidates, the candidate that led this prediction (the champion; with a mixture, the
+     * one of the largest weight); null without candidates.
+     */
+    public String champion() {
+        return champion;
+    }
+
+    /** With candidates, the champion before this reading's step when the step changed it; else null. */
+    public String championBefore() {
+        return championBefore;
     }
 
     /** True when the prediction named the labeled class. */

@@ -14,4 +14,9 @@ public interface StateReader {
 
     /** Fills {@code into}, laid out like the network's parameters, entirely. */
     void parameters(String name, double[] into);
+
+    /** Fills {@code into}, laid out like the parameters of {@code layout} (see {@link StateWriter}). */
+    default void parameters(String name, double[] into, Mlp layout) {
+        parameters(name, into);
+    }
 }

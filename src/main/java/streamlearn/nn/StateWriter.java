@@ -16,4 +16,12 @@ public interface StateWriter {
 
     /** A vector laid out like the network's parameters (one value per weight and bias). */
     void parameters(String name, double[] values);
+
+    /**
+     * A vector laid out like the parameters of {@code layout}, which may be another network than
+     * the model's first (a candidate's). The layout decides how a format that shows layers splits it.
+     */
+    default void parameters(String name, double[] values, Mlp layout) {
+        parameters(name, values);
+    }
 }

@@ -123,9 +123,9 @@ public final class Trainer {
      */
     public void writeState(StateWriter out) {
         out.count("modelVersion", updates);
-        out.parameters("weights", params);
+        out.parameters("weights", params, net);
         if (average != null) {
-            out.parameters("averaging.weights", average);
+            out.parameters("averaging.weights", average, net);
             if (averageRestarts) {
                 out.count("averaging.age", averageAge);
             }
@@ -138,10 +138,10 @@ public final class Trainer {
     /** Restores what {@link #writeState} wrote. */
     public void readState(StateReader in) {
         long version = in.count("modelVersion");
-        in.parameters("weights", params);
+        in.parameters("weights", params, net);
         long age = version;
         if (average != null) {
-            in.parameters("averaging.weights", average);
+            in.parameters("averaging.weights", average, net);
             if (averageRestarts) {
                 age = in.count("averaging.age");
             }

@@ -197,6 +197,7 @@ public final class Learner {
             meters.waiting(pending.waiting(key));
         }
         drifted(key, result.drift(), reading.timestamp(), meters);
+        championChanged(key, state, result, reading.timestamp());
     }
 
     /**
@@ -237,6 +238,19 @@ public final class Learner {
         meters.matched(result, version, arrival - waiting.arrival());
         meters.waiting(pending.waiting(key));
         drifted(key, result.drift(), waiting.timestamp(), meters);
+        championChanged(key, state, result, waiting.timestamp());
+    }
+
+    /** A model with candidates whose champion this step changed: its event, counted and logged. */
+    private void championChanged(String key, ModelState state, StepResult result, long at) {
+        if (result.championBefore() == null) {
+            return;
+        }
+        OnlineModel model = state.model();
+        outputs.event(key, ModelEventJson.championChanged(key, at, result.championBefore(), model), at);
+        metrics.modelEvent(key, ModelEventJson.CHAMPION_CHANGED);
+        LOG.info("Model {}: champion {} -> {} at model version {}", key, result.championBefore(), model.champion(),
+                model.modelVersion());
     }
 
     /**

@@ -31,6 +31,8 @@ import streamlearn.model.StepResult;
 final class LearnerMetrics {
     private final MeterRegistry registry;
     private final List<String> classes;
+    /** The configured spec's candidates (empty without): each has loss and weight gauges per model. */
+    private final List<String> candidates;
     private final Timer update;
     private final Timer labelDelay;
     private final Counter loads;
@@ -43,8 +45,13 @@ final class LearnerMetrics {
     private final Queue<ModelMeters> unlabelled = new ConcurrentLinkedQueue<>();
 
     LearnerMetrics(MeterRegistry registry, List<String> classes, int maxModels) {
+        this(registry, classes, List.of(), maxModels);
+    }
+
+    LearnerMetrics(MeterRegistry registry, List<String> classes, List<String> candidates, int maxModels) {
         this.registry = registry;
         this.classes = classes;
+        this.candidates = candidates;
         this.maxModels = maxModels;
         // Count, sum and max only: a percentile histogram costs more per record than the
         // counters, and the lag timer below is the one whose percentiles an operator watches.
@@ -191,6 +198,19 @@ final class LearnerMetrics {
         }
         Gauge.builder("streamlearn.model.version", m, x -> x.modelVersion).description("Updates the model has taken")
                 .tag("model", model).register(registry);
+        m.candidateLoss = new double[candidates.size()];
+        m.candidateWeight = new double[candidates.size()];
+        java.util.Arrays.fill(m.candidateLoss, Double.NaN);
+        java.util.Arrays.fill(m.candidateWeight, Double.NaN);
+        for (int k = 0; k < candidates.size(); k++) {
+            int i = k;
+            Gauge.builder("streamlearn.candidate.loss", m, x -> x.candidateLoss[i])
+                    .description("A candidate's recent prequential loss (discounted mean), at the last closed window")
+                    .tag("model", model).tag("candidate", candidates.get(k)).register(registry);
+            Gauge.builder("streamlearn.candidate.weight", m, x -> x.candidateWeight[i])
+                    .description("A candidate's mixture weight, at the last closed window")
+                    .tag("model", model).tag("candidate", candidates.get(k)).register(registry);
+        }
         return m;
     }
 
@@ -214,6 +234,9 @@ final class LearnerMetrics {
         volatile double[] recall;
         volatile double[] precision;
         volatile double modelVersion;
+        // Replaced whole by each closed window, as recall and precision.
+        volatile double[] candidateLoss;
+        volatile double[] candidateWeight;
 
         /** Meters for another model that counts in these: the same counters and timers, its own gauge values. */
         ModelMeters sharing() {
@@ -229,6 +252,8 @@ final class LearnerMetrics {
             // No gauges of its own: its windows' figures are on learner-metrics only.
             m.recall = new double[0];
             m.precision = new double[0];
+            m.candidateLoss = new double[0];
+            m.candidateWeight = new double[0];
             return m;
         }
 
@@ -296,6 +321,11 @@ final class LearnerMetrics {
             if (recall.length > 0) {
                 this.recall = window.recall();
                 this.precision = window.precision();
+            }
+            // The model's own candidates; a model kept under another spec may have others.
+            if (candidateLoss != null && candidateLoss.length > 0 && window.candidateLoss().length == candidateLoss.length) {
+                this.candidateLoss = window.candidateLoss();
+                this.candidateWeight = window.candidateWeight();
             }
         }
     }

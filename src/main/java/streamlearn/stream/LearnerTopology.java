@@ -68,7 +68,8 @@ public final class LearnerTopology {
     }
 
     public static Topology build(LearnerSettings settings) {
-        LearnerMetrics metrics = new LearnerMetrics(settings.registry(), settings.spec().classes(), settings.metricsMaxModels());
+        LearnerMetrics metrics = new LearnerMetrics(settings.registry(), settings.spec().classes(),
+                settings.spec().hasCandidates() ? settings.spec().candidateNames() : java.util.List.of(), settings.metricsMaxModels());
         StreamsBuilder builder = new StreamsBuilder();
         // The changelog must accept a whole model state in one record (see ModelSpec.MAX_PARAMETERS).
         builder.addStateStore(new ModelStoreBuilder(MODEL_STORE, settings.spec(), settings::newModel, settings.checkpointReadings(),

@@ -135,8 +135,9 @@ final class ModelState {
      * the gauges show (per class in the spec's order; NaN where the window defines none).
      */
     record ClosedWindow(long end, byte[] json, double meanLoss, double accuracy, double balancedAccuracy, double kappa,
-                        double[] recall, double[] precision) {
-        static ClosedWindow of(long end, byte[] json, PrequentialMetrics window) {
+                        double[] recall, double[] precision, String champion, double[] candidateLoss,
+                        double[] candidateWeight) {
+        static ClosedWindow of(long end, byte[] json, PrequentialMetrics window, OnlineModel model) {
             int classes = window.classes().size();
             double[] recall = new double[classes];
             double[] precision = new double[classes];
@@ -144,8 +145,15 @@ final class ModelState {
                 recall[c] = window.recall(c);
                 precision[c] = window.precision(c);
             }
+            int k = model.candidateNames().size();
+            double[] loss = new double[k];
+            double[] weight = new double[k];
+            for (int i = 0; i < k; i++) {
+                loss[i] = model.candidateLoss(i);
+                weight[i] = model.candidateWeight(i);
+            }
             return new ClosedWindow(end, json, window.meanLoss(), window.accuracy(), window.balancedAccuracy(),
-                    window.kappa(), recall, precision);
+                    window.kappa(), recall, precision, model.champion(), loss, weight);
         }
     }
 
@@ -201,7 +209,7 @@ final class ModelState {
 
     private ClosedWindow close(long windowMs) {
         long end = windowStart + windowMs;
-        return ClosedWindow.of(end, MetricsJson.window(modelId, windowStart, end, window), window);
+        return ClosedWindow.of(end, MetricsJson.window(modelId, windowStart, end, window, model), window, model);
     }
 
     /** One prequential step on the reading, counted in the open window. The result is reused. */

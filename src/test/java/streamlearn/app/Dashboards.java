@@ -36,6 +36,7 @@ final class Dashboards {
     static final Set<String> KNOWN_METRICS = Set.of(
             "streamlearn_records_total", "streamlearn_loss", "streamlearn_accuracy", "streamlearn_model_version",
             "streamlearn_balanced_accuracy", "streamlearn_kappa", "streamlearn_recall", "streamlearn_precision",
+            "streamlearn_candidate_loss", "streamlearn_candidate_weight",
             "streamlearn_predictions_total", "streamlearn_drifts_total", "streamlearn_model_events_total",
             "streamlearn_update_seconds", "streamlearn_update_seconds_count", "streamlearn_update_seconds_sum",
             "streamlearn_update_seconds_max",

@@ -157,7 +157,7 @@ class ModelSnapshotTest {
      */
     @Test
     void restoreAfterADriftContinuesBitForBit() {
-        OnlineModel a = OnlineModel.create(SpecJson.defaultSpec());
+        OnlineModel a = OnlineModel.create(streamlearn.model.TestSpecs.singleNetwork());
         SensorReadingGenerator gen = new SensorReadingGenerator(8, 16, 0.05);
         Reading reading = new Reading(2);
         int i = 0;

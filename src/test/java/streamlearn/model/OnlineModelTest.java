@@ -224,7 +224,7 @@ class OnlineModelTest {
     @Test
     void aDetectedDriftRestartsTheAverageAndLetsTheScalerRelearn() {
         for (boolean hotter : new boolean[] {true, false}) {
-            OnlineModel model = OnlineModel.create(SpecJson.defaultSpec());
+            OnlineModel model = OnlineModel.create(TestSpecs.singleNetwork());
             SensorReadingGenerator gen = new SensorReadingGenerator(4, 16, 0.0);
             Reading reading = new Reading(2);
             DriftEvent event = null;

@@ -1,0 +1,236 @@
+package streamlearn.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import streamlearn.app.SensorReadingGenerator;
+import streamlearn.format.ModelSnapshot;
+import streamlearn.format.SpecJson;
+
+/** A spec with candidates: selection by measured loss, the mixture's weights, state, late labels, drift. */
+class CandidatesTest {
+    /**
+     * A pool where one candidate cannot learn the stream (learning rate 1e-9: it stays at its
+     * random init) and the other can. Mixture or champion, the good one leads.
+     */
+    private static ModelSpec pool(String method) {
+        return SpecJson.parse("""
+                {"features":["temperature","vibration"],"classes":["normal","warning","critical"],
+                 "layers":[{"units":3,"activation":"softmax"}],"loss":"cross_entropy",
+                 "optimizer":{"type":"sgd","learningRate":1e-9},"standardize":true,
+                 "candidates":[{"name":"good","layers":[{"units":16,"activation":"relu"},{"units":3,"activation":"softmax"}],
+                                "optimizer":{"type":"adam","learningRate":0.01}}],
+                 "selection":{"method":"%s","halfLife":100}}""".formatted(method));
+    }
+
+    /** Readings until the clearly better candidate is champion: stated bound 300. */
+    static final int CHAMPION_WITHIN = 300;
+
+    @org.junit.jupiter.api.Test
+    void aClearlyBetterCandidateBecomesChampionWithinAFewHundredReadings() {
+        for (String method : new String[] {"mixture", "champion"}) {
+            OnlineModel model = OnlineModel.create(pool(method));
+            assertEquals("main", model.champion());
+            SensorReadingGenerator gen = new SensorReadingGenerator(3, 16, 0.0);
+            Reading reading = new Reading(2);
+            int changedAt = -1;
+            String before = null;
+            for (int i = 0; i < 5_000; i++) {
+                gen.next(reading, i);
+                StepResult r = model.step(reading);
+                if (r.championBefore() != null && changedAt < 0) {
+                    changedAt = i;
+                    before = r.championBefore();
+                }
+            }
+            assertTrue(changedAt >= 0 && changedAt < CHAMPION_WITHIN, method + ": champion changed at " + changedAt);
+            assertEquals("main", before);
+            assertEquals("good", model.champion(), method);
+            assertTrue(model.candidateLoss(1) < model.candidateLoss(0), method);
+            // The prediction names the champion that made it.
+            gen.next(reading, 5_000);
+            assertEquals("good", model.step(reading).champion());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void theMixturesWeightsFollowTheLosses() {
+        OnlineModel model = OnlineModel.create(pool("mixture"));
+        assertEquals(0.5, model.candidateWeight(0));
+        assertTrue(Double.isNaN(model.candidateLoss(0)), "no loss before a labeled reading");
+        SensorReadingGenerator gen = new SensorReadingGenerator(5, 16, 0.0);
+        Reading reading = new Reading(2);
+        double[] probabilities = new double[3];
+        for (int i = 0; i < 2_000; i++) {
+            gen.next(reading, i);
+            // The weights before the step make the step's prediction: p = sum w_k p_k.
+            double w0 = model.candidateWeight(0);
+            double w1 = model.candidateWeight(1);
+            StepResult r = model.step(reading);
+            System.arraycopy(r.probabilities(), 0, probabilities, 0, 3);
+            assertEquals(1.0, w0 + w1, 1e-12);
+            double sum = probabilities[0] + probabilities[1] + probabilities[2];
+            assertEquals(1.0, sum, 1e-9);
+            // Hedge: w1 / w0 = exp(-eta (S1 - S0)), with S the discounted loss sums; the recent
+            // losses are S (1 - g) / (1 - g^n), so their difference has the same sign as log(w0 / w1).
+            double l0 = model.candidateLoss(0);
+            double l1 = model.candidateLoss(1);
+            double w0After = model.candidateWeight(0);
+            double w1After = model.candidateWeight(1);
+            if (l1 < l0) {
+                assertTrue(w1After > w0After, "reading " + i + ": losses " + l0 + " " + l1 + ", weights " + w0After + " " + w1After);
+            } else if (l1 > l0) {
+                assertTrue(w1After < w0After, "reading " + i);
+            }
+            double n = i + 1;
+            double g = Math.pow(2, -1.0 / 100);
+            double scale = (1 - Math.pow(g, n)) / (1 - g);
+            if (w0After > 0 && w1After > 0) {
+                assertEquals(-(l1 - l0) * scale, Math.log(w1After / w0After), 1e-6 * Math.max(1, Math.abs(l1 - l0) * scale),
+                        "reading " + i);
+            } else {
+                assertTrue(Math.abs(l1 - l0) * scale > CandidatePool.NEGLIGIBLE, "a weight is 0 only when negligible");
+            }
+        }
+        assertTrue(model.candidateWeight(1) > 0.99, "the good candidate carries the mixture: " + model.candidateWeight(1));
+    }
+
+    /** Snapshot (both forms), continued: bit for bit, predictions and champion alike. */
+    @org.junit.jupiter.api.Test
+    void aPoolsSnapshotContinuesBitForBitInBothForms() {
+        ModelSpec spec = SpecJson.defaultSpec();
+        assertTrue(spec.hasCandidates());
+        OnlineModel a = OnlineModel.create(spec);
+        SensorReadingGenerator gen = new SensorReadingGenerator(9, 16, 0.1);
+        Reading reading = new Reading(2);
+        for (int i = 0; i < 3_000; i++) {
+            gen.next(reading, i);
+            a.step(reading);
+        }
+        byte[] bytes = ModelSnapshot.toBytes(a);
+        OnlineModel b = ModelSnapshot.fromBytes(bytes);
+        OnlineModel c = ModelSnapshot.fromJson(ModelSnapshot.toJsonString(a));
+        assertArrayEquals(bytes, ModelSnapshot.toBytes(b));
+        assertArrayEquals(bytes, ModelSnapshot.toBytes(c));
+        assertEquals(ModelSnapshot.toJsonString(a), ModelSnapshot.toJsonString(c));
+        for (int i = 3_000; i < 6_000; i++) {
+            gen.next(reading, i);
+            StepResult ra = a.step(reading);
+            long[] expected = bits(ra.probabilities());
+            String champion = ra.champion();
+            for (OnlineModel restored : new OnlineModel[] {b, c}) {
+                StepResult r = restored.step(reading);
+                assertArrayEquals(expected, bits(r.probabilities()), "reading " + i);
+                assertEquals(champion, r.champion());
+            }
+        }
+        assertArrayEquals(ModelSnapshot.toBytes(a), ModelSnapshot.toBytes(b));
+        assertArrayEquals(ModelSnapshot.toBytes(a), ModelSnapshot.toBytes(c));
+        // The JSON names each candidate's state.
+        String json = ModelSnapshot.toJsonString(a);
+        assertTrue(json.contains("\"candidates\":{\"linear\":{\"modelVersion\":"), json.substring(0, 200));
+        assertTrue(json.contains("\"selection\":{\"scored\":"), "selection state");
+        // A snapshot lacking a candidate's weights is refused, naming them.
+        String missing = json.replace("\"wide\":{\"modelVersion\"", "\"other\":{\"modelVersion\"");
+        SpecException e = assertThrows(SpecException.class, () -> ModelSnapshot.fromJson(missing));
+        assertTrue(e.getMessage().contains("candidates.wide"), e.getMessage());
+    }
+
+    /**
+     * A late label scores the prediction made then (the stored combined probabilities) bit for
+     * bit, and trains every candidate.
+     */
+    @org.junit.jupiter.api.Test
+    void aLateLabelScoresTheStoredCombinedPrediction() {
+        ModelSpec spec = SpecJson.defaultSpec();
+        OnlineModel model = OnlineModel.create(spec);
+        SensorReadingGenerator gen = new SensorReadingGenerator(2, 16, 0.0);
+        Reading reading = new Reading(2);
+        for (int i = 0; i < 1_000; i++) {
+            gen.next(reading, i);
+            model.step(reading);
+        }
+        gen.next(reading, 1_000);
+        int label = reading.label();
+        reading.label = Reading.UNLABELED;
+        StepResult predicted = model.step(reading);
+        long[] probabilities = bits(predicted.probabilities());
+        PendingReading waiting = new PendingReading(spec).set(0, 1_000, model.modelVersion());
+        System.arraycopy(reading.features(), 0, waiting.features(), 0, 2);
+        System.arraycopy(predicted.output(), 0, waiting.output(), 0, 3);
+        long version = model.modelVersion();
+        // Other readings come between.
+        for (int i = 1_001; i < 1_050; i++) {
+            gen.next(reading, i);
+            model.step(reading);
+        }
+        LateLabel late = new LateLabel();
+        late.setLabel(label);
+        StepResult r = model.learnLate(waiting, late);
+        assertArrayEquals(probabilities, bits(r.probabilities()));
+        assertEquals(-Math.log(Double.longBitsToDouble(probabilities[label])), r.loss());
+        assertEquals(version, r.modelVersion());
+        assertEquals(Outcome.TRAINED, r.outcome());
+    }
+
+    /** One real change is one drift: the detector's window is emptied after a drift (single network, seeds 1-3). */
+    @org.junit.jupiter.api.Test
+    void oneChangeIsOneDrift() {
+        for (long seed = 1; seed <= 3; seed++) {
+            OnlineModel model = OnlineModel.create(TestSpecs.singleNetwork());
+            SensorReadingGenerator gen = new SensorReadingGenerator(seed, 16, 0.0);
+            Reading reading = new Reading(2);
+            int drifts = 0;
+            for (int i = 0; i < 40_000; i++) {
+                gen.next(reading, i);
+                if (i >= 30_000) {
+                    reading.setFeature(0, reading.features()[0] + 15);
+                }
+                drifts += model.step(reading).drift() != null ? 1 : 0;
+            }
+            assertEquals(1, drifts, "seed " + seed);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void candidatesAreCheckedWhenTheSpecIsRead() {
+        String base = """
+                {"features":["a"],"classes":["x","y"],"layers":[{"units":2,"activation":"softmax"}],"loss":"cross_entropy",
+                 "optimizer":{"type":"sgd","learningRate":0.1},"candidates":%s}""";
+        SpecException e = assertThrows(SpecException.class, () -> SpecJson.parse(base.formatted(
+                "[{\"name\":\"main\",\"layers\":[{\"units\":2,\"activation\":\"softmax\"}],\"optimizer\":{\"type\":\"sgd\",\"learningRate\":0.1}}]")));
+        assertTrue(e.getMessage().startsWith("candidates[0].name"), e.getMessage());
+        e = assertThrows(SpecException.class, () -> SpecJson.parse(base.formatted(
+                "[{\"name\":\"c\",\"layers\":[{\"units\":3,\"activation\":\"softmax\"}],\"optimizer\":{\"type\":\"sgd\",\"learningRate\":0.1}}]")));
+        assertTrue(e.getMessage().startsWith("candidates[0].layers[0].units"), e.getMessage());
+        e = assertThrows(SpecException.class, () -> SpecJson.parse(base.formatted(
+                "[{\"name\":\"c\",\"layers\":[{\"units\":2,\"activation\":\"softmax\"}]}]")));
+        assertTrue(e.getMessage().startsWith("candidates[0].optimizer"), e.getMessage());
+        e = assertThrows(SpecException.class, () -> SpecJson.parse(base.formatted("null").replace(
+                "\"candidates\":null", "\"selection\":{\"method\":\"champion\"}")));
+        assertTrue(e.getMessage().startsWith("selection"), e.getMessage());
+        ModelSpec ok = SpecJson.parse(base.formatted(
+                "[{\"name\":\"c\",\"layers\":[{\"units\":2,\"activation\":\"softmax\"}],\"optimizer\":{\"type\":\"sgd\",\"learningRate\":0.1}}]"));
+        assertEquals(java.util.List.of("main", "c"), ok.candidateNames());
+        assertEquals(SelectionSpec.defaults(), ok.selection());
+        // A changed pool is a changed spec.
+        ModelSpec other = SpecJson.parse(base.formatted(
+                "[{\"name\":\"c\",\"layers\":[{\"units\":2,\"activation\":\"softmax\"}],\"optimizer\":{\"type\":\"sgd\",\"learningRate\":0.2}}]"));
+        assertTrue(!ok.equals(other));
+        assertTrue(SpecMapping.differences(ok, other).startsWith("candidates"), SpecMapping.differences(ok, other));
+        assertNull(SpecJson.parse(base.formatted("null")).selection());
+        assertNotNull(ok.selection());
+    }
+
+    private static long[] bits(double[] v) {
+        long[] b = new long[v.length];
+        for (int i = 0; i < v.length; i++) {
+            b[i] = Double.doubleToLongBits(v[i]);
+        }
+        return b;
+    }
+}
