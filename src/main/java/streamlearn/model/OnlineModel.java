@@ -287,6 +287,87 @@ public final class OnlineModel {
     }
 
     /**
+     * Buffers of {@link #predict}: its own network scratch (the model's network keeps the last
+     * step's activations for the next update), input, statistics and result. One per thread at a
+     * time; never shared with the stream thread.
+     */
+    public static final class Scratch {
+        private final Mlp net;
+        private final double[] input;
+        private final double[] target;
+        private final OnlineScaler scaler;
+        private final StepResult result;
+
+        private Scratch(OnlineModel of) {
+            this.net = network(of.spec);
+            this.input = new double[net.inputSize()];
+            this.target = new double[net.outputSize()];
+            this.scaler = of.scaler == null ? null : new OnlineScaler(of.spec.features().size(), of.spec.standardizeMemory());
+            this.result = new StepResult(of.spec.classes().size(), net.outputSize());
+        }
+
+        /** Whether these buffers fit {@code model} (the same spec's shape). */
+        public boolean fits(OnlineModel model) {
+            return OnlineModel.sameShape(net, model.network()) && input.length == model.input.length
+                    && (scaler == null) == (model.scaler == null) && result.probabilities.length == model.spec.classes().size();
+        }
+    }
+
+    /** Buffers for {@link #predict} on this model (and any model of its spec). */
+    public Scratch newScratch() {
+        return new Scratch(this);
+    }
+
+    /**
+     * The prediction {@link #step} would make for {@code reading} now, changing nothing: no
+     * update, no input statistics, no drift detector, no class weights, none of the model's
+     * buffers (the caller's {@code scratch} holds the work). Bit for bit the prediction of the
+     * next {@code step(reading)}: for a labeled reading the statistics that step would update
+     * first are updated in a copy, and the loss against the label is the step's. Its {@code
+     * outcome} is {@link Outcome#PREDICTED}: nothing was trained. Safe to call from another thread
+     * than the one stepping the model only while the caller keeps steps out (a lock).
+     */
+    public StepResult predict(Reading reading, Scratch scratch) {
+        check(reading.features, reading.label, reading.hasTarget, reading.target);
+        StepResult r = scratch.result;
+        r.modelVersion = trainer.updates();
+        r.drift = null;
+        r.labeled = reading.isLabeled();
+        r.label = reading.label;
+        r.target = reading.target;
+        double[] in = scratch.input;
+        if (scaler != null) {
+            if (r.labeled) {
+                scratch.scaler.copyFrom(scaler);
+                scratch.scaler.update(reading.features);
+                scratch.scaler.transform(reading.features, in);
+            } else {
+                scaler.transform(reading.features, in);
+            }
+        } else {
+            System.arraycopy(reading.features, 0, in, 0, in.length);
+        }
+        Mlp net = scratch.net;
+        double[] out = net.forward(trainer.predictionParameters(), in);
+        System.arraycopy(net.outputPreActivation(), 0, r.output, 0, r.output.length);
+        describe(out, r);
+        r.outcome = Outcome.PREDICTED;
+        if (!r.labeled) {
+            r.loss = Double.NaN;
+            return r;
+        }
+        int n = net.outputSize();
+        if (trainer.classifiesWithSoftmax() && out[reading.label] >= Double.MIN_NORMAL) {
+            // Trainer.predictionLossOfClass, on this network's output.
+            r.loss = 0.0 - Math.log(out[reading.label]);
+        } else {
+            fillTarget(reading.label, reading.target, scratch.target);
+            r.loss = spec.loss().value(net.outputActivation(), net.outputPreActivation(), out, scratch.target, n);
+        }
+        return r;
+    }
+
+    /**
      * The step a late label takes for the reading it names: first its prediction, as it was made
      * when the reading came (the stored pre-activations through the output activation give the
      * same probabilities, predicted class and loss bit for bit), is scored against the label, and
@@ -455,13 +536,17 @@ public final class OnlineModel {
     }
 
     private void fillTarget(int label, double target) {
+        fillTarget(label, target, targetVector);
+    }
+
+    private void fillTarget(int label, double target, double[] into) {
         if (!spec.isClassification()) {
-            targetVector[0] = target;
+            into[0] = target;
         } else if (binary) {
-            targetVector[0] = label == 1 ? 1.0 : 0.0;
+            into[0] = label == 1 ? 1.0 : 0.0;
         } else {
-            java.util.Arrays.fill(targetVector, 0.0);
-            targetVector[label] = 1.0;
+            java.util.Arrays.fill(into, 0.0);
+            into[label] = 1.0;
         }
     }
 
