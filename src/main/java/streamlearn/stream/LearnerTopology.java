@@ -65,6 +65,12 @@ public final class LearnerTopology {
 
     @SuppressWarnings("unchecked") // readings and labels meet as Object; the learner tells them apart
     public static Topology build(LearnerSettings settings) {
+        return build(settings, new LiveView(settings.spec()));
+    }
+
+    /** The topology, whose tasks publish their running models and summaries to {@code view} (the HTTP endpoint's). */
+    @SuppressWarnings("unchecked") // readings and labels meet as Object; the learner tells them apart
+    public static Topology build(LearnerSettings settings, LiveView view) {
         LearnerMetrics metrics = new LearnerMetrics(settings.registry(), settings.spec().classes(), settings.metricsMaxModels());
         StreamsBuilder builder = new StreamsBuilder();
         // The changelog must accept a whole model state in one record (see ModelSpec.MAX_PARAMETERS).
@@ -125,7 +131,7 @@ public final class LearnerTopology {
         }
         ((KStream<String, Object>) keyedReadings).merge((KStream<String, Object>) keyedLabels, Named.as(MERGE))
                 .merge((KStream<String, Object>) keyedControl, Named.as(CONTROL_MERGE))
-                .process(() -> new LearnerProcessor(settings, metrics), Named.as(LEARNER), MODEL_STORE, PENDING_STORE);
+                .process(() -> new LearnerProcessor(settings, metrics, view), Named.as(LEARNER), MODEL_STORE, PENDING_STORE);
 
         Topology topology = builder.build();
         topology.addSink(PREDICTIONS_SINK, settings.topics().predictions(),
