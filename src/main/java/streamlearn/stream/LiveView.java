@@ -57,11 +57,12 @@ public final class LiveView {
         if (state == null) {
             try {
                 state = store.readCommitted(modelId);
-            } catch (Models.Unreadable e) {
-                throw e;
             } catch (RuntimeException e) {
-                // The store closed under the read: the task is leaving.
-                return new Prediction(Found.NOT_RUNNING_HERE, null);
+                if (tasks.get(partition) != store) {
+                    // The store closed under the read: the task left.
+                    return new Prediction(Found.NOT_RUNNING_HERE, null);
+                }
+                throw e;
             }
             if (state == null) {
                 return new Prediction(tasks.get(partition) == store ? Found.UNKNOWN_MODEL : Found.NOT_RUNNING_HERE, null);
