@@ -49,7 +49,7 @@ public final class MetricsServer implements AutoCloseable {
         }
         HttpServer server;
         try {
-            server = HttpServer.create(address, 64);
+            server = HttpServer.create(address, 1024);
         } catch (IOException e) {
             throw new UsageException("metrics.port " + port + " on " + host + ": cannot listen (" + e.getMessage() + ")");
         }

@@ -33,6 +33,8 @@ public final class LiveView {
     private final Map<String, ModelState> served = new ConcurrentHashMap<>();
     private final Map<Integer, ModelStore> tasks = new ConcurrentHashMap<>();
     private final ModelSummaries summaries;
+    /** Prediction writers of each HTTP thread (one per spec): a writer is not thread-safe, and costly to build. */
+    private final ThreadLocal<Map<ModelSpec, PredictionJson>> writers = ThreadLocal.withInitial(java.util.HashMap::new);
 
     public LiveView(ModelSpec spec) {
         this.spec = spec;
@@ -69,7 +71,8 @@ public final class LiveView {
             }
             state.serve(spec);
         }
-        return new Prediction(Found.PREDICTED, state.predict(reading, PredictionJson::new));
+        return new Prediction(Found.PREDICTED, state.predict(reading,
+                spec -> writers.get().computeIfAbsent(spec, PredictionJson::new)));
     }
 
     /** Whether the task of {@code partition} runs here now. */
