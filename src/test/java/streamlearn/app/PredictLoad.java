@@ -54,7 +54,7 @@ public final class PredictLoad {
                             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
                     .whenComplete((r, e) -> {
                         latencies[n] = System.nanoTime() - planned;
-                        answers.computeIfAbsent(e != null ? e.getClass().getSimpleName() : String.valueOf(r.statusCode()),
+                        answers.computeIfAbsent(e != null ? String.valueOf(e.getCause() != null ? e.getCause() : e) : String.valueOf(r.statusCode()),
                                 k -> new AtomicLong()).incrementAndGet();
                         done.countDown();
                     });
