@@ -92,7 +92,7 @@ final class DemoCommand {
             ModelSpec spec = SpecJson.defaultSpec();
             try (LearnerApp app = LearnerApp.start(StreamlearnConfig.of(config));
                  KafkaProducer<String, byte[]> producer = new KafkaProducer<>(SimulateCommand.producerConfig(bootstrap))) {
-                out.printf("learner started (metrics: http://127.0.0.1:%d/metrics); simulating %.0f readings/s%s%n",
+                out.printf("learner started; live page: http://127.0.0.1:%d/ (metrics: /metrics); simulating %.0f readings/s%s%n",
                         app.metricsPort(), rate, (driftAt == null ? "" : ", drift at " + driftAt.toSeconds() + " s")
                                 + (glitchRate == 0 ? "" : ", " + glitchRate * 100 + "% glitches")
                                 + (labelDelay == null ? "" : ", labels up to " + labelDelay.toMillis() / 1000.0 + " s late on "

@@ -23,12 +23,15 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import streamlearn.stream.LearnerSettings;
 import streamlearn.stream.LearnerStoppedException;
 import streamlearn.stream.LearnerTopology;
+import streamlearn.stream.LiveView;
 import streamlearn.stream.Topics;
 
 /**
@@ -64,6 +67,7 @@ public final class LearnerApp implements AutoCloseable {
         // any network wait.
         config.settings(0, null);
         config.metricsPort();
+        config.metricsHost();
         int partitions = checkCluster(config.clientProperties(), config.topics());
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -82,7 +86,37 @@ public final class LearnerApp implements AutoCloseable {
             }
         }
         Properties props = LearnerTopology.streamsProperties(settings, config.streamsProperties());
-        KafkaStreams streams = new KafkaStreams(LearnerTopology.build(settings), props);
+        // The endpoint is bound first: its host:port is this instance's application.server, which
+        // the other instances forward requests for its models to (POST /predict, GET /models).
+        int port = config.metricsPort();
+        KafkaStreams[] running = new KafkaStreams[1];
+        MetricsServer http = port >= 0
+                ? MetricsServer.start(config.metricsHost(), port, registry,
+                        () -> running[0] != null && running[0].state() == KafkaStreams.State.RUNNING)
+                : null;
+        HostInfo self = null;
+        if (http != null) {
+            String advertised = props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG);
+            if (advertised == null) {
+                advertised = advertisedHost(http.host()) + ":" + http.port();
+                props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertised);
+            }
+            self = HostInfo.buildFromEndpoint(advertised);
+        }
+        LiveView view = new LiveView(settings.spec());
+        KafkaStreams streams;
+        try {
+            streams = new KafkaStreams(LearnerTopology.build(settings, view), props);
+        } catch (RuntimeException e) {
+            if (http != null) {
+                http.close();
+            }
+            throw e;
+        }
+        running[0] = streams;
+        if (http != null) {
+            new LearnerHttpApi(streams, view, settings, self, System::currentTimeMillis).register(http);
+        }
         LearnerApp[] app = new LearnerApp[1];
         streams.setUncaughtExceptionHandler(e -> {
             for (Throwable t = e; t != null; t = t.getCause()) {
@@ -104,17 +138,29 @@ public final class LearnerApp implements AutoCloseable {
         });
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams, Tags.empty(), refresh, Duration.ofSeconds(5));
         streamsMetrics.bindTo(registry);
-        int port = config.metricsPort();
-        MetricsServer http = port >= 0
-                ? MetricsServer.start(port, registry, () -> streams.state() == KafkaStreams.State.RUNNING)
-                : null;
         app[0] = new LearnerApp(streams, registry, streamsMetrics, refresh, http, settings);
         streams.start();
         LOG.info("streamlearn started: application.id={}, model.key={}, {} readings partition(s){}{}",
                 props.get("application.id"), settings.modelKey(), partitions,
                 settings.needsRepartition() ? ", repartitioned by model key" : "",
-                http != null ? ", metrics on :" + http.port() : "");
+                http != null ? ", HTTP endpoint on " + http.host() + ":" + http.port() + " (application.server "
+                        + props.get(StreamsConfig.APPLICATION_SERVER_CONFIG) + ")" : "");
         return app[0];
+    }
+
+    /**
+     * The host other instances reach this one's endpoint at: the bound address, or, bound to every
+     * interface (0.0.0.0, ::), this machine's name. {@code kafka.application.server} overrides it.
+     */
+    static String advertisedHost(String bound) {
+        try {
+            if (java.net.InetAddress.getByName(bound).isAnyLocalAddress()) {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            }
+        } catch (java.io.IOException e) {
+            LOG.warn("Cannot tell this machine's name ({}); other instances are told {}", e.toString(), bound);
+        }
+        return bound.contains(":") && !bound.startsWith("[") ? "[" + bound + "]" : bound;
     }
 
     /**

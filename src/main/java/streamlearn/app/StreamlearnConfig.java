@@ -27,6 +27,9 @@ import streamlearn.stream.Topics;
  * nor under {@code kafka.} is an error: a typo must not silently fall back to a default.
  */
 public final class StreamlearnConfig {
+    /** {@code metrics.host}'s default: loopback, so that the endpoint is not on the network unless asked. */
+    public static final String DEFAULT_METRICS_HOST = "127.0.0.1";
+
     /** Our keys, their defaults (null: required or none) and what they mean; docs/DESIGN.md's table. */
     public static final Map<String, String[]> KEYS = new LinkedHashMap<>();
 
@@ -37,7 +40,8 @@ public final class StreamlearnConfig {
         key("model.key", "global", "which readings share a model: global, sensor or field:<name>");
         key("processing.guarantee", "exactly_once_v2", "exactly_once_v2 or at_least_once");
         key("metrics.window", "10s", "length of the windowed loss/accuracy records");
-        key("metrics.port", "9404", "port of the /metrics and /health HTTP endpoint (none: no endpoint)");
+        key("metrics.port", "9404", "port of the HTTP endpoint: /metrics, /health, /predict, /models, the live page (none: no endpoint)");
+        key("metrics.host", DEFAULT_METRICS_HOST, "address the HTTP endpoint binds to (0.0.0.0: every interface)");
         key("snapshot.interval", "60s", "how often changed models are published to the models topic");
         key("reading.max.bytes", String.valueOf(ReadingParser.DEFAULT_MAX_BYTES), "larger readings are rejected as oversized");
         key("state.dir", null, "Kafka Streams state directory (default: Kafka Streams' default under the temp dir)");
@@ -166,6 +170,15 @@ public final class StreamlearnConfig {
     /** The metrics port, or -1 for no endpoint ({@code metrics.port=none}). */
     public int metricsPort() {
         return "none".equals(get("metrics.port")) ? -1 : integer("metrics.port", 0);
+    }
+
+    /** The address the HTTP endpoint binds to ({@code metrics.host}): a name or an IP literal. */
+    public String metricsHost() {
+        String host = get("metrics.host").trim();
+        if (host.isEmpty()) {
+            throw new UsageException("metrics.host is empty (an address such as 127.0.0.1 or 0.0.0.0)");
+        }
+        return host;
     }
 
     public LearnerSettings settings(int readingsPartitions, io.micrometer.core.instrument.MeterRegistry registry) {

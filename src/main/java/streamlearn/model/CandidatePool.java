@@ -142,6 +142,36 @@ final class CandidatePool {
         }
     }
 
+    /** Networks of each candidate's shape, for {@link #predictInto}: buffers apart from the candidates' own. */
+    Mlp[] scratchNetworks() {
+        Mlp[] nets = new Mlp[trainers.length];
+        for (int k = 0; k < trainers.length; k++) {
+            nets[k] = trainers[k].network().sameShape();
+        }
+        return nets;
+    }
+
+    /**
+     * {@link #predict}, bit for bit, changing nothing of the pool: each candidate predicts with
+     * {@code scratch} (from {@link #scratchNetworks}), and {@code out} is their mixture, or the
+     * champion's prediction.
+     */
+    void predictInto(double[] input, double[] out, Mlp[] scratch) {
+        int n = out.length;
+        if (!mixture) {
+            System.arraycopy(scratch[champion].forward(trainers[champion].predictionParameters(), input), 0, out, 0, n);
+            return;
+        }
+        Arrays.fill(out, 0, n, 0.0);
+        for (int k = 0; k < trainers.length; k++) {
+            double w = weights[k];
+            double[] o = scratch[k].forward(trainers[k].predictionParameters(), input);
+            for (int i = 0; i < n; i++) {
+                out[i] += w * o[i];
+            }
+        }
+    }
+
     /** Each candidate's loss of its last prediction against the class {@code label} (softmax and cross-entropy). */
     void scoreClass(int label) {
         for (int k = 0; k < trainers.length; k++) {

@@ -397,7 +397,7 @@ public final class OnlineModel {
      */
     private StepResult trainCandidates(StepResult r, int label, double target) {
         fillTarget(label, target);
-        r.loss = combinedLoss(r.output, label);
+        r.loss = combinedLoss(r.output, label, target);
         double weight = weightOf(label);
         boolean trained;
         if (trainer.classifiesWithSoftmax()) {
@@ -419,13 +419,107 @@ public final class OnlineModel {
      * second class's; for regression the value) against the label or target: the same function
      * for a reading's step and for its late label, so both report the same bits.
      */
-    private double combinedLoss(double[] out, int label) {
+    private double combinedLoss(double[] out, int label, double target) {
         if (!spec.isClassification()) {
-            double d = out[0] - targetVector[0];
+            double d = out[0] - target;
             return 0.5 * d * d;
         }
         double p = binary ? (label == 1 ? out[0] : 1.0 - out[0]) : out[label];
         return p > 0 ? 0.0 - Math.log(p) : -Math.log(Double.MIN_VALUE);
+    }
+
+    /**
+     * Buffers of {@link #predict}: its own network scratch (the model's network keeps the last
+     * step's activations for the next update), input, statistics and result. One per thread at a
+     * time; never shared with the stream thread.
+     */
+    public static final class Scratch {
+        private final Mlp net;
+        private final double[] input;
+        private final double[] target;
+        private final OnlineScaler scaler;
+        private final StepResult result;
+        /** The candidates' networks, for a model with candidates ({@link CandidatePool#predictInto}); else null. */
+        private final Mlp[] candidates;
+
+        private Scratch(OnlineModel of) {
+            this.net = network(of.spec);
+            this.input = new double[net.inputSize()];
+            this.target = new double[net.outputSize()];
+            this.scaler = of.scaler == null ? null : new OnlineScaler(of.spec.features().size(), of.spec.standardizeMemory());
+            this.result = new StepResult(of.spec.classes().size(), net.outputSize());
+            this.candidates = of.pool == null ? null : of.pool.scratchNetworks();
+        }
+
+        /** Whether these buffers fit {@code model} (the same spec's shape). */
+        public boolean fits(OnlineModel model) {
+            return OnlineModel.sameShape(net, model.network()) && input.length == model.input.length
+                    && (scaler == null) == (model.scaler == null) && result.probabilities.length == model.spec.classes().size();
+        }
+    }
+
+    /** Buffers for {@link #predict} on this model (and any model of its spec). */
+    public Scratch newScratch() {
+        return new Scratch(this);
+    }
+
+    /**
+     * The prediction {@link #step} would make for {@code reading} now, changing nothing: no
+     * update, no input statistics, no drift detector, no class weights, none of the model's
+     * buffers (the caller's {@code scratch} holds the work). Bit for bit the prediction of the
+     * next {@code step(reading)}: for a labeled reading the statistics that step would update
+     * first are updated in a copy, and the loss against the label is the step's. Its {@code
+     * outcome} is {@link Outcome#PREDICTED}: nothing was trained. Safe to call from another thread
+     * than the one stepping the model only while the caller keeps steps out (a lock).
+     */
+    public StepResult predict(Reading reading, Scratch scratch) {
+        check(reading.features, reading.label, reading.hasTarget, reading.target);
+        StepResult r = scratch.result;
+        r.modelVersion = trainer.updates();
+        r.drift = null;
+        r.labeled = reading.isLabeled();
+        r.label = reading.label;
+        r.target = reading.target;
+        double[] in = scratch.input;
+        if (scaler != null) {
+            if (r.labeled) {
+                scratch.scaler.copyFrom(scaler);
+                scratch.scaler.update(reading.features);
+                scratch.scaler.transform(reading.features, in);
+            } else {
+                scaler.transform(reading.features, in);
+            }
+        } else {
+            System.arraycopy(reading.features, 0, in, 0, in.length);
+        }
+        if (pool != null) {
+            // As stepCandidates: the candidates' combined probabilities, scored as a whole.
+            r.champion = pool.championName();
+            r.championBefore = null;
+            pool.predictInto(in, r.output, scratch.candidates);
+            describe(r.output, r);
+            r.outcome = Outcome.PREDICTED;
+            r.loss = r.labeled ? combinedLoss(r.output, reading.label, reading.target) : Double.NaN;
+            return r;
+        }
+        Mlp net = scratch.net;
+        double[] out = net.forward(trainer.predictionParameters(), in);
+        System.arraycopy(net.outputPreActivation(), 0, r.output, 0, r.output.length);
+        describe(out, r);
+        r.outcome = Outcome.PREDICTED;
+        if (!r.labeled) {
+            r.loss = Double.NaN;
+            return r;
+        }
+        int n = net.outputSize();
+        if (trainer.classifiesWithSoftmax() && out[reading.label] >= Double.MIN_NORMAL) {
+            // Trainer.predictionLossOfClass, on this network's output.
+            r.loss = 0.0 - Math.log(out[reading.label]);
+        } else {
+            fillTarget(reading.label, reading.target, scratch.target);
+            r.loss = spec.loss().value(net.outputActivation(), net.outputPreActivation(), out, scratch.target, n);
+        }
+        return r;
     }
 
     /**
@@ -678,13 +772,17 @@ public final class OnlineModel {
     }
 
     private void fillTarget(int label, double target) {
+        fillTarget(label, target, targetVector);
+    }
+
+    private void fillTarget(int label, double target, double[] into) {
         if (!spec.isClassification()) {
-            targetVector[0] = target;
+            into[0] = target;
         } else if (binary) {
-            targetVector[0] = label == 1 ? 1.0 : 0.0;
+            into[0] = label == 1 ? 1.0 : 0.0;
         } else {
-            java.util.Arrays.fill(targetVector, 0.0);
-            targetVector[label] = 1.0;
+            java.util.Arrays.fill(into, 0.0);
+            into[label] = 1.0;
         }
     }
 

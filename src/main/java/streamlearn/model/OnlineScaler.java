@@ -122,6 +122,18 @@ public final class OnlineScaler {
         return variance[i];
     }
 
+    /**
+     * Makes this scaler's statistics {@code other}'s, bit for bit (both of one spec): what a
+     * read-only prediction of a labeled reading updates in place of the model's own scaler.
+     */
+    public void copyFrom(OnlineScaler other) {
+        count = other.count;
+        System.arraycopy(other.mean, 0, mean, 0, mean.length);
+        System.arraycopy(other.variance, 0, variance, 0, variance.length);
+        System.arraycopy(other.std, 0, std, 0, std.length);
+        System.arraycopy(other.inverseStd, 0, inverseStd, 0, inverseStd.length);
+    }
+
     /** Writes the statistics, for a snapshot. */
     public void writeState(StateWriter out) {
         out.count("count", count);

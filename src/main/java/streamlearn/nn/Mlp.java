@@ -62,6 +62,11 @@ public final class Mlp {
         dA = new double[widest];
     }
 
+    /** A network of this one's shape, with buffers of its own (the parameters live apart). */
+    public Mlp sameShape() {
+        return new Mlp(sizes.clone(), activations.clone());
+    }
+
     public int layerCount() {
         return activations.length;
     }

@@ -75,6 +75,26 @@ public final class Learner {
         }
     }
 
+    /**
+     * Told, on the stream thread, of each model that comes into memory (created, read back) and of
+     * each window a model closes: what keeps {@link ModelSummaries} (GET /models) without reading a model.
+     */
+    interface Watcher {
+        Watcher NONE = new Watcher() {
+            @Override
+            public void seen(ModelState state) {
+            }
+
+            @Override
+            public void windowClosed(ModelState state, ModelState.ClosedWindow closed) {
+            }
+        };
+
+        void seen(ModelState state);
+
+        void windowClosed(ModelState state, ModelState.ClosedWindow closed);
+    }
+
     private final ModelSpec spec;
     private final Supplier<OnlineModel> newModel;
     private final SpecChangePolicy onSpecChange;
@@ -87,6 +107,7 @@ public final class Learner {
     private final SnapshotSchedule snapshots;
     private final LongSupplier wallClock;
     private final Outputs outputs;
+    private Watcher watcher = Watcher.NONE;
     private final QuietWindows quiet = new QuietWindows();
     private final PendingReading waiting;
     private final PredictionJson predictions;
@@ -132,6 +153,11 @@ public final class Learner {
                 new SnapshotSchedule(Long.MAX_VALUE / 4, 1), () -> 0L, outputs);
     }
 
+    /** Tells {@code watcher} of models coming into memory and of closed windows from now on. */
+    void watch(Watcher watcher) {
+        this.watcher = watcher;
+    }
+
     /**
      * Holds the stored model {@code id} against the configured spec now (at the start of a task),
      * so that a changed spec is said, or stops the learner, before the first reading; a reset it
@@ -161,12 +187,13 @@ public final class Learner {
             state = models.create(key);
             quiet.backInMemory(key);
             state.serve(spec);
+            watcher.seen(state);
         }
         state.readingSeenAt(wallClock.getAsLong());
         LearnerMetrics.ModelMeters meters = metrics.forModel(key);
         ModelState.ClosedWindow closed = state.advanceWindow(reading.timestamp(), windowMs);
         if (closed != null) {
-            windowClosed(key, closed, meters);
+            windowClosed(state, closed, meters);
         }
         boolean early = labels.labelReading(key, reading, streamTime);
 
@@ -365,6 +392,7 @@ public final class Learner {
             metrics.loads().increment();
             state.readingSeenAt(wallClock.getAsLong());
             checkSpec(state);
+            watcher.seen(state);
             if (!toReset.isEmpty()) {
                 resetChangedModels(at);
                 state = models.cached(id);
@@ -451,6 +479,7 @@ public final class Learner {
             state = ModelState.create(id, next);
             state.serve(spec);
             state.readingSeenAt(wallClock.getAsLong());
+            watcher.seen(state);
         } else {
             state.replace(next, spec);
         }
@@ -500,15 +529,16 @@ public final class Learner {
                 drift.actions().isEmpty() ? "no action" : String.join(", ", drift.actions()));
     }
 
-    private void windowClosed(String id, ModelState.ClosedWindow closed, LearnerMetrics.ModelMeters meters) {
-        outputs.window(id, closed.json(), closed.end());
+    private void windowClosed(ModelState state, ModelState.ClosedWindow closed, LearnerMetrics.ModelMeters meters) {
+        outputs.window(state.modelId(), closed.json(), closed.end());
         meters.windowClosed(closed);
+        watcher.windowClosed(state, closed);
     }
 
     private void closeIfQuiet(ModelState state, long now) {
         ModelState.ClosedWindow closed = state.closeIfQuiet(now, windowMs);
         if (closed != null) {
-            windowClosed(state.modelId(), closed, metrics.forModel(state.modelId()));
+            windowClosed(state, closed, metrics.forModel(state.modelId()));
             models.closedWindow(state, windowMs);
         }
     }

@@ -33,13 +33,16 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
     private static final Duration SNAPSHOT_TICK = Duration.ofSeconds(1);
     private final LearnerSettings settings;
     private final LearnerMetrics metrics;
+    private final LiveView view;
+    private int partition = -1;
     private ProcessorContext<String, byte[]> context;
     private ModelStore store;
     private Learner learner;
 
-    LearnerProcessor(LearnerSettings settings, LearnerMetrics metrics) {
+    LearnerProcessor(LearnerSettings settings, LearnerMetrics metrics, LiveView view) {
         this.settings = settings;
         this.metrics = metrics;
+        this.view = view;
     }
 
     @Override
@@ -59,6 +62,22 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
                 context::currentSystemTimeMs, this);
         pending.open();
         labels.open();
+        this.partition = context.taskId().partition();
+        long windowLength = settings.metricsWindow().toMillis();
+        ModelSummaries summaries = view.summaries();
+        learner.watch(new Learner.Watcher() {
+            @Override
+            public void seen(ModelState state) {
+                summaries.seen(state.modelId(), partition, state.model().modelVersion(), state.model().drifts(),
+                        state.lastReadingTime());
+            }
+
+            @Override
+            public void windowClosed(ModelState state, ModelState.ClosedWindow closed) {
+                summaries.windowClosed(state.modelId(), partition, closed, windowLength, state.model().drifts(),
+                        state.lastReadingTime());
+            }
+        });
         // Models are read when first needed; the first stored one is held against the configured
         // spec now, so that a changed spec is said (or stops the learner) at start, not at the
         // first reading.
@@ -69,6 +88,8 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         // is published on schedule even if no reading for it comes again.
         learner.restoredUnpublished();
         context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, learner::publishSnapshots);
+        // From here on the HTTP endpoint may predict with this task's models (POST /predict).
+        view.taskRunning(partition, store);
         long windowMs = settings.metricsWindow().toMillis();
         context.schedule(Duration.ofMillis(Math.max(100, windowMs / 10)), PunctuationType.WALL_CLOCK_TIME,
                 learner::closeQuietWindows);
@@ -123,6 +144,7 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
     /** The task leaves this thread, or becomes a standby: its models leave memory with it. */
     @Override
     public void close() {
+        view.taskClosed(partition, store);
         store.evictAll();
         if (learner != null) {
             learner.close();

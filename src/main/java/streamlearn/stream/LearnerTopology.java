@@ -68,6 +68,12 @@ public final class LearnerTopology {
     }
 
     public static Topology build(LearnerSettings settings) {
+        return build(settings, new LiveView(settings.spec()));
+    }
+
+    /** The topology, whose tasks publish their running models and summaries to {@code view} (the HTTP endpoint's). */
+    @SuppressWarnings("unchecked") // readings and labels meet as Object; the learner tells them apart
+    public static Topology build(LearnerSettings settings, LiveView view) {
         LearnerMetrics metrics = new LearnerMetrics(settings.registry(), settings.spec().classes(),
                 settings.spec().hasCandidates() ? settings.spec().candidateNames() : java.util.List.of(), settings.metricsMaxModels());
         StreamsBuilder builder = new StreamsBuilder();
@@ -96,7 +102,7 @@ public final class LearnerTopology {
                         Named.as(MERGE))
                 .merge(route(control, InputKind.COMMAND, settings, metrics, CONTROL_ROUTER, CONTROL_REPARTITION, CONTROL_DECODER),
                         Named.as(CONTROL_MERGE))
-                .process(() -> new LearnerProcessor(settings, metrics), Named.as(LEARNER), MODEL_STORE, PENDING_STORE);
+                .process(() -> new LearnerProcessor(settings, metrics, view), Named.as(LEARNER), MODEL_STORE, PENDING_STORE);
 
         Topology topology = builder.build();
         topology.addSink(PREDICTIONS_SINK, settings.topics().predictions(),

@@ -19,6 +19,12 @@ import streamlearn.model.StepResult;
  * how many inputs (readings, late labels, published snapshots) it has taken. {@link ModelStore}
  * keeps it as a checkpoint of all three plus the inputs taken since ({@link ModelInputs}); after
  * a crash it resumes exactly where the committed state left it.
+ *
+ * <p>Owned by the stream thread, with one exception: {@code POST /predict} reads the model from an
+ * HTTP thread ({@link #predict}). The monitor of this object is the model's lock: held by every
+ * change of the model (a step, a late label's step, a replace, a new mapping) and by a prediction,
+ * so that a prediction sees a model between two steps, never within one. Uncontended, it costs the
+ * stream a few nanoseconds a reading; everything else here stays the stream thread's alone.
  */
 final class ModelState {
     /** "SLC1": marks a checkpoint, so that anything else in its place is refused rather than misread. */
@@ -39,6 +45,8 @@ final class ModelState {
     private long snapshotVersion = -1;
     /** Inputs taken since the model was created: its position in its input log. */
     private long inputs;
+    /** The latest event time of a reading this state took (epoch ms), or Long.MIN_VALUE: not stored, kept for GET /models. */
+    private long lastReadingTime = Long.MIN_VALUE;
 
     private ModelState(String modelId, OnlineModel model) {
         this.modelId = modelId;
@@ -62,7 +70,7 @@ final class ModelState {
      *
      * @throws streamlearn.model.SpecException when the model cannot take such readings
      */
-    void serve(ModelSpec configured) {
+    synchronized void serve(ModelSpec configured) {
         mapping = SpecMapping.of(configured, model.spec());
         mapped = mapping == null ? null : new Reading(model.spec().features().size());
         servesConfiguredSpec = model.spec().equals(configured);
@@ -78,7 +86,7 @@ final class ModelState {
      * are the same. The new model is published at the next snapshot; the caller checkpoints it
      * ({@link ModelStore#checkpoint}), as no logged input leads to it.
      */
-    void replace(OnlineModel next, ModelSpec configured) {
+    synchronized void replace(OnlineModel next, ModelSpec configured) {
         if (!next.spec().classes().equals(model.spec().classes()) || next.spec().task() != model.spec().task()) {
             window = new PrequentialMetrics(next.spec());
         }
@@ -126,6 +134,29 @@ final class ModelState {
         return modelId;
     }
 
+    /** The latest event time of the readings taken since this state was created or read back, or Long.MIN_VALUE. */
+    long lastReadingTime() {
+        return lastReadingTime;
+    }
+
+    /**
+     * What {@link #learn} would predict for {@code reading} (in the configured spec's terms) now,
+     * changing nothing ({@link OnlineModel#predict}); callable from any thread: it holds the
+     * model's lock. The prediction's JSON is written by {@code json}, for the model's spec.
+     */
+    byte[] predict(Reading reading, java.util.function.Function<ModelSpec, streamlearn.format.PredictionJson> json) {
+        OnlineModel current;
+        StepResult result;
+        Reading taken;
+        synchronized (this) {
+            current = model;
+            taken = mapping == null ? reading : mapping.apply(reading, new Reading(model.spec().features().size()));
+            result = model.predict(taken, model.newScratch());
+        }
+        // The result lives in the scratch buffers of this call: no lock needed to write it out.
+        return json.apply(current.spec()).write(modelId, taken, result);
+    }
+
     OnlineModel model() {
         return model;
     }
@@ -135,15 +166,20 @@ final class ModelState {
      * the gauges show (per class in the spec's order; NaN where the window defines none).
      */
     record ClosedWindow(long end, byte[] json, double meanLoss, double accuracy, double balancedAccuracy, double kappa,
-                        double[] recall, double[] precision, String champion, double[] candidateLoss,
-                        double[] candidateWeight) {
+                        double[] recall, double[] precision, long records, long labeled, long drifts, long[] support,
+                        long[] hits, long modelVersion, String champion, double[] candidateLoss, double[] candidateWeight) {
         static ClosedWindow of(long end, byte[] json, PrequentialMetrics window, OnlineModel model) {
             int classes = window.classes().size();
             double[] recall = new double[classes];
             double[] precision = new double[classes];
+            long[] support = new long[classes];
+            long[] hits = new long[classes];
+            long[][] confusion = classes == 0 ? null : window.confusion();
             for (int c = 0; c < classes; c++) {
                 recall[c] = window.recall(c);
                 precision[c] = window.precision(c);
+                support[c] = window.support(c);
+                hits[c] = confusion[c][c];
             }
             int k = model.candidateNames().size();
             double[] loss = new double[k];
@@ -153,7 +189,8 @@ final class ModelState {
                 weight[i] = model.candidateWeight(i);
             }
             return new ClosedWindow(end, json, window.meanLoss(), window.accuracy(), window.balancedAccuracy(),
-                    window.kappa(), recall, precision, model.champion(), loss, weight);
+                    window.kappa(), recall, precision, window.records(), window.labeled(), window.drifts(), support, hits,
+                    window.modelVersion(), model.champion(), loss, weight);
         }
     }
 
@@ -215,7 +252,13 @@ final class ModelState {
     /** One prequential step on the reading, counted in the open window. The result is reused. */
     StepResult learn(Reading reading) {
         served = mapping == null ? reading : mapping.apply(reading, mapped);
-        StepResult result = model.step(served);
+        StepResult result;
+        synchronized (this) {
+            result = model.step(served);
+        }
+        if (served.timestamp() > lastReadingTime) {
+            lastReadingTime = served.timestamp();
+        }
         window.add(result, model.modelVersion());
         inputs++;
         return result;
@@ -226,7 +269,10 @@ final class ModelState {
      * open window: the window of the label's arrival. The result is reused.
      */
     StepResult learnLate(PendingReading waiting, LateLabel label) {
-        StepResult result = model.learnLate(waiting, label);
+        StepResult result;
+        synchronized (this) {
+            result = model.learnLate(waiting, label);
+        }
         window.addLate(result, model.modelVersion());
         inputs++;
         return result;

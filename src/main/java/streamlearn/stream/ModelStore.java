@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
@@ -47,6 +48,13 @@ import streamlearn.model.Reading;
  * hold first, and one is read back bit for bit when its sensor sends again. On a dirty close what
  * is held is dropped with the store: the transaction aborts, and the task restarts from the
  * changelog.
+ *
+ * <p>Threads: the stream thread owns all of it (the LRU map is access-ordered, so even a lookup
+ * changes it), with two exceptions for the HTTP endpoint, both through {@link LiveView}: the models
+ * in memory are published to the view as they enter and leave ({@link #attach}), and a model not
+ * in memory is read from the store by {@link #readCommitted}, which holds {@link #writes}: every
+ * write of this store's model records holds it too, so a read sees a checkpoint and the inputs
+ * after it as one commit (or one eviction) left them, never half of a write.
  */
 final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]>, Models {
     private final KeyValueStore<Bytes, byte[]> changelogged;
@@ -59,6 +67,12 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]>, M
     private final ByteBuffer record;
     private Consumer<ModelState> evicted = state -> { };
     private long loads;
+    /** Held by every write of model records, and by {@link #readCommitted}. */
+    private final ReentrantLock writes = new ReentrantLock();
+    /** The log {@link #readCommitted} reads with: its own scratch objects, apart from the stream thread's. */
+    private final ModelLog readLog;
+    /** Where the models in memory are published for the HTTP endpoint; null: nowhere. */
+    private volatile LiveView view;
 
     ModelStore(KeyValueStore<Bytes, byte[]> changelogged, ModelSpec spec, int checkpointEvery, int cacheSize) {
         this(changelogged, spec, () -> OnlineModel.create(spec), checkpointEvery, cacheSize);
@@ -72,6 +86,7 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]>, M
                int checkpointEvery, int cacheSize) {
         this.changelogged = changelogged;
         this.log = new ModelLog(changelogged, spec, newModel, checkpointEvery);
+        this.readLog = new ModelLog(changelogged, spec, newModel, checkpointEvery);
         this.cacheSize = cacheSize;
         this.record = ByteBuffer.allocate(log.inputs().maxSize());
         this.live = new LinkedHashMap<>(16, 0.75f, true) {
@@ -81,7 +96,13 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]>, M
                     return false;
                 }
                 // Read back later from the store, which must have everything it took.
-                eldest.getValue().write();
+                writes.lock();
+                try {
+                    eldest.getValue().write();
+                } finally {
+                    writes.unlock();
+                }
+                left(eldest.getValue().state);
                 evicted.accept(eldest.getValue().state);
                 return true;
             }
@@ -191,7 +212,13 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]>, M
 
     @Override
     public ModelState create(String id) {
-        ModelState state = log.create(id, this::cached);
+        ModelState state;
+        writes.lock();
+        try {
+            state = log.create(id, this::cached);
+        } finally {
+            writes.unlock();
+        }
         cache(new LiveModel(state));
         return state;
     }
@@ -203,14 +230,71 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]>, M
             model = new LiveModel(state);
             cache(model);
         }
-        model.writeCheckpoint();
-        log.dropInputsAfter(state.modelId(), state.inputs());
+        writes.lock();
+        try {
+            model.writeCheckpoint();
+            log.dropInputsAfter(state.modelId(), state.inputs());
+        } finally {
+            writes.unlock();
+        }
     }
 
     private void cache(LiveModel model) {
         LiveModel replaced = live.put(model.state.modelId(), model);
         if (replaced != null) {
             replaced.forget();
+        }
+        LiveView v = view;
+        if (v != null) {
+            v.entered(model.state);
+        }
+    }
+
+    /** {@code state} left memory: no longer published to the view. */
+    private void left(ModelState state) {
+        LiveView v = view;
+        if (v != null) {
+            v.left(state);
+        }
+    }
+
+    /** All models leave memory. */
+    private void clearLive() {
+        for (LiveModel model : live.values()) {
+            left(model.state);
+        }
+        live.clear();
+    }
+
+    /** Publishes the models in memory to {@code view} from now on (those in memory now included); null: to none. */
+    void attach(LiveView view) {
+        LiveView before = this.view;
+        if (before != null) {
+            for (LiveModel model : live.values()) {
+                before.left(model.state);
+            }
+        }
+        this.view = view;
+        if (view != null) {
+            for (LiveModel model : live.values()) {
+                view.entered(model.state);
+            }
+        }
+    }
+
+    /**
+     * The model {@code id} as committed (or as last written by an eviction), read from the store
+     * for this use only, from any thread; null when none is stored. A model in memory may be ahead
+     * of it by the inputs of the current commit interval.
+     *
+     * @throws Models.Unreadable when the stored state cannot be read
+     */
+    ModelState readCommitted(String id) {
+        writes.lock();
+        try {
+            return readLog.read(id);
+        } finally {
+            writes.unlock();
         }
     }
 
@@ -275,7 +359,7 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]>, M
      */
     void evictAll() {
         flushCache();
-        live.clear();
+        clearLive();
     }
 
     /** Models read back from the store since this store was opened (cache misses of known models). */
@@ -306,10 +390,17 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]>, M
         LiveModel model = live.get(state.modelId());
         if (model != null && model.state == state) {
             model.hold(record);
-        } else if (log.turn(state)) {
-            log.writeCheckpoint(state);
-        } else {
-            log.logInput(state.modelId(), state.inputs(), Arrays.copyOf(record.array(), record.limit()));
+            return;
+        }
+        writes.lock();
+        try {
+            if (log.turn(state)) {
+                log.writeCheckpoint(state);
+            } else {
+                log.logInput(state.modelId(), state.inputs(), Arrays.copyOf(record.array(), record.limit()));
+            }
+        } finally {
+            writes.unlock();
         }
     }
 
@@ -325,9 +416,17 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]>, M
      */
     @Override
     public void flushCache() {
-        for (LiveModel model : unwritten) {
-            model.write();
-            model.listed = false;
+        if (unwritten.isEmpty()) {
+            return;
+        }
+        writes.lock();
+        try {
+            for (LiveModel model : unwritten) {
+                model.write();
+                model.listed = false;
+            }
+        } finally {
+            writes.unlock();
         }
         unwritten.clear();
     }
@@ -338,7 +437,7 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]>, M
      */
     @Override
     public void clearCache() {
-        live.clear();
+        clearLive();
         unwritten.clear();
     }
 
@@ -349,7 +448,7 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]>, M
 
     @Override
     public void init(StateStoreContext context, StateStore root) {
-        live.clear();
+        clearLive();
         unwritten.clear();
         log.reopened();
         changelogged.init(context, root);
@@ -379,7 +478,7 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]>, M
     public void close() {
         // A clean close follows the task's last commit, which wrote what was held; a dirty one
         // drops it with the transaction it belonged to.
-        live.clear();
+        clearLive();
         unwritten.clear();
         changelogged.close();
     }
