@@ -22,7 +22,7 @@ import sys
 
 SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'src', 'main', 'java')
 
-# (name, frames, called from (or None), optional)
+# (name, frames, called from (or None; '!frame': not through that frame, i.e. it is not above them), optional)
 CATS = [
     ('the model step (predict + train)', ['streamlearn.model.OnlineModel.step', 'streamlearn.model.OnlineModel.learnLate'], None, False),
     ('  of which training', ['streamlearn.nn.Trainer.trainOnClass', 'streamlearn.nn.Trainer.train'], None, False),
@@ -30,8 +30,8 @@ CATS = [
     ('  of which the drift detector', ['streamlearn.model.Adwin.*'], None, False),
     ('parsing the reading (format.ReadingParser, stream.InputDecoder.decode)',
      ['streamlearn.format.ReadingParser.*', 'streamlearn.stream.InputDecoder.decode'], None, False),
-    ('routing it (stream.InputRouter, not what it forwards to)',
-     ['streamlearn.stream.InputRouter.process'], None, False),
+    ('routing it (stream.InputRouter, parsing included, not what it forwards to)',
+     ['streamlearn.stream.InputRouter.process'], '!org.apache.kafka.streams.processor.internals.ProcessorContextImpl.forward', False),
     ('writing the prediction JSON (format.PredictionJson)', ['streamlearn.format.PredictionJson.*'], None, False),
     ('Micrometer (timers, counters)', ['io.micrometer.*'], None, False),
     ('handing the prediction to the producer',
@@ -45,7 +45,7 @@ CATS = [
      ['streamlearn.stream.ModelStore.flush', 'streamlearn.stream.ModelStore.commit'], None, True),
     ('windowed metrics (stream.ModelState windows, model.PrequentialMetrics)',
      ['streamlearn.stream.ModelState.advanceWindow', 'streamlearn.stream.ModelState.closeIfQuiet',
-      'streamlearn.model.PrequentialMetrics.*'], None, False),
+      'streamlearn.model.PrequentialMetrics.*'], None, True),
     ('the task readiness check (PartitionGroup.readyToProcess)',
      ['org.apache.kafka.streams.processor.internals.PartitionGroup.readyToProcess'], None, True),
     ('  of which its log text (String.format, KAFKA-19682)', ['java.lang.String.format'],
@@ -78,7 +78,7 @@ def check_sources():
     """Every streamlearn class and method named above exists in src/main/java."""
     problems = []
     for name, frames, caller, _ in CATS:
-        for f in frames + ([caller] if caller else []):
+        for f in frames + ([caller.lstrip('!')] if caller else []):
             if not f.startswith('streamlearn.'):
                 continue
             cls, method = f.rsplit('.', 1)
@@ -102,8 +102,8 @@ def main(argv):
         return
     txt = open(argv[1]).read()
     events = txt.split('jdk.ExecutionSample {')[1:]
-    compiled = [(name, frame_regex(frames), frame_regex([caller]) if caller else None, optional)
-                for name, frames, caller, optional in CATS]
+    compiled = [(name, frame_regex(frames), (caller[0] == '!', frame_regex([caller.lstrip('!')])) if caller else None,
+                 optional) for name, frames, caller, optional in CATS]
     total = 0
     hits = collections.Counter()
     own = collections.Counter()
@@ -122,9 +122,12 @@ def main(argv):
                 if any(rx.search(f) for f in frames):
                     hits[name] += 1
             else:
-                # the frame, with the caller somewhere below it (frames are innermost first)
+                # frames are innermost first: a caller is below the frame, a frame it went through above
+                negated, other = caller
                 for i, f in enumerate(frames):
-                    if rx.search(f) and any(caller.search(g) for g in frames[i + 1:]):
+                    if not rx.search(f):
+                        continue
+                    if negated != any(other.search(g) for g in (frames[:i] if negated else frames[i + 1:])):
                         hits[name] += 1
                         break
         if frames:
