@@ -124,13 +124,17 @@ final class DemoCommand {
 
                 simulator.stop();
                 simulatorThread.join(5000);
-                // Let the learner deliver what was sent before summing up.
+                double sending = seconds(simulationStart);
+                // Let the learner deliver what was sent before summing up. A reading it rejected
+                // or failed on (dead-lettered) has no prediction to wait for.
                 long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (tally.predictions() < simulator.sent() && System.nanoTime() < deadline) {
+                while (tally.predictions() + count(app.registry(), "streamlearn.records", "rejected")
+                        + count(app.registry(), "streamlearn.records", "failed") < simulator.sent()
+                        && System.nanoTime() < deadline) {
                     Thread.sleep(100);
                 }
                 tally.stop();
-                summary(out, app.registry(), tally, simulator.sent(), spec.classes(), seconds(simulationStart));
+                summary(out, app.registry(), tally, simulator.sent(), spec.classes(), sending);
                 out.println("shutting down ...");
             }
         } finally {

@@ -113,6 +113,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("min.insync.replicas", "1");
         p.put("num.partitions", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // Transactions v2: a transaction's first produce to a partition is verified with the
+        // transaction coordinator, which answers CONCURRENT_TRANSACTIONS while the previous
+        // transaction's markers are still being written. The broker retries that itself only
+        // for add.partitions.to.txn.retry.backoff.max.ms (100 ms), then hands the error to the
+        // producer, which backs off retry.backoff.ms and more. Kafka Streams commits every 100 ms,
+        // and on a busy machine the markers often take longer than 100 ms: the produce now waits
+        // at the broker (up to 2 s, well inside request.timeout.ms) for them instead.
+        p.put("add.partitions.to.txn.retry.backoff.max.ms", "2000");
         p.put("auto.create.topics.enable", "false");
         // small footprint: the log cleaner would otherwise allocate a 128 MiB dedupe buffer
         p.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));

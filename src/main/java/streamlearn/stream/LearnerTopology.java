@@ -2,6 +2,7 @@ package streamlearn.stream;
 
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -148,6 +149,29 @@ public final class LearnerTopology {
         Properties p = new Properties();
         p.putAll(base);
         p.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        if (!StreamsConfig.AT_LEAST_ONCE.equals(p.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))) {
+            // Transactions v2 (KIP-890): the first batch of a transaction on a partition must carry
+            // sequence 0, and the broker checks it after verifying the partition with the
+            // transaction coordinator. A verification that meets the previous transaction still
+            // completing (CONCURRENT_TRANSACTIONS) sends that batch back to be retried while a
+            // later request's batch of the same partition, verified a moment later, is appended
+            // first: the broker logs OutOfOrderSequenceException ("Expected sequence 0 ... with no
+            // existing state", KAFKA-18202) and the producer backs off. One request in flight
+            // keeps a partition's batches in order, so the later batch waits instead (DESIGN.md).
+            // A kafka.* setting of either key (the producer's own or every client's) wins.
+            if (!p.containsKey(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION)) {
+                p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), "1");
+            }
+        }
+        // The learner's task reads readings, labels and control; the last two are empty most of
+        // the time. With the default max.task.idle.ms (0) Kafka Streams checks before every
+        // record whether an empty partition has data on the broker not fetched yet (and waits for
+        // it), building a log text with String.format for each empty partition as it goes
+        // (PartitionGroup.readyToProcess, KAFKA-19682): about 15% of the stream thread. -1
+        // processes what the task has buffered, by record timestamp among it, without that wait;
+        // the learner does not depend on the wait (a label before its reading waits for it, a
+        // command applies where the task meets it): docs/DESIGN.md, section 8.
+        p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, String.valueOf(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class.getName());
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, settings.topics().deadLetters());
         // The topology has no global stores; this only opts in to Kafka 5.0's default early.
