@@ -45,7 +45,9 @@ final class DemoCommand {
               --class-priors a,b,c  how often normal, warning and critical come, e.g. 90,8,2 as in a
                                  plant (default: equally often, as in the seeds, so that every class
                                  is learned and shown from the first seconds)
-              --metrics-port P   port of /metrics and /health (default: 9404)
+              --metrics-port P   port of the live page, /metrics and /health on 127.0.0.1; one in
+                                 use is an error before the broker starts; 0: any free port
+                                 (default: 9404)
             """;
     private static final String SPARKS = "▁▂▃▄▅▆▇█";
 
@@ -67,6 +69,7 @@ final class DemoCommand {
         Duration labelDelay = o.duration("label-delay", null);
         double[] priors = Simulator.classPriors("demo", o);
         int port = (int) o.longValue("metrics-port", 9404, 0);
+        checkPortFree(port);
         ShutdownSignal signal = ShutdownSignal.install();
 
         long started = System.nanoTime();
@@ -142,6 +145,28 @@ final class DemoCommand {
         }
         out.println("done");
         return 0;
+    }
+
+    /**
+     * Fails with one line naming the option the user typed when {@code --metrics-port}'s port
+     * cannot be bound on the demo's address (the learner's default {@code metrics.host}), so the
+     * user hears of it before a broker is started (and not from {@code metrics.port} after it).
+     * Port 0 (any free port) always can.
+     */
+    static void checkPortFree(int port) {
+        if (port == 0) {
+            return;
+        }
+        if (port > 65_535) {
+            throw new UsageException("demo --metrics-port " + port + ": not a port (0 to 65535)");
+        }
+        String host = StreamlearnConfig.DEFAULT_METRICS_HOST;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName(host), port));
+        } catch (java.io.IOException e) {
+            throw new UsageException("demo --metrics-port " + port + ": cannot listen on " + host + " (" + e.getMessage()
+                    + "); choose another port, or --metrics-port 0 for any free one");
+        }
     }
 
     private static void progress(PrintStream out, MeterRegistry registry, PredictionTally tally, long simulationStart,

@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +35,22 @@ class DemoCommandTest {
         String full = DemoCommand.progressLine(1, 0, 0.066, 0.972, 8957, 0, 0, "");
         for (String column : List.of("loss", "accuracy", "model", "rejected", "drifts")) {
             assertEquals(full.indexOf(column), line.indexOf(column), column + " column\n" + full + "\n" + line);
+        }
+    }
+
+    @Test
+    void aBusyMetricsPortIsOneLineNamingTheOptionBeforeAnyBrokerStarts() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            int port = busy.getLocalPort();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = Main.run(new String[] {"demo", "--metrics-port", String.valueOf(port), "--duration", "1s"},
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertEquals(2, code);
+            assertEquals("", out.toString(StandardCharsets.UTF_8), "nothing started, not even the broker");
+            String message = err.toString(StandardCharsets.UTF_8);
+            assertTrue(message.startsWith("streamlearn: demo --metrics-port " + port + ": cannot listen on 127.0.0.1 ("), message);
+            assertEquals(1, message.lines().count(), message);
         }
     }
 }
