@@ -75,7 +75,8 @@ final class ModelCommand {
             try {
                 snapshot = ModelSnapshot.fromJson(json);
             } catch (SpecException e) {
-                throw new UsageException("model restore: --snapshot " + file + ": " + e.getMessage());
+                throw new UsageException("model restore: --snapshot " + file + ": "
+                        + (e.reason().startsWith(ModelSnapshot.NOT_A_SNAPSHOT) ? e.reason() : e.getMessage()));
             }
             command = ControlCommand.restore(json);
             what = "restore of model '" + model + "' to model version " + snapshot.modelVersion();
