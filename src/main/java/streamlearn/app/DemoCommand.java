@@ -45,7 +45,9 @@ final class DemoCommand {
               --class-priors a,b,c  how often normal, warning and critical come, e.g. 90,8,2 as in a
                                  plant (default: equally often, as in the seeds, so that every class
                                  is learned and shown from the first seconds)
-              --metrics-port P   port of /metrics and /health (default: 9404)
+              --metrics-port P   port of the live page, /metrics and /health on 127.0.0.1; one in
+                                 use is an error before the broker starts; 0: any free port
+                                 (default: 9404)
             """;
     private static final String SPARKS = "▁▂▃▄▅▆▇█";
 
@@ -67,6 +69,7 @@ final class DemoCommand {
         Duration labelDelay = o.duration("label-delay", null);
         double[] priors = Simulator.classPriors("demo", o);
         int port = (int) o.longValue("metrics-port", 9404, 0);
+        checkPortFree(port);
         ShutdownSignal signal = ShutdownSignal.install();
 
         long started = System.nanoTime();
@@ -97,6 +100,9 @@ final class DemoCommand {
                                 + (glitchRate == 0 ? "" : ", " + glitchRate * 100 + "% glitches")
                                 + (labelDelay == null ? "" : ", labels up to " + labelDelay.toMillis() / 1000.0 + " s late on "
                                         + Topics.DEFAULT.labels()));
+                out.println("every second: rec/s, the last 2 s window's loss, accuracy and critical recall, ...; "
+                        + "the bars: each window's accuracy, " + WindowSparkline.bar(0.5) + " 0.5 or less to "
+                        + WindowSparkline.bar(1) + " 1.0");
                 if (labelDelay != null) {
                     // A late label is matched against the readings processed so far: readings piled
                     // up while the learner joins its group would be caught up with their labels
@@ -144,9 +150,32 @@ final class DemoCommand {
         return 0;
     }
 
+    /**
+     * Fails with one line naming the option the user typed when {@code --metrics-port}'s port
+     * cannot be bound on the demo's address (the learner's default {@code metrics.host}), so the
+     * user hears of it before a broker is started (and not from {@code metrics.port} after it).
+     * Port 0 (any free port) always can.
+     */
+    static void checkPortFree(int port) {
+        if (port == 0) {
+            return;
+        }
+        if (port > 65_535) {
+            throw new UsageException("demo --metrics-port " + port + ": not a port (0 to 65535)");
+        }
+        String host = StreamlearnConfig.DEFAULT_METRICS_HOST;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName(host), port));
+        } catch (java.io.IOException e) {
+            throw new UsageException("demo --metrics-port " + port + ": cannot listen on " + host + " (" + e.getMessage()
+                    + "); choose another port, or --metrics-port 0 for any free one");
+        }
+    }
+
     private static void progress(PrintStream out, MeterRegistry registry, PredictionTally tally, long simulationStart,
                                  Duration duration, ShutdownSignal signal, long started) throws InterruptedException {
-        ArrayDeque<Double> losses = new ArrayDeque<>();
+        WindowSparkline sparkline = new WindowSparkline();
+        String critical = criticalClass(registry);
         double lastRecords = 0;
         boolean announcedFirst = false;
         for (int second = 1; ; second++) {
@@ -161,15 +190,11 @@ final class DemoCommand {
             }
             double records = count(registry, "streamlearn.records", null);
             double loss = gauge(registry, "streamlearn.loss");
-            if (Double.isFinite(loss)) {
-                losses.addLast(loss);
-                if (losses.size() > 30) {
-                    losses.removeFirst();
-                }
-            }
-            out.println(progressLine(second, records - lastRecords, loss, gauge(registry, "streamlearn.accuracy"),
+            double accuracy = gauge(registry, "streamlearn.accuracy");
+            sparkline.offer(loss, accuracy);
+            out.println(progressLine(second, records - lastRecords, loss, accuracy, critical, recall(registry, critical),
                     gauge(registry, "streamlearn.model.version"), count(registry, "streamlearn.records", "rejected"),
-                    count(registry, "streamlearn.drifts", null), sparkline(losses)));
+                    count(registry, "streamlearn.drifts", null), sparkline.toString()));
             lastRecords = records;
             if (duration != null && System.nanoTime() - simulationStart >= duration.toNanos()) {
                 return;
@@ -181,12 +206,34 @@ final class DemoCommand {
      * One progress line. A value the learner has not reported yet (no gauge before the first
      * prediction: NaN) reads "-", so the line never shows "NaN".
      */
-    static String progressLine(int second, double recordsPerSecond, double loss, double accuracy, double modelVersion,
-                               double rejected, double drifts, String sparkline) {
+    static String progressLine(int second, double recordsPerSecond, double loss, double accuracy, String critical,
+                               double criticalRecall, double modelVersion, double rejected, double drifts, String sparkline) {
         String model = Double.isFinite(modelVersion) ? String.format("v%-8.0f", modelVersion) : String.format("%-9s", "-");
-        return String.format("%4ds  %7.0f rec/s  loss %s  accuracy %s  model %s rejected %.0f  drifts %.0f  %s", second,
-                recordsPerSecond, format(loss, "%.4f"), Double.isFinite(accuracy) ? String.format("%.3f", accuracy) : "  -  ",
+        return String.format("%4ds  %7.0f rec/s  loss %s  accuracy %s  %s recall %s  model %s rejected %.0f  drifts %.0f  %s",
+                second, recordsPerSecond, format(loss, "%.4f"), format3(accuracy), critical, format3(criticalRecall),
                 model, rejected, drifts, sparkline);
+    }
+
+    private static String format3(double v) {
+        return Double.isFinite(v) ? String.format("%.3f", v) : "  -  ";
+    }
+
+    /** The class whose recall the progress line shows: "critical" when the spec has it, else its last class. */
+    private static String criticalClass(MeterRegistry registry) {
+        String last = null;
+        for (Gauge g : registry.find("streamlearn.recall").tag("model", ModelKey.GLOBAL_MODEL_ID).gauges()) {
+            String c = g.getId().getTag("class");
+            if ("critical".equals(c)) {
+                return c;
+            }
+            last = c;
+        }
+        return last == null ? "critical" : last;
+    }
+
+    private static double recall(MeterRegistry registry, String cls) {
+        Gauge g = registry.find("streamlearn.recall").tag("model", ModelKey.GLOBAL_MODEL_ID).tag("class", cls).gauge();
+        return g == null ? Double.NaN : g.value();
     }
 
     private static void summary(PrintStream out, MeterRegistry registry, PredictionTally tally, long sent,
@@ -206,16 +253,18 @@ final class DemoCommand {
         out.printf("  predictions read     %d (read_committed)%n", tally.predictions());
         out.printf("  labeled              %d, prequential accuracy %s%n", labeled,
                 format(labeled == 0 ? Double.NaN : (double) correct / labeled, "%.4f"));
+        out.println(recallLine(classes, confusion));
         out.printf("  model version        %.0f%n", gauge(registry, "streamlearn.model.version"));
         out.printf("  rejected             %.0f, diverged %.0f%n", count(registry, "streamlearn.records", "rejected"),
                 count(registry, "streamlearn.records", "diverged"));
         out.printf("  drifts detected      %.0f (events on %s)%n", count(registry, "streamlearn.drifts", null),
                 Topics.DEFAULT.events());
         double matched = count(registry, "streamlearn.labels", "matched");
+        double early = count(registry, "streamlearn.labels", "early");
         double unmatched = count(registry, "streamlearn.labels", "unmatched");
-        if (matched + unmatched > 0) {
-            out.printf("  late labels          %.0f matched, %.0f unmatched, %.0f readings still waiting%n", matched, unmatched,
-                    gauge(registry, "streamlearn.pending.readings"));
+        if (matched + early + unmatched > 0) {
+            lateLabelLines(matched, early, unmatched, gauge(registry, "streamlearn.pending.readings"),
+                    gauge(registry, "streamlearn.waiting.labels")).forEach(out::println);
         }
         out.println("  confusion matrix (rows: label, columns: prediction)");
         int width = Math.max(10, classes.stream().mapToInt(String::length).max().orElse(8) + 2);
@@ -252,20 +301,76 @@ final class DemoCommand {
         return Double.isFinite(v) ? String.format(pattern, v) : "  -   ";
     }
 
-    /** Loss on a log scale: the first windows' loss is orders of magnitude above the rest. */
-    static String sparkline(Iterable<Double> values) {
-        double min = Double.MAX_VALUE;
-        double max = -Double.MAX_VALUE;
-        for (double v : values) {
-            min = Math.min(min, Math.log(v));
-            max = Math.max(max, Math.log(v));
-        }
-        StringBuilder b = new StringBuilder();
-        for (double v : values) {
-            int level = max > min ? (int) Math.round((Math.log(v) - min) / (max - min) * (SPARKS.length() - 1)) : 0;
-            b.append(SPARKS.charAt(level));
+    /** The summary's recall of each class over the whole run, from the confusion matrix: right / labeled. */
+    static String recallLine(List<String> classes, long[][] confusion) {
+        StringBuilder b = new StringBuilder("  recall by class     ");
+        for (int i = 0; i < classes.size(); i++) {
+            long labeled = 0;
+            for (long n : confusion[i]) {
+                labeled += n;
+            }
+            b.append(i == 0 ? " " : ", ").append(classes.get(i)).append(' ')
+                    .append(labeled == 0 ? "-" : String.format("%.3f", (double) confusion[i][i] / labeled))
+                    .append(" (").append(confusion[i][i]).append(" of ").append(labeled).append(')');
         }
         return b.toString();
+    }
+
+    /** The summary's late labels, in words: what matched, unmatched and waiting mean. */
+    static List<String> lateLabelLines(double matched, double early, double unmatched, double waitingReadings,
+                                       double waitingLabels) {
+        String indent = "                       ";
+        return List.of(
+                String.format("  late labels          %.0f matched: found their reading and scored the prediction made for it"
+                        + " (%.0f after it, %.0f before it)", matched + early, matched, early),
+                String.format("%s%.0f unmatched: their reading had stopped waiting (label.max.delay) or never came;"
+                        + " dead-lettered as unmatched_label", indent, unmatched),
+                String.format("%s%.0f readings still waiting for a label (10%% of readings never get one, the rest are"
+                        + " on their way), %.0f labels waiting for their reading", indent,
+                        Double.isFinite(waitingReadings) ? waitingReadings : 0, Double.isFinite(waitingLabels) ? waitingLabels : 0));
+    }
+
+    /**
+     * The progress line's sparkline: one bar per metrics window (a second without a new window
+     * adds none), the window's accuracy on a fixed scale, 0.5 or below ▁ to 1.0 █, so that a bar
+     * means the same all run long; the last {@value #BARS} windows.
+     */
+    static final class WindowSparkline {
+        static final int BARS = 30;
+        private final ArrayDeque<Double> accuracies = new ArrayDeque<>();
+        private double lastLoss = Double.NaN;
+        private double lastAccuracy = Double.NaN;
+
+        /**
+         * The gauges now: a window closed since the last call when they changed (two windows with
+         * exactly the same mean loss and accuracy would look like one).
+         */
+        void offer(double loss, double accuracy) {
+            if (!Double.isFinite(accuracy)
+                    || (Double.compare(loss, lastLoss) == 0 && Double.compare(accuracy, lastAccuracy) == 0)) {
+                return;
+            }
+            lastLoss = loss;
+            lastAccuracy = accuracy;
+            accuracies.addLast(accuracy);
+            if (accuracies.size() > BARS) {
+                accuracies.removeFirst();
+            }
+        }
+
+        static char bar(double accuracy) {
+            double scaled = (Math.min(1, Math.max(0.5, accuracy)) - 0.5) / 0.5;
+            return SPARKS.charAt((int) Math.round(scaled * (SPARKS.length() - 1)));
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder();
+            for (double a : accuracies) {
+                b.append(bar(a));
+            }
+            return b.toString();
+        }
     }
 
     private static double seconds(long since) {

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -192,6 +193,10 @@ public final class LearnerApp implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while checking the cluster");
         } catch (TimeoutException | ExecutionException e) {
+            StartupException auth = authenticationFailure(bootstrap, e);
+            if (auth != null) {
+                throw auth;
+            }
             throw new StartupException("cannot list the topics on " + bootstrap + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : "timed out"));
         }
@@ -214,13 +219,40 @@ public final class LearnerApp implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while connecting to " + bootstrap);
-        } catch (TimeoutException | ExecutionException e) {
-            throw new StartupException("cannot reach Kafka at " + bootstrap + " within " + STARTUP_TIMEOUT.toSeconds() + " s");
-        } catch (org.apache.kafka.common.config.ConfigException e) {
-            throw e;
-        } catch (org.apache.kafka.common.KafkaException e) {
-            throw new StartupException("cannot connect to Kafka at " + bootstrap + ": " + e.getMessage());
+        } catch (TimeoutException | ExecutionException | org.apache.kafka.common.KafkaException e) {
+            if (e instanceof org.apache.kafka.common.config.ConfigException config) {
+                throw config;
+            }
+            throw connectionError(bootstrap, e);
         }
+    }
+
+    /**
+     * The one line for a failed first contact with the cluster: {@code authentication failed at
+     * BOOTSTRAP: <Kafka's message>} when Kafka refused the credentials (an {@link
+     * AuthenticationException}, SASL's or SSL's, itself or as a cause), else {@code cannot reach
+     * Kafka} (no answer in time) or {@code cannot connect to Kafka} (a client error).
+     */
+    static StartupException connectionError(String bootstrap, Exception e) {
+        StartupException auth = authenticationFailure(bootstrap, e);
+        if (auth != null) {
+            return auth;
+        }
+        if (e instanceof TimeoutException || e instanceof ExecutionException) {
+            return new StartupException("cannot reach Kafka at " + bootstrap + " within " + STARTUP_TIMEOUT.toSeconds() + " s");
+        }
+        return new StartupException("cannot connect to Kafka at " + bootstrap + ": " + e.getMessage());
+    }
+
+    /** {@code authentication failed at BOOTSTRAP: ...} when {@code e} or one of its causes is Kafka's authentication failure, else null. */
+    static StartupException authenticationFailure(String bootstrap, Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AuthenticationException auth) {
+                return new StartupException("authentication failed at " + bootstrap + ": "
+                        + (auth.getMessage() != null ? auth.getMessage() : auth.getClass().getSimpleName()));
+            }
+        }
+        return null;
     }
 
     public KafkaStreams streams() {

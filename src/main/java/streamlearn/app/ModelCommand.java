@@ -75,7 +75,8 @@ final class ModelCommand {
             try {
                 snapshot = ModelSnapshot.fromJson(json);
             } catch (SpecException e) {
-                throw new UsageException("model restore: --snapshot " + file + ": " + e.getMessage());
+                throw new UsageException("model restore: --snapshot " + file + ": "
+                        + (e.reason().startsWith(ModelSnapshot.NOT_A_SNAPSHOT) ? e.reason() : e.getMessage()));
             }
             command = ControlCommand.restore(json);
             what = "restore of model '" + model + "' to model version " + snapshot.modelVersion();
@@ -100,6 +101,10 @@ final class ModelCommand {
             out.println("sent " + what + " to " + topic + " (partition " + sent.partition() + ", offset " + sent.offset()
                     + "); the learner confirms it on learner-events");
         } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
+            StartupException auth = LearnerApp.authenticationFailure(bootstrap, e);
+            if (auth != null) {
+                throw auth;
+            }
             throw new StartupException("sending the command to " + topic + " on " + bootstrap + " failed: "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
         }

@@ -310,7 +310,9 @@ public final class ReplayCommand {
         } catch (IOException e) {
             throw new UsageException(what + " " + file + ": " + e.getMessage());
         } catch (SpecException e) {
-            throw new UsageException(what + " " + file + ": " + e.getMessage());
+            // "not a model snapshot (...)" says itself what the file is not; other errors name the field.
+            throw new UsageException(what + " " + file + ": " + (e.reason().startsWith(ModelSnapshot.NOT_A_SNAPSHOT)
+                    ? e.reason() : e.getMessage()));
         }
     }
 

@@ -1,6 +1,12 @@
 package streamlearn.app;
 
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -15,7 +21,7 @@ final class SimulateCommand {
             Usage: streamlearn simulate [--bootstrap H:P] [--rate N] [--count N] [--seed N]
                                         [--unlabeled-fraction F] [--drift-at N] [--glitch-rate F]
                                         [--label-delay D] [--class-priors a,b,c] [--sensors N] [--topic T]
-                                        [--labels-topic T]
+                                        [--labels-topic T] [--output FILE.jsonl]
 
             Produces synthetic readings of the seeds' industrial sensor: normal (20-40 C, 0.5-2.0 mm/s),
             warning (35-55, 1.5-4.0) and critical (50-80, 3.5-7.0), equally likely unless --class-priors
@@ -37,6 +43,11 @@ final class SimulateCommand {
               --sensors N              number of sensors, press-00, press-01, ... (default: 16)
               --topic T                readings topic (default: sensor-readings)
               --labels-topic T         late labels topic (default: sensor-labels)
+              --output FILE.jsonl      no broker: write the readings, and with --label-delay the late
+                                       labels, to FILE as JSON lines in the order they would arrive,
+                                       for 'streamlearn replay --input FILE'; needs --count; written at
+                                       once, the readings dated 1/rate apart up to now (default: send
+                                       to Kafka)
             """;
 
     private SimulateCommand() {
@@ -45,7 +56,7 @@ final class SimulateCommand {
     static int run(String[] args, PrintStream out) throws InterruptedException {
         CliOptions o = CliOptions.parse("simulate", args, 1,
                 Set.of("bootstrap", "rate", "count", "seed", "unlabeled-fraction", "drift-at", "glitch-rate", "label-delay",
-                        "class-priors", "sensors", "topic", "labels-topic"), Set.of());
+                        "class-priors", "sensors", "topic", "labels-topic", "output"), Set.of());
         if (o.help()) {
             out.print(HELP);
             return 0;
@@ -62,6 +73,13 @@ final class SimulateCommand {
         java.time.Duration labelDelay = o.duration("label-delay", null);
         String labelsTopic = o.string("labels-topic", Topics.DEFAULT.labels());
         double[] priors = Simulator.classPriors("simulate", o);
+        String output = o.string("output", null);
+        if (output != null) {
+            if (count < 0) {
+                throw new UsageException("simulate: --output needs --count (a file does not run until Ctrl-C)");
+            }
+            return toFile(Path.of(output), seed, sensors, rate, count, unlabeled, driftAt, glitchRate, labelDelay, priors, out);
+        }
 
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -82,6 +100,34 @@ final class SimulateCommand {
                     + (labelDelay == null ? "" : " and " + simulator.labelsSent() + " late labels to " + labelsTopic));
         }
         return 0;
+    }
+
+    private static int toFile(Path file, long seed, int sensors, double rate, long count, double unlabeled, long driftAt,
+                              double glitchRate, java.time.Duration labelDelay, double[] priors, PrintStream out) {
+        try (OutputStream w = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+            Simulator simulator = Simulator.toFile(new Simulator.Sink() {
+                @Override
+                public void send(String topic, String key, byte[] json) {
+                    try {
+                        w.write(json);
+                        w.write('\n');
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+
+                @Override
+                public void flush() {
+                }
+            }, seed, sensors, rate, count, unlabeled, driftAt, glitchRate, labelDelay, priors);
+            simulator.run();
+            out.println("wrote " + simulator.sent() + " readings" + (labelDelay == null ? "" : " and " + simulator.labelsSent()
+                    + " late labels") + " to " + file);
+            return 0;
+        } catch (IOException | UncheckedIOException e) {
+            throw new UsageException("simulate: --output " + file + ": "
+                    + (e instanceof UncheckedIOException u ? u.getCause() : e));
+        }
     }
 
     static Properties producerConfig(String bootstrap) {

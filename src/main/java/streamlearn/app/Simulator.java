@@ -22,7 +22,16 @@ import streamlearn.model.Reading;
  * yet due (a label that never comes).
  */
 final class Simulator implements Runnable {
-    private final Producer<String, byte[]> producer;
+    /** Where the records go: the topics through a producer, or one JSON-lines file in arrival order. */
+    interface Sink {
+        void send(String topic, String key, byte[] json);
+
+        void flush();
+    }
+
+    private final Sink sink;
+    /** True: no waiting, the readings' timestamps step by 1/rate and end at the time the run began (a file). */
+    private final boolean virtualClock;
     private final String topic;
     private final SensorReadingGenerator generator;
     private final SensorGlitches glitches;
@@ -55,7 +64,39 @@ final class Simulator implements Runnable {
     Simulator(Producer<String, byte[]> producer, String topic, long seed, int sensors, double rate, long count,
               double unlabeledFraction, long driftAt, double glitchRate, String labelsTopic, Duration labelDelay,
               double[] classPriors) {
-        this.producer = producer;
+        this(new Sink() {
+            @Override
+            public void send(String t, String key, byte[] json) {
+                producer.send(new ProducerRecord<>(t, key, json));
+            }
+
+            @Override
+            public void flush() {
+                producer.flush();
+            }
+        }, false, topic, seed, sensors, rate, count, unlabeledFraction, driftAt, glitchRate, labelsTopic, labelDelay, classPriors);
+    }
+
+    /**
+     * A simulator on a virtual clock for a file ({@code simulate --output}): the same readings and
+     * labels as on the topics, written as fast as they come, in the order they would arrive. The
+     * readings' timestamps are {@code 1/rate} apart and the last is the time the run began (none
+     * in the future); a late label comes after the readings sent within its delay.
+     */
+    static Simulator toFile(Sink sink, long seed, int sensors, double rate, long count, double unlabeledFraction,
+                            long driftAt, double glitchRate, Duration labelDelay, double[] classPriors) {
+        return new Simulator(sink, true, "readings", seed, sensors, rate, count, unlabeledFraction, driftAt, glitchRate,
+                "labels", labelDelay, classPriors);
+    }
+
+    private Simulator(Sink sink, boolean virtualClock, String topic, long seed, int sensors, double rate, long count,
+                      double unlabeledFraction, long driftAt, double glitchRate, String labelsTopic, Duration labelDelay,
+                      double[] classPriors) {
+        if (virtualClock && count < 0) {
+            throw new IllegalArgumentException("a virtual clock needs a count");
+        }
+        this.sink = sink;
+        this.virtualClock = virtualClock;
         this.topic = topic;
         this.generator = new SensorReadingGenerator(seed, sensors, unlabeledFraction, classPriors);
         this.glitches = new SensorGlitches(seed, glitchRate);
@@ -73,10 +114,12 @@ final class Simulator implements Runnable {
         Reading reading = new Reading(2);
         long start = System.nanoTime();
         double nanosPerReading = 1e9 / rate;
+        // The virtual clock's last reading is dated now: a file of old readings, none in the future.
+        long firstMillis = System.currentTimeMillis() - (long) (Math.max(0, count - 1) * 1000.0 / rate);
         for (long i = 0; !stopped && (count < 0 || i < count); i++) {
             long dueAt = start + (long) (i * nanosPerReading);
             sendLabelsDue(dueAt);
-            long wait = dueAt - System.nanoTime();
+            long wait = virtualClock ? 0 : dueAt - System.nanoTime();
             if (wait > 1_000_000) {
                 try {
                     TimeUnit.NANOSECONDS.sleep(wait);
@@ -88,13 +131,16 @@ final class Simulator implements Runnable {
             if (i == driftAt) {
                 generator.drift(true);
             }
-            generator.next(reading, System.currentTimeMillis());
+            generator.next(reading, virtualClock ? firstMillis + (long) (i * 1000.0 / rate) : System.currentTimeMillis());
             glitches.apply(reading);
             if (labelDelayNanos >= 0) {
-                delay(reading, i);
+                delay(reading, i, virtualClock ? dueAt : System.nanoTime());
             }
-            producer.send(new ProducerRecord<>(topic, reading.sensorId(), SensorReadingGenerator.json(reading)));
+            sink.send(topic, reading.sensorId(), SensorReadingGenerator.json(reading));
             sent.incrementAndGet();
+        }
+        if (virtualClock && !stopped) {
+            sendLabelsDue(Long.MAX_VALUE); // the rest, in the order they are due
         }
         // With a count, every label follows; stopped, those not yet due never come.
         while (!stopped && !due.isEmpty()) {
@@ -109,16 +155,16 @@ final class Simulator implements Runnable {
             }
             sendLabelsDue(System.nanoTime());
         }
-        producer.flush();
+        sink.flush();
     }
 
     /** The reading goes out unlabeled with an id; its label, if it has one, waits for its time. */
-    private void delay(Reading reading, long i) {
+    private void delay(Reading reading, long i, long now) {
         String id = idPrefix + i;
         reading.setId(id);
         int label = reading.label();
         if (label != Reading.UNLABELED) {
-            long at = System.nanoTime() + (labelDelayNanos == 0 ? 0 : delays.nextLong(labelDelayNanos + 1));
+            long at = now + (labelDelayNanos == 0 ? 0 : delays.nextLong(labelDelayNanos + 1));
             due.add(new DueLabel(at, reading.sensorId(), SensorReadingGenerator.labelJson(reading.sensorId(), id, label)));
             reading.setLabel(Reading.UNLABELED);
         }
@@ -127,7 +173,7 @@ final class Simulator implements Runnable {
     private void sendLabelsDue(long now) {
         while (!due.isEmpty() && due.peek().at <= now) {
             DueLabel l = due.poll();
-            producer.send(new ProducerRecord<>(labelsTopic, l.sensorId(), l.json()));
+            sink.send(labelsTopic, l.sensorId(), l.json());
             labelsSent.incrementAndGet();
         }
     }

@@ -84,8 +84,10 @@ public final class StreamlearnConfig {
         this.values = values;
         for (String key : values.keySet()) {
             if (!KEYS.containsKey(key) && !key.startsWith(KAFKA_PREFIX)) {
-                throw new UsageException("unknown configuration key '" + key
-                        + "' (streamlearn keys: " + String.join(", ", KEYS.keySet()) + "; Kafka client settings go under kafka.)");
+                String closest = closestKey(key);
+                throw new UsageException("unknown configuration key '" + key + "' (" + (closest != null
+                        ? "did you mean " + closest + "?)"
+                        : "streamlearn keys: " + String.join(", ", KEYS.keySet()) + "; Kafka client settings go under kafka.)"));
             }
         }
         if (get("bootstrap.servers") == null || get("bootstrap.servers").isBlank()) {
@@ -95,6 +97,45 @@ public final class StreamlearnConfig {
         if (!guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) && !guarantee.equals(StreamsConfig.AT_LEAST_ONCE)) {
             throw new UsageException("processing.guarantee must be exactly_once_v2 or at_least_once, got '" + guarantee + "'");
         }
+    }
+
+    /**
+     * The key of ours closest to {@code typed} when it is close enough to be a typo: at most 2
+     * edits (insertions, deletions, substitutions, swaps of neighbours), and fewer than a third
+     * of the typed key's length; the first in {@link #KEYS}' order on a tie. Null otherwise.
+     */
+    static String closestKey(String typed) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String known : KEYS.keySet()) {
+            int d = editDistance(typed, known);
+            if (d < bestDistance) {
+                best = known;
+                bestDistance = d;
+            }
+        }
+        return bestDistance <= 2 && bestDistance * 3 < typed.length() ? best : null;
+    }
+
+    /** Optimal string alignment distance: Levenshtein plus the swap of two neighbouring characters. */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     /** Reads {@code file} (may be null) and then the environment. */

@@ -67,6 +67,10 @@ final class TopicsCommand {
             List<String> created = TopicDefinitions.create(admin, names, partitions);
             out.println(created.isEmpty() ? "all topics exist" : "created " + String.join(", ", created));
         } catch (ExecutionException e) {
+            StartupException auth = LearnerApp.authenticationFailure(bootstrap, e);
+            if (auth != null) {
+                throw auth;
+            }
             throw new StartupException("creating topics on " + bootstrap + " failed: " + e.getCause().getMessage());
         }
         return 0;

@@ -1,5 +1,6 @@
 package streamlearn.format;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -70,12 +71,65 @@ public final class ModelSnapshot {
         return toJson(model).toString();
     }
 
+    /** What a {@link SpecException}'s reason starts with when the input is no snapshot at all. */
+    public static final String NOT_A_SNAPSHOT = "not a model snapshot";
+
     public static OnlineModel fromJson(String text) {
-        try {
-            return fromJson(JSON.readTree(text));
+        JsonNode root;
+        boolean more;
+        try (JsonParser parser = JSON.createParser(text)) {
+            root = JSON.readTree(parser);
+            if (root == null || root.isMissingNode()) {
+                throw notASnapshot("empty");
+            }
+            more = moreValues(parser);
         } catch (JsonProcessingException e) {
-            throw new SpecException("snapshot", "not valid JSON: " + e.getOriginalMessage());
+            throw notASnapshot("not valid JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
+        if (more) {
+            // JSON lines: a readings file, a replay's predictions; a snapshot is one JSON object.
+            String what = what(root);
+            throw notASnapshot("several JSON values, one per line" + (what == null ? "" : ", the first " + what));
+        }
+        return fromJson(root);
+    }
+
+    private static boolean moreValues(JsonParser parser) {
+        try {
+            return parser.nextToken() != null;
+        } catch (java.io.IOException e) {
+            return true; // something follows the first value, whatever it is
+        }
+    }
+
+    /**
+     * What a JSON value that is not a snapshot looks like, for the error: a reading, a late label,
+     * a model spec, a control command; null when it looks like none of them.
+     */
+    private static String what(JsonNode root) {
+        if (!root.isObject()) {
+            return null;
+        }
+        JsonNode features = root.get("features");
+        if (features != null && features.isObject()) {
+            return "a reading";
+        }
+        if (root.has("layers") || (features != null && features.isArray())) {
+            return "a model spec";
+        }
+        if (root.has("command")) {
+            return "a control command";
+        }
+        if (root.has("label") || root.has("target")) {
+            return "a late label";
+        }
+        return null;
+    }
+
+    private static SpecException notASnapshot(String why) {
+        return new SpecException("snapshot", NOT_A_SNAPSHOT + " (" + why + ")");
     }
 
     /**
@@ -83,7 +137,14 @@ public final class ModelSnapshot {
      * {@link SpecException} naming it.
      */
     public static OnlineModel fromJson(JsonNode root) {
-        SpecJson.object(root, "snapshot");
+        if (!root.isObject()) {
+            throw notASnapshot("a JSON " + root.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+                    + ", not an object with spec, modelVersion and weights");
+        }
+        if (!root.has("spec")) {
+            String what = what(root);
+            throw notASnapshot(what != null ? what : "an object without spec, modelVersion and weights");
+        }
         ModelSpec spec = SpecJson.fromJson(root.get("spec"));
         return readJson(spec, root);
     }

@@ -471,4 +471,32 @@ class ReplayCommandTest {
     void unknownCommand() {
         assertUsageError(main("frobnicate"), "frobnicate");
     }
+
+    @Test
+    void modelInGivenSomethingThatIsNoSnapshotSaysSoInOneLine() throws IOException {
+        String reading = "{\"sensorId\":\"s\",\"timestamp\":1795334400000,"
+                + "\"features\":{\"temperature\":41.2,\"vibration\":1.1},\"label\":\"normal\"}";
+        Path input = write("in.jsonl", reading + "\n");
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("readings.jsonl", reading + "\n" + reading + "\n");
+        cases.put("reading.json", reading + "\n");
+        cases.put("spec.json", SpecJson.defaultSpec().json());
+        cases.put("random.json", "{\"hello\":[1,2,3]}");
+        cases.put("array.json", "[1,2,3]");
+        cases.put("text.txt", "this is not JSON at all");
+        cases.put("empty.json", "");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Path file = write(c.getKey(), c.getValue());
+            Run run = main("replay", "--model-in", file.toString(), "--input", input.toString());
+            assertEquals(2, run.code(), c.getKey() + ": " + run.err());
+            assertEquals(List.of(), run.outLines(), c.getKey());
+            assertEquals(1, run.errLines().size(), c.getKey() + ": " + run.err());
+            String prefix = "streamlearn: replay: --model-in " + file + ": not a model snapshot (";
+            assertTrue(run.err().startsWith(prefix) && run.err().strip().endsWith(")"), c.getKey() + ": " + run.err());
+        }
+        Run readings = main("replay", "--model-in", dir.resolve("readings.jsonl").toString(), "--input", input.toString());
+        assertTrue(readings.err().contains("several JSON values, one per line, the first a reading"), readings.err());
+        Run spec = main("replay", "--model-in", dir.resolve("spec.json").toString(), "--input", input.toString());
+        assertTrue(spec.err().contains("not a model snapshot (a model spec)"), spec.err());
+    }
 }

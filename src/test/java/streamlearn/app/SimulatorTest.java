@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +18,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The simulator's late labels ({@code --label-delay}): readings unlabeled with ids, each label after its reading, some never. */
 class SimulatorTest {
@@ -67,5 +70,57 @@ class SimulatorTest {
             assertEquals(a.get("features"), b.get("features"), "reading " + i);
             assertFalse(a.has("id"));
         }
+    }
+
+    @Test
+    void outputFileReplaysWithNothingRejectedAndTheLateLabelsMatched(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("sim.jsonl");
+        ReplayCommandTest.Run simulate = ReplayCommandTest.main("simulate", "--output", file.toString(), "--count", "3000",
+                "--rate", "500", "--label-delay", "2s", "--seed", "7");
+        assertEquals(0, simulate.code(), simulate.err());
+        List<String> lines = Files.readAllLines(file);
+        long labelLines = lines.stream().filter(l -> !l.contains("\"features\"")).count();
+        assertEquals(List.of("wrote 3000 readings and " + labelLines + " late labels to " + file), simulate.outLines());
+        assertEquals(3000 + labelLines, lines.size());
+        assertTrue(labelLines > 2_550 && labelLines < 2_850, "about 90% get a late label: " + labelLines);
+        // Arrival order: the labels are among the readings (up to 2 s = 1,000 readings later), not all at the end.
+        int firstLabel = 0;
+        while (lines.get(firstLabel).contains("\"features\"")) {
+            firstLabel++;
+        }
+        assertTrue(firstLabel < 1_100, "the first label comes within its delay: line " + firstLabel);
+        Map<String, Integer> readingLine = new HashMap<>();
+        long lastTimestamp = Long.MIN_VALUE;
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode json = JSON.readTree(lines.get(i));
+            if (json.has("features")) {
+                readingLine.put(json.get("id").asText(), i);
+                long t = json.get("timestamp").asLong();
+                assertTrue(lastTimestamp == Long.MIN_VALUE || t - lastTimestamp == 2 || t - lastTimestamp == 1,
+                        "1/rate apart: " + lastTimestamp + " then " + t);
+                lastTimestamp = t;
+            } else {
+                Integer at = readingLine.get(json.get("id").asText());
+                assertTrue(at != null && at < i, "a label after its reading: " + lines.get(i));
+            }
+        }
+        assertTrue(lastTimestamp <= System.currentTimeMillis(), "no reading dated in the future");
+
+        ReplayCommandTest.Run replay = ReplayCommandTest.main("replay", "--input", file.toString());
+        assertEquals(0, replay.code(), replay.err());
+        assertEquals("", replay.err(), "no bad line, no unmatched label");
+        JsonNode summary = replay.summary();
+        assertEquals(3000 + labelLines, summary.get("records").asLong());
+        assertEquals(0, summary.get("rejected").asLong());
+        assertEquals(labelLines, summary.get("matchedLabels").asLong());
+        assertEquals(0, summary.get("unmatchedLabels").asLong());
+        assertEquals(labelLines, summary.get("labeled").asLong());
+    }
+
+    @Test
+    void outputNeedsACount(@TempDir Path dir) {
+        ReplayCommandTest.Run run = ReplayCommandTest.main("simulate", "--output", dir.resolve("x.jsonl").toString());
+        assertEquals(2, run.code());
+        assertEquals("streamlearn: simulate: --output needs --count (a file does not run until Ctrl-C)\n", run.err());
     }
 }
