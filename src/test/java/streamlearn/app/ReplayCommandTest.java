@@ -351,10 +351,11 @@ class ReplayCommandTest {
         assertEquals(List.of("records", "labeled", "matchedLabels", "unmatchedLabels", "rejected", "diverged", "drifts",
                 "meanLoss", "accuracy", "balancedAccuracy", "kappa", "perClass", "modelVersion"), fields);
 
-        // The default spec, a pool: the same drift count as in process, and the champion named.
-        Run pool = main("replay", "--input", dir.resolve("change.jsonl").toString());
+        // A pool: the same drift count as in process, and the champion named.
+        Run pool = main("replay", "--spec", write("pool.json", streamlearn.model.TestSpecs.poolJson()).toString(),
+                "--input", dir.resolve("change.jsonl").toString());
         assertEquals(0, pool.code(), pool.err());
-        OnlineModel poolModel = inProcess(SpecJson.defaultSpec(), changing);
+        OnlineModel poolModel = inProcess(streamlearn.model.TestSpecs.pool(), changing);
         JsonNode poolSummary = pool.summary();
         assertEquals(poolModel.drifts(), poolSummary.get("drifts").asLong(), poolSummary.toString());
         assertEquals(poolModel.champion(), poolSummary.get("champion").asText(), poolSummary.toString());

@@ -102,7 +102,7 @@ class CandidatesTest {
     /** Snapshot (both forms), continued: bit for bit, predictions and champion alike. */
     @org.junit.jupiter.api.Test
     void aPoolsSnapshotContinuesBitForBitInBothForms() {
-        ModelSpec spec = SpecJson.defaultSpec();
+        ModelSpec spec = TestSpecs.pool();
         assertTrue(spec.hasCandidates());
         OnlineModel a = OnlineModel.create(spec);
         SensorReadingGenerator gen = new SensorReadingGenerator(9, 16, 0.1);
@@ -146,7 +146,7 @@ class CandidatesTest {
      */
     @org.junit.jupiter.api.Test
     void aLateLabelScoresTheStoredCombinedPrediction() {
-        ModelSpec spec = SpecJson.defaultSpec();
+        ModelSpec spec = TestSpecs.pool();
         OnlineModel model = OnlineModel.create(spec);
         SensorReadingGenerator gen = new SensorReadingGenerator(2, 16, 0.0);
         Reading reading = new Reading(2);

@@ -1,5 +1,6 @@
 package streamlearn.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -114,8 +115,7 @@ class DefaultSpecQualityTest {
 
     /**
      * Issue #12: every temperature 15 C higher from reading 100,000 on. Measured over seeds 1-3
-     * (docs/QUALITY.md): 0.9726 over 90-100k, 0.9697 over 101-102k, 0.9693 over 102-103k (the
-     * default pool of #24: 0.9726 and 0.9677 over 101-103k, 2 drifts in 3 seeds); 0.73
+     * (docs/QUALITY.md): 0.9726 over 90-100k, 0.9697 over 101-102k, 0.9693 over 102-103k; 0.73
      * and 0.77 without drift detection. The bound is the issue's: readings 101,000-103,000
      * within one point of 90,000-100,000 (the two means' binomial noise is about 0.0025).
      */
@@ -136,16 +136,12 @@ class DefaultSpecQualityTest {
         String measured = String.format("+15 C at 100k, seeds 1-3: 90-100k %.4f, 101-103k %.4f, %d drifts", before, after, drifts[0]);
         System.out.println(measured);
         assertTrue(after >= before - 0.01, measured);
-        // The default spec is a pool: on one of the three seeds its linear candidate follows the
-        // change and the mixture's error never rises enough for a drift, so only the single network's
-        // detection is required (CandidatesTest.oneChangeIsOneDrift); each change is at most one drift.
-        assertTrue(drifts[0] >= 1 && drifts[0] <= 3, "a change is at most one drift per seed: " + measured);
+        assertEquals(3, drifts[0], "each seed's change is detected, once: " + measured);
     }
 
     /**
      * Issue #12: the labels warning and critical trade boxes at reading 100,000. Measured over
-     * seeds 1-3: 0.9698 over the 20,000 readings after the change (MOA's ARF 0.9697; the default
-     * pool of #24: 0.9693, 3 drifts); 0.9658
+     * seeds 1-3: 0.9698 over the 20,000 readings after the change (MOA's ARF 0.9697); 0.9658
      * without the output layer's relearning, 0.63 without drift detection. The bound sits
      * between the first two: the noise of a three-seed mean of 20,000 readings is about 0.0007,
      * so it leaves two and a half of those, and fails a learner that does not relearn.

@@ -24,11 +24,11 @@ class OnlinePredictTest {
         assertTrue(drifts > 0, "the stream drifted: " + drifts);
     }
 
-    /** The default spec, a pool of candidates: their mixture, scored as one prediction. */
+    /** A pool of candidates (specs/pool.json): their mixture, scored as one prediction. */
     @Test
     void aPoolsPredictionChangesNothingAndIsTheNextStepsPrediction() {
-        ModelSpec spec = SpecJson.defaultSpec();
-        assertTrue(spec.hasCandidates(), "the default spec is a pool");
+        ModelSpec spec = TestSpecs.pool();
+        assertTrue(spec.hasCandidates(), "a pool");
         compare(spec);
     }
 

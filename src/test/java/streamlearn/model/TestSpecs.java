@@ -10,10 +10,10 @@ public final class TestSpecs {
     }
 
     /**
-     * The built-in default's own network alone (no candidates, no selection): the single-network
-     * learner whose drift reaction docs/QUALITY.md measured. A pool often follows a change through
-     * a faster candidate without its error ever rising enough for a drift, so tests of the drift
-     * machinery use this.
+     * The built-in default's network alone (no candidates, no selection), whatever the default
+     * becomes: the single-network learner whose drift reaction docs/QUALITY.md measured. A pool
+     * often follows a change through a faster candidate without its error ever rising enough for a
+     * drift, so tests of the drift machinery use this.
      */
     public static String singleNetworkJson() {
         try {
@@ -28,5 +28,18 @@ public final class TestSpecs {
 
     public static ModelSpec singleNetwork() {
         return SpecJson.parse(singleNetworkJson());
+    }
+
+    /** The pool of candidates users can choose, {@code specs/pool.json}: the default's network beside two challengers. */
+    public static String poolJson() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("specs/pool.json"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    public static ModelSpec pool() {
+        return SpecJson.parse(poolJson());
     }
 }

@@ -165,7 +165,7 @@ class ModelStoreTest {
             double perReading = (double) underlying.bytes / readings;
             int checkpoint = feeder.reference.values().iterator().next().checkpointBytes().length;
             // An input record (about 60 bytes with its key) plus a checkpoint's share.
-            assertTrue(perReading < 80 + 1.4 * checkpoint / every, models + " models: " + perReading + " bytes per reading");
+            assertTrue(perReading < 80 + 1.3 * checkpoint / every, models + " models: " + perReading + " bytes per reading");
             // The store holds at most a checkpoint, its inputs' slots and a marker per model.
             assertTrue(underlying.map.size() <= models * (every + 2), models + " models: " + underlying.map.size() + " records");
         }
