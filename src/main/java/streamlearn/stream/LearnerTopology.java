@@ -163,15 +163,6 @@ public final class LearnerTopology {
                 p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), "1");
             }
         }
-        // The learner's task reads readings, labels and control; the last two are empty most of
-        // the time. With the default max.task.idle.ms (0) Kafka Streams checks before every
-        // record whether an empty partition has data on the broker not fetched yet (and waits for
-        // it), building a log text with String.format for each empty partition as it goes
-        // (PartitionGroup.readyToProcess, KAFKA-19682): about 15% of the stream thread. -1
-        // processes what the task has buffered, by record timestamp among it, without that wait;
-        // the learner does not depend on the wait (a label before its reading waits for it, a
-        // command applies where the task meets it): docs/DESIGN.md, section 8.
-        p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, String.valueOf(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class.getName());
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, settings.topics().deadLetters());
         // The topology has no global stores; this only opts in to Kafka 5.0's default early.
