@@ -285,8 +285,8 @@ final class CandidatePool {
     void writeState(StateWriter out) {
         for (int k = 1; k < trainers.length; k++) {
             Mlp net = trainers[k].network();
-            trainers[k].writeState(new LayoutWriter(out, "candidates." + names[k] + ".", net));
-            trainers[k].optimizer().writeState(new LayoutWriter(out, "candidates." + names[k] + ".optimizer.", net));
+            trainers[k].writeState(new SectionWriter(out, "candidates." + names[k] + ".", net));
+            trainers[k].optimizer().writeState(new SectionWriter(out, "candidates." + names[k] + ".optimizer.", net));
         }
         out.count("selection.scored", scored);
         out.count("selection.champion", champion);
@@ -296,8 +296,8 @@ final class CandidatePool {
     void readState(StateReader in) {
         for (int k = 1; k < trainers.length; k++) {
             Mlp net = trainers[k].network();
-            trainers[k].readState(new LayoutReader(in, "candidates." + names[k] + ".", net));
-            trainers[k].optimizer().readState(new LayoutReader(in, "candidates." + names[k] + ".optimizer.", net));
+            trainers[k].readState(new SectionReader(in, "candidates." + names[k] + ".", net));
+            trainers[k].optimizer().readState(new SectionReader(in, "candidates." + names[k] + ".optimizer.", net));
         }
         long n = in.count("selection.scored");
         long c = in.count("selection.champion");
@@ -325,60 +325,5 @@ final class CandidatePool {
 
     SelectionSpec selection() {
         return selection;
-    }
-
-    /** A section of the state whose parameter vectors take a candidate's layout. */
-    private record LayoutWriter(StateWriter out, String prefix, Mlp layout) implements StateWriter {
-        @Override
-        public void count(String name, long value) {
-            out.count(prefix + name, value);
-        }
-
-        @Override
-        public void number(String name, double value) {
-            out.number(prefix + name, value);
-        }
-
-        @Override
-        public void vector(String name, double[] values) {
-            out.vector(prefix + name, values);
-        }
-
-        @Override
-        public void parameters(String name, double[] values) {
-            out.parameters(prefix + name, values, layout);
-        }
-
-        @Override
-        public void parameters(String name, double[] values, Mlp net) {
-            out.parameters(prefix + name, values, net);
-        }
-    }
-
-    private record LayoutReader(StateReader in, String prefix, Mlp layout) implements StateReader {
-        @Override
-        public long count(String name) {
-            return in.count(prefix + name);
-        }
-
-        @Override
-        public double number(String name) {
-            return in.number(prefix + name);
-        }
-
-        @Override
-        public void vector(String name, double[] into) {
-            in.vector(prefix + name, into);
-        }
-
-        @Override
-        public void parameters(String name, double[] into) {
-            in.parameters(prefix + name, into, layout);
-        }
-
-        @Override
-        public void parameters(String name, double[] into, Mlp net) {
-            in.parameters(prefix + name, into, net);
-        }
     }
 }

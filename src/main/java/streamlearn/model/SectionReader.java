@@ -2,8 +2,16 @@ package streamlearn.model;
 
 import streamlearn.nn.StateReader;
 
-/** A {@link StateReader} that puts a section's prefix ("scaler.") before each name. */
-record SectionReader(StateReader in, String prefix) implements StateReader {
+/**
+ * A {@link StateReader} that puts a section's prefix ("scaler.") before each name, and, for a
+ * candidate's network ({@code layout} not null), gives its parameter vectors that network's layout.
+ */
+record SectionReader(StateReader in, String prefix, streamlearn.nn.Mlp layout) implements StateReader {
+    /** A section whose parameter vectors take the layout their caller names, if any. */
+    SectionReader(StateReader in, String prefix) {
+        this(in, prefix, null);
+    }
+
     @Override
     public long count(String name) {
         return in.count(prefix + name);
@@ -21,11 +29,15 @@ record SectionReader(StateReader in, String prefix) implements StateReader {
 
     @Override
     public void parameters(String name, double[] into) {
-        in.parameters(prefix + name, into);
+        if (layout == null) {
+            in.parameters(prefix + name, into);
+        } else {
+            in.parameters(prefix + name, into, layout);
+        }
     }
 
     @Override
-    public void parameters(String name, double[] into, streamlearn.nn.Mlp layout) {
-        in.parameters(prefix + name, into, layout);
+    public void parameters(String name, double[] into, streamlearn.nn.Mlp net) {
+        in.parameters(prefix + name, into, net);
     }
 }

@@ -2,8 +2,16 @@ package streamlearn.model;
 
 import streamlearn.nn.StateWriter;
 
-/** A {@link StateWriter} that puts a section's prefix ("scaler.") before each name. */
-record SectionWriter(StateWriter out, String prefix) implements StateWriter {
+/**
+ * A {@link StateWriter} that puts a section's prefix ("scaler.") before each name, and, for a
+ * candidate's network ({@code layout} not null), gives its parameter vectors that network's layout.
+ */
+record SectionWriter(StateWriter out, String prefix, streamlearn.nn.Mlp layout) implements StateWriter {
+    /** A section whose parameter vectors take the layout their caller names, if any. */
+    SectionWriter(StateWriter out, String prefix) {
+        this(out, prefix, null);
+    }
+
     @Override
     public void count(String name, long value) {
         out.count(prefix + name, value);
@@ -21,11 +29,15 @@ record SectionWriter(StateWriter out, String prefix) implements StateWriter {
 
     @Override
     public void parameters(String name, double[] values) {
-        out.parameters(prefix + name, values);
+        if (layout == null) {
+            out.parameters(prefix + name, values);
+        } else {
+            out.parameters(prefix + name, values, layout);
+        }
     }
 
     @Override
-    public void parameters(String name, double[] values, streamlearn.nn.Mlp layout) {
-        out.parameters(prefix + name, values, layout);
+    public void parameters(String name, double[] values, streamlearn.nn.Mlp net) {
+        out.parameters(prefix + name, values, net);
     }
 }
