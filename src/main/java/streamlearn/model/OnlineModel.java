@@ -84,15 +84,15 @@ public final class OnlineModel {
         Mlp net = network(spec);
         double[] params = new double[net.parameterCount()];
         spec.init().initialise(net, params);
-        return new OnlineModel(spec, trainer(spec, net, params), challengers(spec, null));
+        return new OnlineModel(spec, trainer(spec, net, params), challengers(spec, null, false));
     }
 
     /**
      * The challengers of a spec with candidates (null without): fresh, as their specs say, or, for
      * a warm start from {@code source}, with the trained weights of its candidate of the same name
-     * and shape where it has one.
+     * and shape where it has one; or, {@code blank}, with zero weights, to read a state into.
      */
-    private static Trainer[] challengers(ModelSpec spec, OnlineModel source) {
+    private static Trainer[] challengers(ModelSpec spec, OnlineModel source, boolean blank) {
         if (!spec.hasCandidates()) {
             return null;
         }
@@ -104,24 +104,10 @@ public final class OnlineModel {
             Trainer from = source == null ? null : source.candidateTrainer(c.name());
             if (from != null && sameShape(net, from.network())) {
                 params = matchedByName(spec, net, source.spec, from.network(), from.parameters());
-            } else {
+            } else if (!blank) {
                 c.init().initialise(net, params);
             }
             challengers[k] = candidateTrainer(spec, c, net, params);
-        }
-        return challengers;
-    }
-
-    /** The challengers of a spec with candidates with zero weights, to read a state into. */
-    private static Trainer[] blankChallengers(ModelSpec spec) {
-        if (!spec.hasCandidates()) {
-            return null;
-        }
-        Trainer[] challengers = new Trainer[spec.candidates().size()];
-        for (int k = 0; k < challengers.length; k++) {
-            CandidateSpec c = spec.candidates().get(k);
-            Mlp net = network(spec.features().size(), c.layers());
-            challengers[k] = candidateTrainer(spec, c, net, new double[net.parameterCount()]);
         }
         return challengers;
     }
@@ -163,7 +149,7 @@ public final class OnlineModel {
             throw new IllegalArgumentException("the networks' shapes differ");
         }
         double[] params = matchedByName(spec, net, source.spec, from, source.trainer.parameters());
-        return new OnlineModel(spec, trainer(spec, net, params), challengers(spec, source));
+        return new OnlineModel(spec, trainer(spec, net, params), challengers(spec, source, false));
     }
 
     /**
@@ -220,7 +206,7 @@ public final class OnlineModel {
      */
     public static OnlineModel blank(ModelSpec spec) {
         Mlp net = network(spec);
-        return new OnlineModel(spec, trainer(spec, net, new double[net.parameterCount()]), blankChallengers(spec));
+        return new OnlineModel(spec, trainer(spec, net, new double[net.parameterCount()]), challengers(spec, null, true));
     }
 
     private static Trainer trainer(ModelSpec spec, Mlp net, double[] params) {
