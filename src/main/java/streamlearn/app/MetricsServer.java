@@ -21,6 +21,19 @@ import java.util.function.BooleanSupplier;
  * on request, the live page). Bound to {@code metrics.host} (loopback by default).
  */
 public final class MetricsServer implements AutoCloseable {
+    /** The JDK server's switch for TCP_NODELAY on the connections it accepts; read once, when its first server starts. */
+    static final String NODELAY = "sun.net.httpserver.nodelay";
+
+    static {
+        // The JDK server writes a response's headers and its body apart; with Nagle's algorithm on,
+        // the body waits for the client's (delayed) acknowledgement of the headers: 40 ms per
+        // request on a keep-alive connection, which held /predict to some 25 requests a second per
+        // connection (docs/BENCHMARKS.md). An explicit -D of the user's stays.
+        if (System.getProperty(NODELAY) == null) {
+            System.setProperty(NODELAY, "true");
+        }
+    }
+
     /** Threads serving requests: a forwarded request waits on another instance, so one is not enough. */
     static final int THREADS = 8;
     private final HttpServer server;
