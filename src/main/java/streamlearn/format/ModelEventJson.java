@@ -45,24 +45,12 @@ public final class ModelEventJson {
      */
     public static byte[] replaced(String modelId, String type, long at, long modelVersion, long previousModelVersion,
                                   String differences) {
-        ByteArrayBuilder out = new ByteArrayBuilder(256);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("model", modelId);
-            g.writeStringField("type", type);
-            g.writeNumberField("at", at);
-            g.writeNumberField("modelVersion", modelVersion);
-            g.writeObjectFieldStart("detail");
+        return event(modelId, type, at, modelVersion, g -> {
             g.writeNumberField("previousModelVersion", previousModelVersion);
             if (differences != null) {
                 g.writeStringField("differences", differences);
             }
-            g.writeEndObject();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        });
     }
 
     /**
@@ -73,23 +61,11 @@ public final class ModelEventJson {
      * @param at the event time of the reading (or of the late label's reading) whose score changed it
      */
     public static byte[] championChanged(String modelId, long at, String previous, OnlineModel model) {
-        ByteArrayBuilder out = new ByteArrayBuilder(256);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("model", modelId);
-            g.writeStringField("type", CHAMPION_CHANGED);
-            g.writeNumberField("at", at);
-            g.writeNumberField("modelVersion", model.modelVersion());
-            g.writeObjectFieldStart("detail");
+        return event(modelId, CHAMPION_CHANGED, at, model.modelVersion(), g -> {
             g.writeStringField("previous", previous);
             g.writeStringField("champion", model.champion());
             MetricsJson.candidates(g, model);
-            g.writeEndObject();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        });
     }
 
     /**
@@ -98,14 +74,7 @@ public final class ModelEventJson {
      * @param at the event time (epoch ms) of the reading whose error revealed the drift
      */
     public static byte[] drift(String modelId, long at, DriftEvent drift) {
-        ByteArrayBuilder out = new ByteArrayBuilder(256);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("model", modelId);
-            g.writeStringField("type", DRIFT);
-            g.writeNumberField("at", at);
-            g.writeNumberField("modelVersion", drift.modelVersion());
-            g.writeObjectFieldStart("detail");
+        return event(modelId, DRIFT, at, drift.modelVersion(), g -> {
             g.writeStringField("detector", drift.detector());
             g.writeNumberField("delta", drift.delta());
             g.writeNumberField("errorBefore", drift.errorBefore());
@@ -116,6 +85,25 @@ public final class ModelEventJson {
                 g.writeString(action);
             }
             g.writeEndArray();
+        });
+    }
+
+    /** What an event's {@code detail} object holds. */
+    private interface Detail {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** Every event's envelope: model, type, at, modelVersion, then its {@code detail}. */
+    private static byte[] event(String modelId, String type, long at, long modelVersion, Detail detail) {
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("model", modelId);
+            g.writeStringField("type", type);
+            g.writeNumberField("at", at);
+            g.writeNumberField("modelVersion", modelVersion);
+            g.writeObjectFieldStart("detail");
+            detail.write(g);
             g.writeEndObject();
             g.writeEndObject();
         } catch (IOException e) {

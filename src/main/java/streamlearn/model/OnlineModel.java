@@ -325,16 +325,7 @@ public final class OnlineModel {
         // A labeled reading first joins the input statistics (its features, not its label, so the
         // prediction stays a test): the very first readings are then already centred rather than
         // fed raw. The update is taken back if the training step is refused.
-        if (scaler != null) {
-            if (r.labeled) {
-                scaler.update(reading.features);
-            }
-            scaler.transform(reading.features, input);
-        } else {
-            for (int i = 0; i < input.length; i++) {
-                input[i] = reading.features[i];
-            }
-        }
+        takeInput(reading.features, r.labeled);
         if (pool != null) {
             return stepCandidates(reading, r);
         }
@@ -536,15 +527,7 @@ public final class OnlineModel {
         fillTarget(label.label, label.target);
         r.loss = spec.loss().value(outputActivation, r.output, lateOutput, targetVector, n);
 
-        double[] features = waiting.features;
-        if (scaler != null) {
-            scaler.update(features);
-            scaler.transform(features, input);
-        } else {
-            for (int i = 0; i < input.length; i++) {
-                input[i] = features[i];
-            }
-        }
+        takeInput(waiting.features, true);
         trainer.inputReplaced();
         double weight = weightOf(label.label);
         boolean trained = trainer.classifiesWithSoftmax() ? trainer.trainOnClass(label.label, weight)
@@ -562,15 +545,7 @@ public final class OnlineModel {
         r.champion = pool.championName();
         r.championBefore = null;
         describe(r.output, r);
-        double[] features = waiting.features;
-        if (scaler != null) {
-            scaler.update(features);
-            scaler.transform(features, input);
-        } else {
-            for (int i = 0; i < input.length; i++) {
-                input[i] = features[i];
-            }
-        }
+        takeInput(waiting.features, true);
         for (int k = 0; k < pool.size(); k++) {
             pool.trainer(k).predict(input);
         }
@@ -755,6 +730,21 @@ public final class OnlineModel {
     /** The spec's class weights, or null without them. */
     public ClassWeights classWeights() {
         return classWeights;
+    }
+
+    /**
+     * The network's input for {@code features}: standardised (the statistics updated first when
+     * the features will be trained on), or as they are without a scaler.
+     */
+    private void takeInput(double[] features, boolean train) {
+        if (scaler == null) {
+            System.arraycopy(features, 0, input, 0, input.length);
+            return;
+        }
+        if (train) {
+            scaler.update(features);
+        }
+        scaler.transform(features, input);
     }
 
     private void fillTarget(int label, double target) {

@@ -183,35 +183,42 @@ final class LearnerMetrics {
                 .register(registry);
         Gauge.builder("streamlearn.kappa", m, x -> x.kappa)
                 .description("Cohen's kappa over the last metrics window").tag("model", model).register(registry);
-        m.recall = new double[classes.size()];
-        m.precision = new double[classes.size()];
-        java.util.Arrays.fill(m.recall, Double.NaN);
-        java.util.Arrays.fill(m.precision, Double.NaN);
-        for (int c = 0; c < classes.size(); c++) {
-            int i = c;
-            Gauge.builder("streamlearn.recall", m, x -> x.recall[i])
-                    .description("Recall of the class over the last metrics window").tag("model", model)
-                    .tag("class", classes.get(c)).register(registry);
-            Gauge.builder("streamlearn.precision", m, x -> x.precision[i])
-                    .description("Precision of the class over the last metrics window").tag("model", model)
-                    .tag("class", classes.get(c)).register(registry);
-        }
+        m.recall = unknown(classes.size());
+        m.precision = unknown(classes.size());
+        perValue(m, "streamlearn.recall", "Recall of the class over the last metrics window", model, "class", classes,
+                x -> x.recall);
+        perValue(m, "streamlearn.precision", "Precision of the class over the last metrics window", model, "class", classes,
+                x -> x.precision);
         Gauge.builder("streamlearn.model.version", m, x -> x.modelVersion).description("Updates the model has taken")
                 .tag("model", model).register(registry);
-        m.candidateLoss = new double[candidates.size()];
-        m.candidateWeight = new double[candidates.size()];
-        java.util.Arrays.fill(m.candidateLoss, Double.NaN);
-        java.util.Arrays.fill(m.candidateWeight, Double.NaN);
-        for (int k = 0; k < candidates.size(); k++) {
-            int i = k;
-            Gauge.builder("streamlearn.candidate.loss", m, x -> x.candidateLoss[i])
-                    .description("A candidate's recent prequential loss (discounted mean), at the last closed window")
-                    .tag("model", model).tag("candidate", candidates.get(k)).register(registry);
-            Gauge.builder("streamlearn.candidate.weight", m, x -> x.candidateWeight[i])
-                    .description("A candidate's mixture weight, at the last closed window")
-                    .tag("model", model).tag("candidate", candidates.get(k)).register(registry);
-        }
+        m.candidateLoss = unknown(candidates.size());
+        m.candidateWeight = unknown(candidates.size());
+        perValue(m, "streamlearn.candidate.loss", "A candidate's recent prequential loss (discounted mean), at the last "
+                + "closed window", model, "candidate", candidates, x -> x.candidateLoss);
+        perValue(m, "streamlearn.candidate.weight", "A candidate's mixture weight, at the last closed window", model,
+                "candidate", candidates, x -> x.candidateWeight);
         return m;
+    }
+
+    /**
+     * One gauge of {@code name} per value of {@code tag} (a class, a candidate), each showing its
+     * place in the array {@code series} gives: read through the meters, since each closed window
+     * replaces the array whole.
+     */
+    private void perValue(ModelMeters m, String name, String description, String model, String tag, List<String> values,
+                          java.util.function.Function<ModelMeters, double[]> series) {
+        for (int v = 0; v < values.size(); v++) {
+            int i = v;
+            Gauge.builder(name, m, x -> series.apply(x)[i]).description(description).tag("model", model)
+                    .tag(tag, values.get(v)).register(registry);
+        }
+    }
+
+    /** NaN for each of {@code n} figures: none defined before the first window, a gap, not a 0. */
+    private static double[] unknown(int n) {
+        double[] figures = new double[n];
+        java.util.Arrays.fill(figures, Double.NaN);
+        return figures;
     }
 
     /** The meters of one model; the gauges read the volatile fields. */
