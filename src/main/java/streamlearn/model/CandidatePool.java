@@ -179,6 +179,11 @@ final class CandidatePool {
         }
     }
 
+    /** Candidate {@code k}'s loss of its last scored prediction. */
+    double loss(int k) {
+        return losses[k];
+    }
+
     /** Each candidate's loss of its last prediction against {@code target}. */
     void score(double[] target) {
         for (int k = 0; k < trainers.length; k++) {

@@ -346,7 +346,7 @@ public final class OnlineModel {
             r.loss = trainer.predictionLoss(targetVector);
             trained = trainer.train(targetVector, weightOf(reading.label));
         }
-        return finishLabeled(r, trained);
+        return finishLabeled(r, trained, driftError(r));
     }
 
     /**
@@ -375,6 +375,11 @@ public final class OnlineModel {
     private StepResult trainCandidates(StepResult r, int label, double target) {
         fillTarget(label, target);
         r.loss = combinedLoss(r.output, label, target);
+        // The detector watches main's own error, taken before any candidate trains: the
+        // combined prediction follows whichever candidate adapts fastest, so its error barely
+        // rises at a change, while main's rises as the network's alone does, and a real change
+        // is reported once, as without candidates (docs/QUALITY.md, "Candidates").
+        boolean mainRight = spec.isClassification() && classOf(pool.trainer(0).network().lastOutput()) == label;
         double weight = weightOf(label);
         boolean trained;
         if (trainer.classifiesWithSoftmax()) {
@@ -388,7 +393,8 @@ public final class OnlineModel {
         if (before >= 0) {
             r.championBefore = pool.name(before);
         }
-        return finishLabeled(r, trained);
+        double mainError = spec.isClassification() ? (mainRight ? 0.0 : 1.0) : squash(pool.loss(0));
+        return finishLabeled(r, trained, mainError);
     }
 
     /**
@@ -532,7 +538,7 @@ public final class OnlineModel {
         double weight = weightOf(label.label);
         boolean trained = trainer.classifiesWithSoftmax() ? trainer.trainOnClass(label.label, weight)
                 : trainer.train(targetVector, weight);
-        return finishLabeled(r, trained);
+        return finishLabeled(r, trained, driftError(r));
     }
 
     /**
@@ -592,9 +598,9 @@ public final class OnlineModel {
     }
 
     /** After a labeled prediction's update: drift detection, the outcome, and a refused step's scaler undone. */
-    private StepResult finishLabeled(StepResult r, boolean trained) {
+    private StepResult finishLabeled(StepResult r, boolean trained, double error) {
         if (detector != null) {
-            r.drift = watchForDrift(r);
+            r.drift = watchForDrift(error);
         }
         if (trained) {
             r.outcome = Outcome.TRAINED;
@@ -611,11 +617,27 @@ public final class OnlineModel {
     }
 
     /**
-     * Feeds the prediction's error to the detector; on a detected increase, adapts. The error is
+     * The detector's error of a prediction: for a classification 1 when it named another class
+     * than the label, else 0; for a regression its loss squashed into [0, 1).
+     */
+    private double driftError(StepResult r) {
+        return spec.isClassification() ? (r.predicted == r.label ? 0.0 : 1.0) : squash(r.loss);
+    }
+
+    private static double squash(double loss) {
+        return loss / (1.0 + loss);
+    }
+
+    /** The class a network's output names: as {@link #describe} reads probabilities. */
+    private int classOf(double[] out) {
+        return binary ? (out[0] > 0.5 ? 1 : 0) : argmax(out);
+    }
+
+    /**
+     * Feeds a prediction's error to the detector; on a detected increase, adapts. The error is
      * the prediction's, made before this update, so the detector sees honest prequential figures.
      */
-    private DriftEvent watchForDrift(StepResult r) {
-        double error = spec.isClassification() ? (r.predicted == r.label ? 0.0 : 1.0) : r.loss / (1.0 + r.loss);
+    private DriftEvent watchForDrift(double error) {
         if (!detector.add(error) || detector.newerMean() - detector.olderMean() < MIN_ERROR_RISE) {
             return null;
         }
