@@ -60,10 +60,20 @@ final class BenchData {
         return switch (name) {
             case "2-16-3-sgd" -> SpecJson.parse(SPEC_2_16_3_SGD);
             case "2-16-3-adam" -> SpecJson.parse(SPEC_2_16_3_ADAM);
-            case "default-2-16-16-3-adam-avg" -> SpecJson.defaultSpec();
+            case "default" -> SpecJson.defaultSpec();
+            case "single-2-16-16-3-adam-avg" -> SpecJson.parse(readSpec("specs/single.json"));
             case "8-64-64-3-sgd" -> SpecJson.parse(SPEC_8_64_64_3);
             default -> throw new IllegalArgumentException("unknown spec " + name);
         };
+    }
+
+    /** A spec file of the checkout (benchmarks run from its root). */
+    static String readSpec(String path) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of(path));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("run the benchmarks from the checkout's root: " + path, e);
+        }
     }
 
     /**

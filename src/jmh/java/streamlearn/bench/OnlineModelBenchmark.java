@@ -25,7 +25,7 @@ import streamlearn.model.StepResult;
  */
 public class OnlineModelBenchmark extends MicroBenchmark {
 
-    @Param({"2-16-3-sgd", "2-16-3-adam", "default-2-16-16-3-adam-avg", "8-64-64-3-sgd"})
+    @Param({"2-16-3-sgd", "2-16-3-adam", "default", "single-2-16-16-3-adam-avg", "8-64-64-3-sgd"})
     public String spec;
 
     private OnlineModel model;

@@ -95,7 +95,7 @@ public final class MetricsJson {
 
     /**
      * {@code "candidates":{"<name>":{"loss":X,"weight":X},...}}: each candidate's recent loss (null
-     * before a labeled reading since the start or the last drift) and mixture weight.
+     * before the first labeled reading) and mixture weight.
      */
     public static void candidates(JsonGenerator g, OnlineModel model) throws IOException {
         g.writeObjectFieldStart("candidates");

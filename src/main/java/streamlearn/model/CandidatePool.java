@@ -16,7 +16,7 @@ import streamlearn.nn.Trainer;
  * (prequential), and its loss joins its <em>recent loss</em>: a discounted sum
  * S_k = sum over scored readings of discount^age x loss, the discount being 2^(-1/halfLife).
  * The recent loss reported (gauges, windows) is its weighted mean,
- * S_k (1 - discount) / (1 - discount^n) over the n readings scored since the start (or the last
+ * S_k (1 - discount) / (1 - discount^n) over the n readings scored since the start.
  * drift). The mixture's weights are w_k ∝ exp(-eta (S_k - min S)) (Hedge, exponentially weighted
  * averaging with a discounted memory). The champion is the candidate of the lowest S_k, with
  * hysteresis: another takes over only when its weight is at least {@link #CHAMPION_MARGIN} times
@@ -52,7 +52,7 @@ final class CandidatePool {
     /** Each candidate's output (probabilities, or the value) of the last prediction; live copies. */
     private final double[][] outputs;
     private final double[] losses;
-    // State: the discounted loss sums, readings scored since the start or the last drift, the champion.
+    // State: the discounted loss sums, readings scored since the start, the champion.
     private final double[] lossSum;
     private long scored;
     private int champion;
@@ -100,12 +100,12 @@ final class CandidatePool {
         return names[champion];
     }
 
-    /** The mixture weight of candidate {@code k} now (uniform before any score and after a drift). */
+    /** The mixture weight of candidate {@code k} now (uniform before any score). */
     double weight(int k) {
         return weights[k];
     }
 
-    /** Readings scored since the start or the last drift. */
+    /** Readings scored since the start. */
     long scored() {
         return scored;
     }
@@ -256,12 +256,13 @@ final class CandidatePool {
     }
 
     /**
-     * After a drift: the recent losses are forgotten (they describe the stream before the change),
-     * so the weights start uniform again and the candidate that adapts fastest soon leads; the
-     * champion stays until another is ahead by the margin. Each candidate's weight average
+     * After a drift (detected on {@code main}'s own error): each candidate's weight average
      * restarts; the spec's own network, when it has hidden layers, also relearns its output layer
      * fast, as without candidates (the challengers keep their own pace: a fast challenger is what
-     * the pool has for a change).
+     * the pool has for a change). The recent losses are kept: they forget at their half-life
+     * anyway, and a drift of {@code main} says nothing about the challengers, who may have been
+     * ahead all along (RandomRBF, where {@code main} drifts 29 times: starting the weights over at
+     * each cost 0.2 points; docs/QUALITY.md, "Candidates").
      */
     void adaptToDrift() {
         for (int k = 0; k < trainers.length; k++) {
@@ -272,13 +273,6 @@ final class CandidatePool {
                 trainers[k].relearnOutputLayer();
             }
         }
-        restartSelection();
-    }
-
-    private void restartSelection() {
-        Arrays.fill(lossSum, 0.0);
-        scored = 0;
-        Arrays.fill(weights, 1.0 / weights.length);
     }
 
     /**

@@ -23,8 +23,6 @@ public record DriftEvent(String detector, double delta, long modelVersion, doubl
     public static final String AVERAGE_RESTARTED = "average_restarted";
     /** The output layer learns faster for a while ({@link streamlearn.nn.Trainer#relearnOutputLayer}). */
     public static final String OUTPUT_LAYER_RELEARNING = "output_layer_relearning";
-    /** A model with candidates: their recent losses start over, and the mixture's weights are uniform again. */
-    public static final String SELECTION_RESTARTED = "selection_restarted";
 
     public DriftEvent {
         actions = List.copyOf(actions);

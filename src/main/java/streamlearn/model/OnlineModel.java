@@ -687,7 +687,7 @@ public final class OnlineModel {
 
     /**
      * {@link #adaptToDrift} with candidates: the scaler as for one network; each candidate's average
-     * and output layer ({@link CandidatePool#adaptToDrift}); the recent losses start over.
+     * and output layer ({@link CandidatePool#adaptToDrift}); the recent losses are kept.
      */
     private List<String> adaptCandidatesToDrift() {
         List<String> actions = new java.util.ArrayList<>(4);
@@ -708,7 +708,6 @@ public final class OnlineModel {
         if (relearning) {
             actions.add(DriftEvent.OUTPUT_LAYER_RELEARNING);
         }
-        actions.add(DriftEvent.SELECTION_RESTARTED);
         return actions;
     }
 
@@ -723,8 +722,7 @@ public final class OnlineModel {
     }
 
     /**
-     * Candidate {@code k}'s recent loss ({@link CandidatePool}; NaN before any labeled reading since
-     * the start or the last drift); without candidates NaN.
+     * Candidate {@code k}'s recent loss ({@link CandidatePool}; NaN before any labeled reading); without candidates NaN.
      */
     public double candidateLoss(int k) {
         return pool == null ? Double.NaN : pool.recentLoss(k);

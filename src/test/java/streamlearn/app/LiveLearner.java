@@ -18,7 +18,7 @@ import streamlearn.stream.Topics;
  * on a free port, and a simulator thread producing the seeds' readings with current timestamps
  * (plus a malformed one now and then, for the dead-letter metrics) until closed. From reading
  * {@value #CHANGE_AT} on, the machine runs 15 C hotter and each class is called by the next one's
- * name: the learner (the candidate pool of specs/pool.json) detects a drift soon after, so the
+ * name: the learner (the default spec, a pool of candidates) detects a drift soon after, so the
  * drift and candidate metrics have something to show. One reading in ten goes out unlabeled with an id,
  * and its label follows on the labels topic about a second later (and now and then a label for a
  * reading that never existed), so the late-label metrics have something to show too.
@@ -49,9 +49,6 @@ final class LiveLearner implements AutoCloseable {
             config.put("metrics.port", String.valueOf(KafkaTestSupport.freePort()));
             config.put("metrics.window", "2s");
             config.put("snapshot.interval", "2s");
-            // A pool, so that the candidates' panels have series; its change (below) is one no
-            // candidate can follow without a drift.
-            config.put("model.spec", Path.of("specs/pool.json").toAbsolutePath().toString());
             return new LiveLearner(broker, LearnerApp.start(StreamlearnConfig.of(config)), ratePerSecond);
         } catch (Exception | Error e) {
             broker.close();

@@ -24,7 +24,7 @@ class OnlinePredictTest {
         assertTrue(drifts > 0, "the stream drifted: " + drifts);
     }
 
-    /** A pool of candidates (specs/pool.json): their mixture, scored as one prediction. */
+    /** A pool of candidates (the default): their mixture, scored as one prediction. */
     @Test
     void aPoolsPredictionChangesNothingAndIsTheNextStepsPrediction() {
         ModelSpec spec = TestSpecs.pool();

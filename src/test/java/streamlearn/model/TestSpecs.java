@@ -10,10 +10,8 @@ public final class TestSpecs {
     }
 
     /**
-     * The built-in default's network alone (no candidates, no selection), whatever the default
-     * becomes: the single-network learner whose drift reaction docs/QUALITY.md measured. A pool
-     * often follows a change through a faster candidate without its error ever rising enough for a
-     * drift, so tests of the drift machinery use this.
+     * The built-in default's network alone (no candidates, no selection), as {@code specs/single.json}
+     * has it: the single-network learner whose drift reaction docs/QUALITY.md measured.
      */
     public static String singleNetworkJson() {
         try {
@@ -30,16 +28,12 @@ public final class TestSpecs {
         return SpecJson.parse(singleNetworkJson());
     }
 
-    /** The pool of candidates users can choose, {@code specs/pool.json}: the default's network beside two challengers. */
+    /** The built-in default: a pool of candidates, its network ({@code main}) beside two challengers. */
     public static String poolJson() {
-        try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("specs/pool.json"));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return SpecJson.defaultSpec().json();
     }
 
     public static ModelSpec pool() {
-        return SpecJson.parse(poolJson());
+        return SpecJson.defaultSpec();
     }
 }

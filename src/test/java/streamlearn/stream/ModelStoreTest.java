@@ -164,8 +164,11 @@ class ModelStoreTest {
             feeder.feed(new SensorReadingGenerator(14, models, 0.1), readings);
             double perReading = (double) underlying.bytes / readings;
             int checkpoint = feeder.reference.values().iterator().next().checkpointBytes().length;
-            // An input record (about 60 bytes with its key) plus a checkpoint's share.
-            assertTrue(perReading < 80 + 1.3 * checkpoint / every, models + " models: " + perReading + " bytes per reading");
+            // An input record (about 60 bytes with its key) plus a checkpoint's share: in 150
+            // readings a model writes its first record and one or two checkpoints (their turns
+            // are staggered), about 1.3 per 100 readings over 16 models; twice as many fails.
+            assertTrue(perReading < 80 + 1.5 * checkpoint / every, models + " models: " + perReading
+                    + " bytes per reading, checkpoint " + checkpoint);
             // The store holds at most a checkpoint, its inputs' slots and a marker per model.
             assertTrue(underlying.map.size() <= models * (every + 2), models + " models: " + underlying.map.size() + " records");
         }
