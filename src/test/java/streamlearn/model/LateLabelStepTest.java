@@ -118,10 +118,7 @@ class LateLabelStepTest {
     @Test
     void theDefaultSpecLearnsFromALateLabelExactlyAsFromTheSameLabelInline() {
         assertSameAsInline(TestSpecs.singleNetwork(), 6_000);
-        // The pool: its late labels score the stored combined prediction, each candidate by its
-        // prediction of the stored features then; inline, by its prediction at the reading. Not the
-        // same bits, so only the single network is compared bit for bit; the pool's late path is
-        // checked by CandidatesTest.
+        assertSameAsInline(TestSpecs.pool(), 6_000);
     }
 
     @Test
