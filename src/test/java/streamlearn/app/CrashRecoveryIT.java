@@ -42,8 +42,8 @@ import streamlearn.stream.Topics;
  *
  * <p>The stream drifts (the machine runs hotter from reading 60,000 to 150,000) and the default
  * spec detects drift, so the detector's state crosses the crashes: the {@code drift} events on the
- * events topic are, in order and byte for byte, those of the uninterrupted run (none lost, none
- * repeated), each closed metrics window appears once with the drifts of its readings, and one
+ * events topic (and the pool's {@code champion_changed} events) are, in order and byte for byte,
+ * those of the uninterrupted run (none lost, none repeated), each closed metrics window appears once with the drifts of its readings, and one
  * kill lands after a drift was committed but before its window closed, so the window's count must
  * come back from the store. At
  * least one kill must have cut off uncommitted work: the broker's end offsets of the predictions
@@ -89,7 +89,7 @@ class CrashRecoveryIT {
         assertNotNull(spec.drift(), "the default spec detects drift");
         Reference reference = new Reference(spec, false).feedAll(records);
         List<Long> driftAt = new ArrayList<>();
-        for (byte[] e : reference.events) {
+        for (byte[] e : reference.driftEvents()) {
             driftAt.add(JSON.readTree(e).get("at").asLong() - FIRST_TIMESTAMP);
         }
         // The input drifts, and the uninterrupted run saw it: at each change, soon after it.
@@ -178,16 +178,17 @@ class CrashRecoveryIT {
                     "the final model (weights, average, scaler, Adam state, drift detector, modelVersion) differs from "
                             + "the uninterrupted run's");
             assertEquals(expected.drifts(), actual.drifts(), "drifts over the model's life");
-            assertEquals(reference.events.size(), expected.drifts());
+            assertEquals(reference.driftEvents().size(), expected.drifts());
 
-            // Every drift event exactly once, in order, as the uninterrupted run made it.
+            // Every model event (the drifts, the pool's changes of champion) exactly once, in order,
+            // as the uninterrupted run made it.
             List<String> expectedEvents = reference.events.stream().map(e -> new String(e, StandardCharsets.UTF_8)).toList();
             List<String> actualEvents = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> e : events.records()) {
                 assertEquals("default", e.key());
                 actualEvents.add(new String(e.value(), StandardCharsets.UTF_8));
             }
-            assertEquals(expectedEvents, actualEvents, "drift events on " + topics.events());
+            assertEquals(expectedEvents, actualEvents, "model events on " + topics.events());
 
             // Every closed window once, with the drifts of its readings (the last window is still open).
             Map<Long, Long> expectedDrifts = new TreeMap<>();
@@ -219,7 +220,7 @@ class CrashRecoveryIT {
                     "%d kill -9 survived; %,d readings (%,d labeled updates); predictions %,d, duplicates %d, lost %d, "
                             + "differing from the uninterrupted run %d; final model bit-identical (modelVersion %,d); "
                             + "%,d predictions of aborted transactions redone; drifts at readings %s (machine hotter from "
-                            + "%,d to %,d), %d drift events as the uninterrupted run's (%d of aborted transactions redone), "
+                            + "%,d to %,d), %d model events (drifts, champion changes) as the uninterrupted run's (%d of aborted transactions redone), "
                             + "kill 3 once %,d readings after the first drift were committed, in its window; crash-to-RUNNING %s ms, changelog records "
                             + "restored %s; test %d s",
                     KILL_AT.length, READINGS, expected.modelVersion(), check.received(), check.duplicates(), check.lost(),

@@ -635,10 +635,20 @@ final class KafkaTestSupport {
             if (predictions.put(reading.timestamp(), json.write(id, reading, result)) != null) {
                 throw new IllegalArgumentException("two readings with timestamp " + reading.timestamp());
             }
+            // The learner's model events, in its order: a drift, then a change of champion.
             if (result.drift() != null) {
                 events.add(ModelEventJson.drift(id, reading.timestamp(), result.drift()));
             }
+            if (result.championBefore() != null) {
+                events.add(ModelEventJson.championChanged(id, reading.timestamp(), result.championBefore(), model));
+            }
             return true;
+        }
+
+        /** The drift events among {@link #events}. */
+        List<byte[]> driftEvents() {
+            return events.stream().filter(e -> new String(e, java.nio.charset.StandardCharsets.UTF_8)
+                    .contains("\"type\":\"" + ModelEventJson.DRIFT + "\"")).toList();
         }
 
         Reference feedAll(List<ProducerRecord<String, byte[]>> records) {

@@ -186,7 +186,10 @@ class OperationsIT {
             KafkaTestSupport.produce(bootstrap, readings(topics, 7, 500, 1_795_334_600_000L));
             try (LearnerApp app = LearnerApp.start(config(values))) {
                 assertTrue(predictions.awaitSize(4_500, Duration.ofSeconds(60)));
-                assertTrue(events.awaitSize(1, Duration.ofSeconds(30)));
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (events.records().stream().noneMatch(e -> json(e).contains("spec_changed")) && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
             }
             JsonNode event = tree(events.records().stream().filter(e -> json(e).contains("spec_changed")).findFirst().orElseThrow());
             assertEquals("default", event.get("model").asText());
@@ -296,14 +299,19 @@ class OperationsIT {
                 ReplayCommandTest.Run reset = ReplayCommandTest.main("model", "reset", "--bootstrap", bootstrap,
                         "--model", "default", "--topic", topics.control());
                 assertEquals(0, reset.code(), reset.err());
-                assertTrue(events.awaitSize(2, Duration.ofSeconds(30)), child.stderrTail());
+                long commandsDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (commandEvents(events).size() < 2 && System.nanoTime() < commandsDeadline) {
+                    Thread.sleep(50);
+                }
+                assertEquals(2, commandEvents(events).size(), child.stderrTail());
                 KafkaTestSupport.produce(bootstrap, afterReset);
                 assertTrue(predictions.awaitSize(3_200, Duration.ofSeconds(60), child), child.stderrTail());
                 assertEquals(0, child.terminate(Duration.ofSeconds(60)), child.stderrTail());
             }
             Thread.sleep(500);
             assertEquals(3_200, predictions.size(), "one prediction per reading");
-            List<JsonNode> applied = events.records().stream().map(OperationsIT::node).toList();
+            // The commands' events (the pool's champion_changed events are the learning's own).
+            List<JsonNode> applied = commandEvents(events);
             assertEquals(List.of("restored", "reset"), applied.stream().map(e -> e.get("type").asText()).toList(),
                     "each command applied exactly once, in order");
             assertEquals(elsewhere.modelVersion(), applied.get(0).get("modelVersion").asLong());
@@ -329,4 +337,11 @@ class OperationsIT {
                     + "after it equal a fresh model's (" + restoreLine + ")");
         }
     }
+
+    /** The events of control commands ({@code restored}, {@code reset}) collected so far, in order. */
+    private static List<JsonNode> commandEvents(Collector events) {
+        return events.records().stream().map(OperationsIT::node)
+                .filter(e -> List.of("restored", "reset").contains(e.get("type").asText())).toList();
+    }
+
 }
