@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.logging.log4j.core.config.Configurator;
 import streamlearn.format.SpecJson;
 import streamlearn.model.ModelSpec;
 import streamlearn.stream.ModelKey;
@@ -28,11 +29,12 @@ final class DemoCommand {
             Usage: streamlearn demo [--duration 60s] [--rate 2000] [--drift-at 30s] [--glitch-rate F]
                                     [--label-delay D] [--class-priors a,b,c] [--metrics-port 9404]
 
-            Starts a real single-node Kafka broker on 127.0.0.1 (data in a temp dir, logs in
-            $TMPDIR/streamlearn-kafka.log), creates the topics, and runs the simulator and the
-            learner. Prints records/s, the windowed loss and accuracy, the model version, the
-            rejected count and the drifts detected so far every second, then a summary with the
-            confusion matrix.
+            Starts a real single-node Kafka broker on 127.0.0.1 (data in a temp dir), creates the
+            topics, and runs the simulator and the learner. Prints records/s, the windowed loss and
+            accuracy, the model version, the rejected count and the drifts detected so far every
+            second, then a summary with the confusion matrix. The logs (the broker's, Kafka's and
+            the learner's) go to ~/.cache/streamlearn/demo.log, rewritten at each start, or to the
+            file of -Dstreamlearn.kafka.log=PATH (STREAMLEARN_JAVA_OPTS for the launcher).
 
               --duration D       how long to run, e.g. 60s or 5m (default: until Ctrl-C)
               --rate N           readings per second (default: 2000)
@@ -50,6 +52,8 @@ final class DemoCommand {
                                  (default: 9404)
             """;
     private static final String SPARKS = "▁▂▃▄▅▆▇█";
+    /** The system property naming the file of Kafka's logs (log4j2.xml), and of all the demo's logs. */
+    static final String KAFKA_LOG = "streamlearn.kafka.log";
 
     private DemoCommand() {
     }
@@ -76,8 +80,9 @@ final class DemoCommand {
         // Kafka Streams warns about state under the OS temp dir (it may be cleaned under it).
         Path cache = Path.of(System.getProperty("user.home"), ".cache", "streamlearn");
         Files.createDirectories(cache);
+        Path log = logToFile(cache.resolve("demo.log"));
         Path stateDir = Files.createTempDirectory(cache, "demo-state-");
-        out.println("streamlearn demo: starting a Kafka broker on 127.0.0.1 ...");
+        out.println("streamlearn demo: starting a Kafka broker on 127.0.0.1 (logs: " + log + ") ...");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             String bootstrap = broker.bootstrapServers();
             out.printf("broker up at %s after %.1f s%n", bootstrap, seconds(started));
@@ -148,6 +153,22 @@ final class DemoCommand {
         }
         out.println("done");
         return 0;
+    }
+
+    /**
+     * From now on every log line of this process (the broker's, Kafka's clients', Kafka Streams',
+     * the learner's) goes to one file, rewritten now: {@code -Dstreamlearn.kafka.log}'s when the
+     * user chose one, else {@code file}; the terminal keeps the demo's own lines, and a learner's
+     * error as one line (log4j2-demo.xml). A reconfiguration rather than a choice at start-up, so
+     * that it holds whether or not something logged before. The other commands keep log4j2.xml:
+     * a service logs to its console.
+     */
+    private static Path logToFile(Path file) throws java.net.URISyntaxException {
+        String chosen = System.getProperty(KAFKA_LOG);
+        Path chosenFile = chosen == null ? file.toAbsolutePath() : Path.of(chosen).toAbsolutePath();
+        System.setProperty(KAFKA_LOG, chosenFile.toString());
+        Configurator.reconfigure(DemoCommand.class.getResource("/log4j2-demo.xml").toURI());
+        return chosenFile;
     }
 
     /**

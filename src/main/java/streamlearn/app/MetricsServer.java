@@ -23,14 +23,29 @@ import java.util.function.BooleanSupplier;
 public final class MetricsServer implements AutoCloseable {
     /** The JDK server's switch for TCP_NODELAY on the connections it accepts; read once, when its first server starts. */
     static final String NODELAY = "sun.net.httpserver.nodelay";
+    /** The JDK server's cap on idle keep-alive connections; read once, like {@link #NODELAY}. */
+    static final String MAX_IDLE_CONNECTIONS = "sun.net.httpserver.maxIdleConnections";
 
     static {
         // The JDK server writes a response's headers and its body apart; with Nagle's algorithm on,
         // the body waits for the client's (delayed) acknowledgement of the headers: 40 ms per
         // request on a keep-alive connection, which held /predict to some 25 requests a second per
-        // connection (docs/BENCHMARKS.md). An explicit -D of the user's stays.
-        if (System.getProperty(NODELAY) == null) {
-            System.setProperty(NODELAY, "true");
+        // connection (docs/BENCHMARKS.md).
+        defaultProperty(NODELAY, "true");
+        // With as many idle connections as its cap (200 by default), the JDK server closes the
+        // connection it has just answered on instead of keeping it, and its response did not say
+        // "Connection: close": the client sends its next request on it and reads nothing ("header
+        // parser received no bytes"). A client that sent a burst holds as many connections as it
+        // had requests in flight, hundreds under load. No cap: an idle connection still closes
+        // after the server's idle interval (30 s), and the process's file limit bounds open ones
+        // with or without a cap.
+        defaultProperty(MAX_IDLE_CONNECTIONS, String.valueOf(Integer.MAX_VALUE));
+    }
+
+    /** Sets a JDK server property unless the user set it (-D). */
+    private static void defaultProperty(String name, String value) {
+        if (System.getProperty(name) == null) {
+            System.setProperty(name, value);
         }
     }
 

@@ -1,9 +1,9 @@
 package streamlearn.stream;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import streamlearn.format.PredictionJson;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.Reading;
 
@@ -33,8 +33,8 @@ public final class LiveView {
     private final Map<String, ModelState> served = new ConcurrentHashMap<>();
     private final Map<Integer, ModelStore> tasks = new ConcurrentHashMap<>();
     private final ModelSummaries summaries;
-    /** Prediction writers of each HTTP thread (one per spec): a writer is not thread-safe, and costly to build. */
-    private final ThreadLocal<Map<ModelSpec, PredictionJson>> writers = ThreadLocal.withInitial(java.util.HashMap::new);
+    /** Each HTTP thread's prediction buffers, by model spec ({@link ModelState#predict}): none is allocated per request. */
+    private final ThreadLocal<Map<ModelSpec, ModelState.PredictBuffers>> buffers = ThreadLocal.withInitial(HashMap::new);
 
     public LiveView(ModelSpec spec) {
         this.spec = spec;
@@ -71,8 +71,7 @@ public final class LiveView {
             }
             state.serve(spec);
         }
-        return new Prediction(Found.PREDICTED, state.predict(reading,
-                spec -> writers.get().computeIfAbsent(spec, PredictionJson::new)));
+        return new Prediction(Found.PREDICTED, state.predict(reading, buffers.get()));
     }
 
     /** Whether the task of {@code partition} runs here now. */

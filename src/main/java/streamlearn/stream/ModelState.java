@@ -1,8 +1,10 @@
 package streamlearn.stream;
 
 import java.nio.ByteBuffer;
+import java.util.Map;
 import streamlearn.format.MetricsJson;
 import streamlearn.format.ModelSnapshot;
+import streamlearn.format.PredictionJson;
 import streamlearn.model.LateLabel;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
@@ -142,19 +144,38 @@ final class ModelState {
     /**
      * What {@link #learn} would predict for {@code reading} (in the configured spec's terms) now,
      * changing nothing ({@link OnlineModel#predict}); callable from any thread: it holds the
-     * model's lock. The prediction's JSON is written by {@code json}, for the model's spec.
+     * model's lock. The work is done in {@code buffers}, the calling thread's, by model spec.
      */
-    byte[] predict(Reading reading, java.util.function.Function<ModelSpec, streamlearn.format.PredictionJson> json) {
-        OnlineModel current;
-        StepResult result;
+    byte[] predict(Reading reading, Map<ModelSpec, PredictBuffers> buffers) {
+        PredictBuffers b;
         Reading taken;
+        StepResult result;
         synchronized (this) {
-            current = model;
-            taken = mapping == null ? reading : mapping.apply(reading, new Reading(model.spec().features().size()));
-            result = model.predict(taken, model.newScratch());
+            OnlineModel current = model;
+            b = buffers.computeIfAbsent(current.spec(), spec -> new PredictBuffers(current));
+            taken = mapping == null ? reading : mapping.apply(reading, b.mapped);
+            result = current.predict(taken, b.scratch);
         }
-        // The result lives in the scratch buffers of this call: no lock needed to write it out.
-        return json.apply(current.spec()).write(modelId, taken, result);
+        // The result lives in this thread's buffers: no lock needed to write it out.
+        return b.json.write(modelId, taken, result);
+    }
+
+    /**
+     * One thread's buffers for predictions of the models of one spec (a spec fixes the shape of
+     * every buffer): the network's scratch, the reading in the model's order, and the JSON writer.
+     * A thread answers one request at a time, so they serve request after request; a stream
+     * thread never sees them.
+     */
+    static final class PredictBuffers {
+        private final OnlineModel.Scratch scratch;
+        private final Reading mapped;
+        private final PredictionJson json;
+
+        PredictBuffers(OnlineModel model) {
+            this.scratch = model.newScratch();
+            this.mapped = new Reading(model.spec().features().size());
+            this.json = new PredictionJson(model.spec());
+        }
     }
 
     OnlineModel model() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,20 +15,24 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * `streamlearn demo` as a user runs it: a child process, scraped while it runs. The machine runs
  * hotter from the 8th second on ({@code --drift-at 8s}, reading 12,000), which the learner detects.
+ * Its terminal (stdout and stderr) carries the demo's own lines only; Kafka's logs and the
+ * learner's go to the file its first line names.
  */
 class DemoIT {
 
     @Test
     @Timeout(150)
-    void demoLearnsServesMetricsAndSumsUp() throws Exception {
+    void demoLearnsServesMetricsAndSumsUp(@TempDir Path dir) throws Exception {
         int port = KafkaTestSupport.freePort();
         Path jar = Path.of("target", "streamlearn.jar");
         assertTrue(jar.toFile().isFile(), "the shaded jar is built before the integration tests");
-        Process demo = new ProcessBuilder("java", "-Xmx1g", "-jar", jar.toString(), "demo",
+        Path log = dir.resolve("demo.log");
+        Process demo = new ProcessBuilder("java", "-Xmx1g", "-Dstreamlearn.kafka.log=" + log, "-jar", jar.toString(), "demo",
                 "--duration", "15s", "--rate", "1500", "--drift-at", "8s", "--metrics-port", String.valueOf(port))
                 .redirectErrorStream(true).start();
         List<String> lines = new CopyOnWriteArrayList<>();
@@ -98,6 +103,14 @@ class DemoIT {
             assertTrue(lastProgressDrifts >= 1, "the progress line shows the drifts so far\n" + out);
             assertTrue(Pattern.compile("critical\\s+\\d+\\s+\\d+\\s+\\d+").matcher(out).find(), "a critical row of counts");
             assertTrue(out.trim().endsWith("done"), out);
+
+            // The terminal is the demo's: no log line of Kafka's nor of the learner's between its
+            // lines; those are in the file the first line names.
+            assertEquals(List.of(), DemoLines.foreign(lines), "lines on the terminal that are not the demo's\n" + out);
+            assertTrue(lines.get(0).contains("(logs: " + log.toAbsolutePath() + ")"), lines.get(0));
+            String logged = Files.readString(log, StandardCharsets.UTF_8);
+            assertTrue(logged.contains(" org.apache.kafka.streams.") && logged.contains(" kafka.server.")
+                    && logged.contains("Kafka Streams REBALANCING -> RUNNING"), "Kafka's, the broker's and the learner's logs in " + log);
         } finally {
             demo.destroyForcibly();
         }

@@ -67,10 +67,12 @@ class DemoLabelDelayIT {
             assertEquals(0, demo.exitValue(), out);
             assertTrue(out.trim().endsWith("done"), out);
 
-            // No ERROR line on the terminal, and none in the broker's own log file.
+            // No ERROR line on the terminal (nor any other line but the demo's own), and none in the
+            // broker's own log file.
             for (String line : lines) {
                 assertTrue(!line.contains("ERROR") && !line.contains("OutOfOrderSequence"), "an error on the terminal: " + line + "\n" + out);
             }
+            assertEquals(List.of(), DemoLines.foreign(lines), "lines on the terminal that are not the demo's\n" + out);
             assertTrue(Files.isRegularFile(brokerLog), "the broker logs to its file: " + brokerLog);
             List<String> brokerErrors = new ArrayList<>();
             for (String line : Files.readAllLines(brokerLog, StandardCharsets.UTF_8)) {
