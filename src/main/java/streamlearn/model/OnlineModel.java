@@ -434,11 +434,6 @@ public final class OnlineModel {
             this.candidates = of.pool == null ? null : of.pool.scratchNetworks();
         }
 
-        /** Whether these buffers fit {@code model} (the same spec's shape). */
-        public boolean fits(OnlineModel model) {
-            return OnlineModel.sameShape(net, model.network()) && input.length == model.input.length
-                    && (scaler == null) == (model.scaler == null) && result.probabilities.length == model.spec.classes().size();
-        }
     }
 
     /** Buffers for {@link #predict} on this model (and any model of its spec). */
