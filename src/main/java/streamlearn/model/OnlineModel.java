@@ -433,7 +433,6 @@ public final class OnlineModel {
             this.result = new StepResult(of.spec.classes().size(), net.outputSize());
             this.candidates = of.pool == null ? null : of.pool.scratchNetworks();
         }
-
     }
 
     /** Buffers for {@link #predict} on this model (and any model of its spec). */
