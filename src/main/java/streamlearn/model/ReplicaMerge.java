@@ -62,7 +62,14 @@ public final class ReplicaMerge {
          * merged model as it moved its replica, as if one learner had taken them all (FedAvg with a
          * server learning rate of K, or asynchronous SGD's accumulated updates).
          */
-        DELTA_SUM
+        DELTA_SUM,
+        /**
+         * The update-weighted average's change from the base, times sqrt(K): a merge is like one
+         * step on a K times larger batch, and for Adam the square-root scaling rule (Malladi et
+         * al., "On the SDEs and Scaling Rules for Adaptive Gradient Algorithms", 2022) scales the
+         * learning rate by the square root of the batch's growth.
+         */
+        SQRT_K_DELTA
     }
 
     /** The rule the measurements chose (docs/QUALITY.md, "Replicas: the merge rule"). */
@@ -194,7 +201,11 @@ public final class ReplicaMerge {
         String local = name.substring(trainer.length());
         switch (local) {
             case "weights", "averaging.weights" -> {
-                return rule == Rule.DELTA_SUM ? deltaSum(base, of) : average(of, w);
+                return switch (rule) {
+                    case DELTA_SUM -> deltaSum(base, of);
+                    case SQRT_K_DELTA -> scaledDelta(base, of, w, Math.sqrt(of.length));
+                    default -> average(of, w);
+                };
             }
             case "modelVersion", "averaging.age", "selection.scored" -> {
                 long[] d = updatesSince(trainer, b, r);
@@ -285,6 +296,23 @@ public final class ReplicaMerge {
             double[] v = of[i].values;
             for (int j = 0; j < out.length; j++) {
                 out[j] += v[j] - base.values[j];
+            }
+        }
+        return new Value(of[0].kind, out);
+    }
+
+    /**
+     * base + rate sum_k w_k (v_k - base), summed as sum_k w_k v_k + (rate - 1) sum_k w_k (v_k - base)
+     * so that one replica (rate 1, weight 1) is given back bit for bit.
+     */
+    private static Value scaledDelta(Value base, Value[] of, double[] w, double rate) {
+        double[] out = average(of, w).values;
+        double more = rate - 1;
+        for (int i = 0; i < of.length; i++) {
+            double[] v = of[i].values;
+            double wi = more * w[i];
+            for (int j = 0; j < out.length; j++) {
+                out[j] += wi * (v[j] - base.values[j]);
             }
         }
         return new Value(of[0].kind, out);

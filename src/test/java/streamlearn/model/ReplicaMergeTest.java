@@ -141,6 +141,10 @@ class ReplicaMergeTest {
         Recording sum = Recording.of(new ReplicaMerge(Rule.DELTA_SUM).merge(tiny(10, 1, 1, 1, 1), replicas));
         assertArrayEquals(new double[] {5, 7, 9, 11}, sum.get("weights").values());
         assertEquals(14, sum.get("modelVersion").count());
+        // The weighted average [2, 3, 4, 5] is the base [1, 1, 1, 1] moved by [1, 2, 3, 4]: sqrt(2) times that.
+        Recording scaled = Recording.of(new ReplicaMerge(Rule.SQRT_K_DELTA).merge(tiny(10, 1, 1, 1, 1), replicas));
+        double r = Math.sqrt(2);
+        assertArrayEquals(new double[] {1 + r, 1 + 2 * r, 1 + 3 * r, 1 + 4 * r}, scaled.get("weights").values(), 1e-15);
     }
 
     @Test
