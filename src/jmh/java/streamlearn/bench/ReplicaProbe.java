@@ -29,7 +29,9 @@ import streamlearn.model.StepResult;
  * 100,000: the level over [90k, 100k) and 1,000-reading windows after), {@code boundary} (warning
  * and critical swapped from 100,000: [100k, 120k)); MOA's {@code sea}, {@code agrawal},
  * {@code hyperplane}, {@code rbf} ({@link QualityHarness#moaCli}, 100,000 instances: all and the
- * last half). Each line gives the single model's figure and the replicas'.
+ * last half). Each line gives the single model's figure and the replicas'. {@code --k 1} merges one
+ * replica with itself every N readings, and says whether every prediction was right or wrong
+ * exactly where the single model's was: the merge of one replica must be the identity.
  */
 public final class ReplicaProbe {
     private static final int W = 1000;
@@ -80,14 +82,17 @@ public final class ReplicaProbe {
                     for (int n : ns) {
                         List<byte[]> hits = new ArrayList<>();
                         long drifts = 0;
+                        boolean same = true;
                         for (int s = 0; s < sources.size(); s++) {
                             String specJson = sensor ? DefaultSpecJson.text() : spec;
                             Run r = run(SpecJson.parse(specJson), sources.get(s), k, n, new ReplicaMerge(rule), uneven);
                             hits.add(r.hits);
                             drifts += r.drifts;
+                            same &= Arrays.equals(r.hits, single.get(s));
                         }
-                        System.out.printf(Locale.ROOT, "%-10s %-15s %d %-6d | %s drift-events/seed %.1f%n", stream, rule, k, n,
-                                figures(stream, hits), drifts / (double) sources.size());
+                        System.out.printf(Locale.ROOT, "%-10s %-15s %d %-6d | %s drift-events/seed %.1f%s%n", stream, rule, k, n,
+                                figures(stream, hits), drifts / (double) sources.size(),
+                                k == 1 ? " every-prediction-as-single " + same : "");
                         System.out.flush();
                     }
                 }
@@ -109,7 +114,7 @@ public final class ReplicaProbe {
     private record Run(byte[] hits, long drifts) {
     }
 
-    /** One pass: K = 1 is the single model (no merge); otherwise K replicas merged every n x K readings. */
+    /** One pass: without a merge the single model; with one, K replicas merged every n x K readings (K = 1: one replica merged with itself, which must be the single model). */
     static Run run(ModelSpec spec, QualitySource source, int k, int n, ReplicaMerge merge, boolean uneven) {
         int[] deal = deal(k, uneven);
         OnlineModel base = OnlineModel.create(spec);
@@ -129,7 +134,7 @@ public final class ReplicaProbe {
             if (r.drift() != null) {
                 drifts++;
             }
-            if (k > 1 && (i + 1) % every == 0) {
+            if (merge != null && (i + 1) % every == 0) {
                 OnlineModel merged = merge.merge(base, replicas);
                 for (int j = 0; j < k; j++) {
                     replicas.set(j, merge.adopt(merged, replicas.get(j)));

@@ -19,9 +19,9 @@ import streamlearn.nn.StateWriter;
  * <ul>
  *   <li><b>weights and their average</b> (every trainer's {@code weights}, {@code averaging.weights}):
  *       by the {@link Rule}; {@link #DEFAULT} was chosen by measurement (docs/QUALITY.md, "Replicas:
- *       the merge rule"). When a replica restarted a trainer's average since the base (its drift
- *       reaction), the merged average restarts too, from the merged weights: the reaction is the
- *       model's, not diluted by the replicas that have not reacted yet.</li>
+ *       the merge rule"). When some replicas restarted a trainer's average since the base (their
+ *       drift reaction), the merged average is theirs alone (weighted by their updates): the
+ *       reaction is the model's, not diluted by the averages of the time before the change.</li>
  *   <li><b>optimizer state</b> ({@code optimizer.*}: Adam's moments and bias-correction powers, SGD's
  *       momentum): averaged, weighted by d_k. The moments estimate the gradient's mean and square
  *       over recent steps; a replica that took more steps knows them better.</li>
@@ -258,8 +258,9 @@ public final class ReplicaMerge {
     }
 
     /**
-     * A trainer whose average some replica restarted since the base (its age grew by less than its
-     * updates) gets the merged weights as its average.
+     * A trainer whose average some replicas restarted since the base (its age grew by less than
+     * its updates: their drift reaction) gets the average of those replicas' averages alone,
+     * weighted by their updates: the others' averages still remember the time before the change.
      */
     private static void restartAveragesWhereReplicasDid(List<String> trainers, Recording b, Recording[] r,
                                                         Recording merged) {
@@ -269,12 +270,26 @@ public final class ReplicaMerge {
             }
             long[] d = updatesSince(p, b, r);
             long age = b.get(p + "averaging.age").count();
+            boolean[] restarted = new boolean[r.length];
+            long total = 0;
+            int count = 0;
             for (int i = 0; i < r.length; i++) {
-                if (r[i].get(p + "averaging.age").count() < age + d[i]) {
-                    merged.values.put(p + "averaging.weights", merged.get(p + "weights"));
-                    break;
+                restarted[i] = r[i].get(p + "averaging.age").count() < age + d[i];
+                if (restarted[i]) {
+                    total += d[i];
+                    count++;
                 }
             }
+            if (count == 0 || count == r.length) {
+                continue;
+            }
+            Value[] of = new Value[r.length];
+            double[] w = new double[r.length];
+            for (int i = 0; i < r.length; i++) {
+                of[i] = r[i].get(p + "averaging.weights");
+                w[i] = !restarted[i] ? 0.0 : total == 0 ? 1.0 / count : (double) d[i] / total;
+            }
+            merged.values.put(p + "averaging.weights", average(of, w));
         }
     }
 

@@ -73,6 +73,25 @@ class ReplicaMergeTest {
     }
 
     @ParameterizedTest
+    @EnumSource(Rule.class)
+    void oneReplicaThatReactedToADriftIsGivenBackBitForBit(Rule rule) {
+        ModelSpec spec = TestSpecs.pool();
+        OnlineModel base = trained(spec, OnlineModel.create(spec), readings(1, 300));
+        OnlineModel replica = trained(spec, base, readings(2, 100));
+        // The drift reaction's traces in the state: the average restarted, the scaler's count cut,
+        // the output layer relearning; then more updates.
+        Recording state = Recording.of(replica);
+        state.parameters("averaging.weights", state.get("weights").values());
+        state.count("averaging.age", 0);
+        state.count("scaler.count", 50);
+        state.count("outputRelearning", 2000);
+        replica.readState(state.reader());
+        replica = trained(spec, replica, readings(3, 60));
+        ReplicaMerge merge = new ReplicaMerge(rule);
+        assertSameBits(Recording.of(replica), Recording.of(merge.adopt(merge.merge(base, List.of(replica)), replica)));
+    }
+
+    @ParameterizedTest
     @EnumSource(value = Rule.class, names = {"PLAIN_AVERAGE", "UPDATE_WEIGHTED"})
     void identicalReplicasAverageToTheSameNetworksAndStatistics(Rule rule) {
         ModelSpec spec = TestSpecs.pool();
@@ -243,7 +262,7 @@ class ReplicaMergeTest {
     }
 
     @Test
-    void aDriftInOneReplicaRestartsTheMergedAverage() {
+    void aDriftInOneReplicaGivesTheMergedModelItsRestartedAverage() {
         ModelSpec spec = TestSpecs.singleNetwork();
         OnlineModel base = trained(spec, OnlineModel.create(spec), readings(1, 300));
         OnlineModel calm = trained(spec, base, readings(2, 100));
@@ -253,7 +272,8 @@ class ReplicaMergeTest {
         state.count("averaging.age", 0);
         drifted.readState(state.reader());
         Recording merged = Recording.of(new ReplicaMerge().merge(base, List.of(calm, drifted)));
-        assertArrayEquals(merged.get("weights").values(), merged.get("averaging.weights").values());
+        // The restarted replica's average alone, not the calm one's, nor their mean.
+        assertArrayEquals(state.get("weights").values(), merged.get("averaging.weights").values());
         // The restarted replica's age, plus the other's updates since the base.
         assertEquals(100, merged.get("averaging.age").count());
         Recording neither = Recording.of(new ReplicaMerge().merge(base, List.of(calm, trained(spec, base, readings(3, 100)))));
