@@ -282,6 +282,30 @@ class ReplicaMergeTest {
     }
 
     @Test
+    void everyPartOfAnotherSpecsStateHasARuleAndLabelCountsAddUp() {
+        // SGD's momentum, balanced class weights, no drift detection, no average, no candidates.
+        ModelSpec spec = SpecJson.parse("""
+                {"task":"classification","features":["temperature","vibration"],"classes":["normal","warning","critical"],
+                 "layers":[{"units":8,"activation":"tanh"},{"units":3,"activation":"softmax"}],"loss":"cross_entropy",
+                 "optimizer":{"type":"sgd","learningRate":0.05,"momentum":0.9},"classWeights":"balanced"}""");
+        OnlineModel base = trained(spec, OnlineModel.create(spec), readings(1, 100));
+        List<OnlineModel> replicas = List.of(trained(spec, base, readings(2, 200)), trained(spec, base, readings(3, 50)));
+        Recording merged = Recording.of(new ReplicaMerge().merge(base, replicas));
+        assertEquals(350, merged.get("modelVersion").count());
+        double[] counts = merged.get("classWeights.labelCounts").values();
+        double[] expected = Recording.of(base).get("classWeights.labelCounts").values().clone();
+        for (OnlineModel r : replicas) {
+            double[] c = Recording.of(r).get("classWeights.labelCounts").values();
+            double[] b = Recording.of(base).get("classWeights.labelCounts").values();
+            for (int i = 0; i < c.length; i++) {
+                expected[i] += c[i] - b[i];
+            }
+        }
+        assertArrayEquals(expected, counts);
+        assertEquals(350, (long) (counts[0] + counts[1] + counts[2]));
+    }
+
+    @Test
     void aReplicaOfAnotherSpecOrBehindTheBaseIsRefused() {
         ModelSpec spec = TestSpecs.pool();
         OnlineModel base = trained(spec, OnlineModel.create(spec), readings(1, 300));
