@@ -20,10 +20,10 @@ import streamlearn.model.StepResult;
  *
  * <pre>
  * java -cp target/benchmarks.jar streamlearn.bench.ReplicaProbe [--streams stationary,hotter,boundary,sea,agrawal]
- *     [--seeds 3] [--k 2,4] [--n 100,1000,10000] [--rules UPDATE_WEIGHTED,PLAIN_AVERAGE,DELTA_SUM] [--split round-robin]
+ *     [--seeds 3] [--k 2,4] [--n 100,1000,10000] [--rules RULE,...] [--split round-robin]
  * </pre>
- * {@code --split round-robin} deals reading i to replica i mod K; {@code uneven} deals them in
- * cycles where replica k gets k + 1 readings (so shares 1:2 for K = 2, 1:2:3:4 for K = 4: the rules
+ * {@code --rules}: {@link ReplicaMerge.Rule} names, every rule by default. {@code --split
+ * round-robin} deals reading i to replica i mod K; {@code uneven} deals them in cycles where replica k gets k + 1 readings (so shares 1:2 for K = 2, 1:2:3:4 for K = 4: the rules
  * that weigh replicas differ only then). Streams: the seeds' stream (200,000 readings, stream seeds
  * 1..--seeds): {@code stationary} (accuracy over [100k, 200k)), {@code hotter} (+15 °C from reading
  * 100,000: the level over [90k, 100k) and 1,000-reading windows after), {@code boundary} (warning
