@@ -48,7 +48,9 @@ import streamlearn.nn.StateWriter;
  *       adds them). The merged model itself carries an empty detector: a replica that starts from it
  *       (a new partition) starts watching afresh.</li>
  * </ul>
- * Merging one replica gives it back bit for bit; merging is deterministic (same inputs, same bits).
+ * One replica merged alone and adopting the result ({@link #adopt}) is that replica, bit for bit
+ * (the merged model differs from it only in its empty detector); merging is deterministic (same
+ * inputs, same bits).
  */
 public final class ReplicaMerge {
     /** How the replicas' weights (and weight averages) make the merged model's. */
@@ -75,8 +77,8 @@ public final class ReplicaMerge {
     /**
      * The rule the measurements chose (docs/QUALITY.md, "Replicas: the merge rule"): the rules
      * that extrapolate (delta sum, sqrt-K delta) learn faster between short merges but overshoot
-     * between long ones, which the merge topic's traffic calls for; the plain average is worse
-     * where the replicas' shares differ.
+     * between long ones, which the traffic of publishing a replica's state calls for; the plain
+     * average is worse where the replicas' shares differ.
      */
     public static final Rule DEFAULT = Rule.UPDATE_WEIGHTED;
 
