@@ -1,0 +1,211 @@
+package streamlearn.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import streamlearn.format.SpecJson;
+import streamlearn.model.ModelSpec;
+import streamlearn.model.OnlineModel;
+import streamlearn.model.ReplicaMerge;
+import streamlearn.model.StepResult;
+
+/**
+ * Data-parallel replicas of the default model against the single model over the same readings,
+ * prequentially (issue #26): the readings are dealt to K replicas, each predicts and trains on its
+ * share, and every N x K readings (N updates per replica on average) they merge with a
+ * {@link ReplicaMerge} rule and continue from the merged model, each keeping its own drift detector
+ * ({@link ReplicaMerge#adopt}). A reading's prediction is made by the replica it was dealt to.
+ * Single-threaded; every run is deterministic.
+ *
+ * <pre>
+ * java -cp target/benchmarks.jar streamlearn.bench.ReplicaProbe [--streams stationary,hotter,boundary,sea,agrawal]
+ *     [--seeds 3] [--k 2,4] [--n 100,1000,10000] [--rules RULE,...] [--split round-robin]
+ * </pre>
+ * {@code --rules}: {@link ReplicaMerge.Rule} names, every rule by default. {@code --split
+ * round-robin} deals reading i to replica i mod K; {@code uneven} deals them in cycles where replica k gets k + 1 readings (so shares 1:2 for K = 2, 1:2:3:4 for K = 4: the rules
+ * that weigh replicas differ only then). Streams: the seeds' stream (200,000 readings, stream seeds
+ * 1..--seeds): {@code stationary} (accuracy over [100k, 200k)), {@code hotter} (+15 °C from reading
+ * 100,000: the level over [90k, 100k) and 1,000-reading windows after), {@code boundary} (warning
+ * and critical swapped from 100,000: [100k, 120k)); MOA's {@code sea}, {@code agrawal},
+ * {@code hyperplane}, {@code rbf} ({@link QualityHarness#moaCli}, 100,000 instances: all and the
+ * last half). Each line gives the single model's figure and the replicas'. {@code --k 1} merges one
+ * replica with itself every N readings, and says whether every prediction was right or wrong
+ * exactly where the single model's was: the merge of one replica must be the identity.
+ */
+public final class ReplicaProbe {
+    private static final int W = 1000;
+
+    public static void main(String[] args) {
+        List<String> streams = List.of("stationary", "hotter", "boundary", "sea", "agrawal");
+        int seeds = 3;
+        int[] ks = {2, 4};
+        int[] ns = {100, 1000, 10_000};
+        List<ReplicaMerge.Rule> rules = List.of(ReplicaMerge.Rule.values());
+        boolean uneven = false;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            String v = args[i + 1];
+            switch (args[i]) {
+                case "--streams" -> streams = List.of(v.split(","));
+                case "--seeds" -> seeds = Integer.parseInt(v);
+                case "--k" -> ks = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--n" -> ns = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--rules" -> rules = Arrays.stream(v.split(",")).map(ReplicaMerge.Rule::valueOf).toList();
+                case "--split" -> uneven = switch (v) {
+                    case "round-robin" -> false;
+                    case "uneven" -> true;
+                    default -> throw new IllegalArgumentException("--split round-robin|uneven, not " + v);
+                };
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (args.length % 2 != 0) {
+            throw new IllegalArgumentException("options come in pairs");
+        }
+        System.out.printf(Locale.ROOT, "# split %s; merge every N x K readings%n", uneven ? "uneven" : "round-robin");
+        for (String stream : streams) {
+            boolean sensor = List.of("stationary", "hotter", "boundary").contains(stream);
+            List<byte[]> single = new ArrayList<>();
+            List<QualitySource> sources = new ArrayList<>();
+            String spec = null;
+            for (int seed = 1; seed <= (sensor ? seeds : 1); seed++) {
+                QualitySource source = source(stream, seed);
+                spec = source instanceof MoaSource moa ? DefaultSpecJson.forStream(moa.features(), moa.classes())
+                        : DefaultSpecJson.text();
+                sources.add(source);
+                single.add(run(SpecJson.parse(spec), source, 1, 0, null, false).hits);
+            }
+            System.out.printf(Locale.ROOT, "%-10s %-15s K N      | %s%n", stream, "rule", header(stream));
+            System.out.printf(Locale.ROOT, "%-10s %-15s - -      | %s%n", stream, "single", figures(stream, single));
+            for (ReplicaMerge.Rule rule : rules) {
+                for (int k : ks) {
+                    for (int n : ns) {
+                        List<byte[]> hits = new ArrayList<>();
+                        long drifts = 0;
+                        boolean same = true;
+                        for (int s = 0; s < sources.size(); s++) {
+                            String specJson = sensor ? DefaultSpecJson.text() : spec;
+                            Run r = run(SpecJson.parse(specJson), sources.get(s), k, n, new ReplicaMerge(rule), uneven);
+                            hits.add(r.hits);
+                            drifts += r.drifts;
+                            same &= Arrays.equals(r.hits, single.get(s));
+                        }
+                        System.out.printf(Locale.ROOT, "%-10s %-15s %d %-6d | %s drift-events/seed %.1f%s%n", stream, rule, k, n,
+                                figures(stream, hits), drifts / (double) sources.size(),
+                                k == 1 ? " every-prediction-as-single " + same : "");
+                        System.out.flush();
+                    }
+                }
+            }
+        }
+    }
+
+    private static QualitySource source(String stream, int seed) {
+        return switch (stream) {
+            case "stationary" -> SensorSource.clean(seed, QualityHarness.SENSOR_READINGS);
+            case "hotter" -> SensorSource.tampered("hotter15", seed, QualityHarness.SENSOR_READINGS,
+                    SensorSource.hotter(QualityHarness.CHANGE_AT, 15.0), QualityHarness.CHANGE_AT);
+            case "boundary" -> SensorSource.tampered("swap", seed, QualityHarness.SENSOR_READINGS,
+                    SensorSource.swapLabels(QualityHarness.CHANGE_AT, 1, 2), QualityHarness.CHANGE_AT);
+            default -> new MoaSource(stream, QualityHarness.moaCli(stream), QualityHarness.MOA_INSTANCES);
+        };
+    }
+
+    private record Run(byte[] hits, long drifts) {
+    }
+
+    /** One pass: without a merge the single model; with one, K replicas merged every n x K readings (K = 1: one replica merged with itself, which must be the single model). */
+    static Run run(ModelSpec spec, QualitySource source, int k, int n, ReplicaMerge merge, boolean uneven) {
+        int[] deal = deal(k, uneven);
+        OnlineModel base = OnlineModel.create(spec);
+        List<OnlineModel> replicas = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            replicas.add(OnlineModel.create(spec));
+        }
+        QualitySource.Cursor cursor = source.open();
+        int len = source.length();
+        byte[] hits = new byte[len];
+        long drifts = 0;
+        long every = (long) n * k;
+        for (int i = 0; i < len; i++) {
+            cursor.next();
+            StepResult r = replicas.get(deal[i % deal.length]).step(cursor.reading());
+            hits[i] = (byte) (r.correct() ? 1 : 0);
+            if (r.drift() != null) {
+                drifts++;
+            }
+            if (merge != null && (i + 1) % every == 0) {
+                OnlineModel merged = merge.merge(base, replicas);
+                for (int j = 0; j < k; j++) {
+                    replicas.set(j, merge.adopt(merged, replicas.get(j)));
+                }
+                base = merged;
+            }
+        }
+        return new Run(hits, drifts);
+    }
+
+    /** Which replica each reading of a cycle goes to. */
+    private static int[] deal(int k, boolean uneven) {
+        if (!uneven) {
+            int[] d = new int[k];
+            for (int i = 0; i < k; i++) {
+                d[i] = i;
+            }
+            return d;
+        }
+        int[] d = new int[k * (k + 1) / 2];
+        for (int r = 0, at = 0; r < k; r++) {
+            for (int c = 0; c <= r; c++) {
+                d[at++] = r;
+            }
+        }
+        return d;
+    }
+
+    private static String header(String stream) {
+        return switch (stream) {
+            case "stationary" -> "[100k,200k)";
+            case "hotter" -> "before[90k,100k) [100k,101k) [101k,102k) [102k,103k) worst1k[102k,200k) [150k,200k)";
+            case "boundary" -> "before[90k,100k) [100k,120k) [101k,102k) [150k,200k)";
+            default -> "[0,100k) [50k,100k)";
+        };
+    }
+
+    private static String figures(String stream, List<byte[]> runs) {
+        return switch (stream) {
+            case "stationary" -> f(runs, 100_000, 200_000);
+            case "hotter" -> f(runs, 90_000, 100_000) + " " + f(runs, 100_000, 101_000) + " " + f(runs, 101_000, 102_000)
+                    + " " + f(runs, 102_000, 103_000) + " " + worst(runs, 102_000, 200_000) + " " + f(runs, 150_000, 200_000);
+            case "boundary" -> f(runs, 90_000, 100_000) + " " + f(runs, 100_000, 120_000) + " " + f(runs, 101_000, 102_000)
+                    + " " + f(runs, 150_000, 200_000);
+            default -> f(runs, 0, 100_000) + " " + f(runs, 50_000, 100_000);
+        };
+    }
+
+    /** Accuracy over [from, to), the mean over the runs (stream seeds). */
+    private static String f(List<byte[]> runs, int from, int to) {
+        return String.format(Locale.ROOT, "%.4f", mean(runs, from, to));
+    }
+
+    private static double mean(List<byte[]> runs, int from, int to) {
+        double sum = 0;
+        for (byte[] hits : runs) {
+            long c = 0;
+            for (int i = from; i < to; i++) {
+                c += hits[i];
+            }
+            sum += c / (double) (to - from);
+        }
+        return sum / runs.size();
+    }
+
+    /** The lowest of the 1,000-reading windows in [from, to), each the mean over the runs. */
+    private static String worst(List<byte[]> runs, int from, int to) {
+        double least = 1;
+        for (int w = from; w < to; w += W) {
+            least = Math.min(least, mean(runs, w, w + W));
+        }
+        return String.format(Locale.ROOT, "%.4f", least);
+    }
+}
