@@ -107,7 +107,7 @@ public final class LearnerApp implements AutoCloseable {
         LiveView view = new LiveView(settings.spec());
         KafkaStreams streams;
         try {
-            streams = new KafkaStreams(LearnerTopology.build(settings, view), props);
+            streams = new KafkaStreams(LearnerTopology.build(settings, view, props), props);
         } catch (RuntimeException e) {
             if (http != null) {
                 http.close();

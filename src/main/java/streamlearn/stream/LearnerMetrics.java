@@ -159,6 +159,10 @@ final class LearnerMetrics {
                     .tag("model", model).tag("reason", d.id()).register(registry);
         }
         m.labelDelay = labelDelay;
+        // The quantiles are most of what the meters cost a reading: each record goes into every
+        // bucket of a one-minute ring of three, each a concurrent HdrHistogram (LearnerMetricsBenchmark).
+        // They are the dashboard's lag panels; fewer buckets would cover less of the last minute
+        // (one bucket: none of it right after each rotation).
         m.lag = Timer.builder("streamlearn.prediction.lag")
                 .description("Event time of a reading to its prediction")
                 .tag("model", model)

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -11,6 +12,8 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -68,23 +71,51 @@ public final class LearnerTopology {
     private LearnerTopology() {
     }
 
+    /** The topology under exactly-once, Kafka Streams' guarantee by {@link #streamsProperties}' default. */
     public static Topology build(LearnerSettings settings) {
         return build(settings, new LiveView(settings.spec()));
     }
 
-    /** The topology, whose tasks publish their running models and summaries to {@code view} (the HTTP endpoint's). */
-    @SuppressWarnings("unchecked") // readings and labels meet as Object; the learner tells them apart
+    /** The topology under exactly-once, whose tasks publish their running models and summaries to {@code view}. */
     public static Topology build(LearnerSettings settings, LiveView view) {
+        return build(settings, view, true);
+    }
+
+    /**
+     * The topology for the processing guarantee of {@code streamsProperties} (those of
+     * {@link #streamsProperties}), whose tasks publish their running models and summaries to
+     * {@code view} (the HTTP endpoint's).
+     */
+    public static Topology build(LearnerSettings settings, LiveView view, Properties streamsProperties) {
+        return build(settings, view, exactlyOnce(streamsProperties));
+    }
+
+    /** Whether {@code streamsProperties} ask for exactly-once (Kafka Streams' guarantee when they name none). */
+    static boolean exactlyOnce(Properties streamsProperties) {
+        return !StreamsConfig.AT_LEAST_ONCE.equals(streamsProperties.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+    }
+
+    @SuppressWarnings("unchecked") // readings and labels meet as Object; the learner tells them apart
+    private static Topology build(LearnerSettings settings, LiveView view, boolean exactlyOnce) {
         LearnerMetrics metrics = new LearnerMetrics(settings.registry(), settings.spec().classes(),
                 settings.spec().hasCandidates() ? settings.spec().candidateNames() : java.util.List.of(), settings.metricsMaxModels());
         StreamsBuilder builder = new StreamsBuilder();
         // The changelog must accept a whole model state in one record (see ModelSpec.MAX_PARAMETERS).
         builder.addStateStore(new ModelStoreBuilder(MODEL_STORE, settings.spec(), settings::newModel, settings.checkpointReadings(),
                 settings.modelCacheSize()).withLoggingEnabled(Map.of("max.message.bytes", "16777216")));
-        // Small records, written per unlabeled reading and deleted per label: the record cache
-        // lets a label that follows within a commit interval cost no changelog write at all.
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE),
-                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled().withLoggingEnabled(Map.of()));
+        // Small records, written per unlabeled reading, deleted per label, read only by a label. No
+        // record cache under exactly-once: it would spare the writes of a reading whose label comes
+        // within the commit interval, which a late label rarely does, while every put walked a tree
+        // as large as the cache (a cache miss a level) and every commit walked it again to flush: a
+        // few times what the writes themselves cost the stream thread (docs/BENCHMARKS.md). A crash
+        // there wipes the store and restores it from the committed changelog, cache or not. Under
+        // at-least-once nothing is wiped: the cache holds back the writes since the last commit
+        // (while it has room), as the models hold theirs, so a label redone after a crash finds
+        // its reading again.
+        StoreBuilder<KeyValueStore<Bytes, byte[]>> pending = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(PENDING_STORE), Serdes.Bytes(), Serdes.ByteArray());
+        builder.addStateStore((exactlyOnce ? pending.withCachingDisabled() : pending.withCachingEnabled())
+                .withLoggingEnabled(Map.of()));
         boolean byField = settings.modelKey().kind() == ModelKey.Kind.FIELD;
         if (byField) {
             builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SENSOR_MODELS),
@@ -149,7 +180,7 @@ public final class LearnerTopology {
         Properties p = new Properties();
         p.putAll(base);
         p.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        if (!StreamsConfig.AT_LEAST_ONCE.equals(p.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))) {
+        if (exactlyOnce(p)) {
             // Transactions v2 (KIP-890): the first batch of a transaction on a partition must carry
             // sequence 0, and the broker checks it after verifying the partition with the
             // transaction coordinator. A verification that meets the previous transaction still

@@ -2,12 +2,17 @@ package streamlearn.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.state.internals.CachingKeyValueStore;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.junit.jupiter.api.Test;
 import streamlearn.format.ReadingParser;
 import streamlearn.format.SpecJson;
@@ -19,11 +24,14 @@ import streamlearn.format.SpecJson;
 class StreamsPropertiesTest {
     private static final String PRODUCER_IN_FLIGHT = StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
 
-    private static Properties props(Properties base) {
-        LearnerSettings settings = new LearnerSettings(SpecJson.defaultSpec(), ModelKey.parse("global"), Topics.DEFAULT,
+    private static LearnerSettings settings() {
+        return new LearnerSettings(SpecJson.defaultSpec(), ModelKey.parse("global"), Topics.DEFAULT,
                 Duration.ofSeconds(10), Duration.ofSeconds(30), 1, ReadingParser.DEFAULT_MAX_BYTES,
                 LearnerSettings.DEFAULT_LABEL_MAX_DELAY, LearnerSettings.DEFAULT_LABEL_MAX_PENDING, new SimpleMeterRegistry());
-        return LearnerTopology.streamsProperties(settings, base);
+    }
+
+    private static Properties props(Properties base) {
+        return LearnerTopology.streamsProperties(settings(), base);
     }
 
     @Test
@@ -59,6 +67,34 @@ class StreamsPropertiesTest {
         Properties base = new Properties();
         base.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         assertFalse(props(base).containsKey(PRODUCER_IN_FLIGHT));
+    }
+
+    /**
+     * Under exactly-once the waiting readings' store writes through (a crash restores it from the
+     * committed changelog either way, and the record cache cost more than it spared); under
+     * at-least-once the cache holds back its writes until the commit, as the models do theirs.
+     */
+    @Test
+    void theWaitingReadingsHaveARecordCacheUnderAtLeastOnceOnly() {
+        assertFalse(pendingStoreIsCached(new Properties()));
+        Properties base = new Properties();
+        base.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        assertTrue(pendingStoreIsCached(base));
+    }
+
+    private static boolean pendingStoreIsCached(Properties base) {
+        Properties p = withRequired(props(base));
+        try (TopologyTestDriver driver = new TopologyTestDriver(
+                LearnerTopology.build(settings(), new LiveView(SpecJson.defaultSpec()), p), p)) {
+            StateStore store = driver.getKeyValueStore(LearnerTopology.PENDING_STORE);
+            while (store instanceof WrappedStateStore<?, ?, ?> wrapper) {
+                if (wrapper instanceof CachingKeyValueStore) {
+                    return true;
+                }
+                store = wrapper.wrapped();
+            }
+            return false;
+        }
     }
 
     private static Properties withRequired(Properties p) {
