@@ -41,7 +41,6 @@ import streamlearn.app.EmbeddedKafkaBroker;
 import streamlearn.app.SensorReadingGenerator;
 import streamlearn.app.TopicDefinitions;
 import streamlearn.format.ReadingParser;
-import streamlearn.format.SignificantDigits;
 import streamlearn.format.SpecJson;
 import streamlearn.model.InvalidReadingException;
 import streamlearn.model.ModelSpec;
@@ -81,9 +80,8 @@ public final class PipelineBenchmark {
         // --spec FILE: another model than the default, e.g. to separate the model's cost from the pipeline's.
         ModelSpec spec = o.containsKey("spec") ? SpecJson.parse(Files.readString(Path.of(o.get("spec")))) : SpecJson.defaultSpec();
         // --passthrough-output prediction: the passthrough writes a record shaped like a prediction
-        // (same fields, three probabilities to six digits and a loss in full, as PredictionJson
-        // writes them) instead of the small one, to separate what Kafka pays for the bigger output
-        // from what the learner computes.
+        // (same fields, three probabilities and a loss as full doubles) instead of the small one,
+        // to separate what Kafka pays for the bigger output from what the learner computes.
         String passthroughOutput = o.getOrDefault("passthrough-output", "small");
         if (!passthroughOutput.equals("small") && !passthroughOutput.equals("prediction")) {
             throw new IllegalArgumentException("--passthrough-output must be small or prediction, got " + passthroughOutput);
@@ -262,13 +260,9 @@ public final class PipelineBenchmark {
         g.writeNumberField("modelVersion", version);
         g.writeStringField("predicted", normal > warning ? "normal" : "warning");
         g.writeObjectFieldStart("probabilities");
-        char[] number = new char[SignificantDigits.MAX_CHARS];
-        g.writeFieldName("normal");
-        g.writeNumber(number, 0, SignificantDigits.write(normal, number));
-        g.writeFieldName("warning");
-        g.writeNumber(number, 0, SignificantDigits.write(warning, number));
-        g.writeFieldName("critical");
-        g.writeNumber(number, 0, SignificantDigits.write(critical, number));
+        g.writeNumberField("normal", normal);
+        g.writeNumberField("warning", warning);
+        g.writeNumberField("critical", critical);
         g.writeEndObject();
         if (reading.isLabeled()) {
             g.writeStringField("label", "normal");

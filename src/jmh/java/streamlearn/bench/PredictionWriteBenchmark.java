@@ -13,7 +13,7 @@ import streamlearn.model.StepResult;
 
 /**
  * Writing one prediction as the learner does for each record: the prediction JSON of docs/DESIGN.md
- * (three probabilities to six significant digits, a loss in full) into a new byte array for the
+ * (three probabilities and a loss, each a full-precision double) into a new byte array for the
  * producer.
  */
 public class PredictionWriteBenchmark extends MicroBenchmark {

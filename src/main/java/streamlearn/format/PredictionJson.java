@@ -17,7 +17,6 @@ import streamlearn.model.StepResult;
 /**
  * Writes the prediction JSON of docs/DESIGN.md straight from a {@link StepResult} with a streaming
  * generator: the same bytes go to the {@code sensor-predictions} topic and to replay's output.
- * Probabilities to six significant digits ({@link SignificantDigits}), the rest in full.
  *
  * <p>One generator serves every prediction, each written as a root value with no separator and
  * taken from the buffer after a flush, and the field names and class names are encoded once,
@@ -40,7 +39,6 @@ public final class PredictionJson {
     private final ByteArrayBuilder buffer = new ByteArrayBuilder(256);
     private final JsonGenerator g;
     private final SerializableString[] classes;
-    private final char[] number = new char[SignificantDigits.MAX_CHARS];
     private final boolean classification;
 
     public PredictionJson(ModelSpec spec) {
@@ -87,7 +85,7 @@ public final class PredictionJson {
                 g.writeStartObject();
                 for (int i = 0; i < classes.length; i++) {
                     g.writeFieldName(classes[i]);
-                    writeProbability(r.probabilities()[i]);
+                    g.writeNumber(r.probabilities()[i]);
                 }
                 g.writeEndObject();
                 if (r.labeled()) {
@@ -114,14 +112,5 @@ public final class PredictionJson {
         byte[] bytes = buffer.toByteArray();
         buffer.reset();
         return bytes;
-    }
-
-    /** Six significant digits (docs/DESIGN.md); NaN or an infinity as Jackson writes any double. */
-    private void writeProbability(double p) throws IOException {
-        if (Double.isFinite(p)) {
-            g.writeNumber(number, 0, SignificantDigits.write(p, number));
-        } else {
-            g.writeNumber(p);
-        }
     }
 }

