@@ -26,6 +26,8 @@ public final class ModelSummaries {
     /** Window ends kept for the instance's series ({@code GET /series}). */
     public static final int SERIES_KEPT = 600;
 
+    /** A single network's candidate figures: one empty array for every window (they are never written). */
+    private static final double[] NONE = new double[0];
     /** Candidates kept per window at most: a pool is a few networks, and 10,000 models keep 30 windows each. */
     public static final int CANDIDATES_KEPT = 8;
 
@@ -125,8 +127,8 @@ public final class ModelSummaries {
     private static Window window(ModelState.ClosedWindow w, long windowMs, List<String> candidateNames, Window previous) {
         String champion = null;
         List<String> names = List.of();
-        double[] loss = new double[0];
-        double[] weight = new double[0];
+        double[] loss = NONE;
+        double[] weight = NONE;
         if (!candidateNames.isEmpty()) {
             champion = w.champion();
             int n = candidateNames.size();
