@@ -320,7 +320,7 @@ final class LearnerHttpApi {
         send(exchange, 404, error("unknown_model", "no model '" + id + "' is listed", "model", id));
     }
 
-    private ObjectNode summaryJson(ModelSummaries.Summary s, boolean withWindows) {
+    ObjectNode summaryJson(ModelSummaries.Summary s, boolean withWindows) {
         List<String> classes = view.summaries().classes();
         ObjectNode m = JSON.createObjectNode();
         m.put("id", s.id());
@@ -348,6 +348,11 @@ final class LearnerHttpApi {
             m.put("records", last.records());
             m.put("labeled", last.labeled());
         }
+        if (last == null || last.champion() == null) {
+            m.putNull("champion");
+        } else {
+            m.put("champion", last.champion());
+        }
         if (withWindows) {
             ArrayNode windows = m.putArray("windows");
             for (ModelSummaries.Window w : s.windows()) {
@@ -364,6 +369,16 @@ final class LearnerHttpApi {
                 }
                 o.put("drifts", w.drifts());
                 o.put("modelVersion", w.modelVersion());
+                if (w.champion() != null) {
+                    // As the metrics topic's window has them, after modelVersion.
+                    o.put("champion", w.champion());
+                    ObjectNode candidates = o.putObject("candidates");
+                    for (int k = 0; k < w.candidates().size(); k++) {
+                        ObjectNode c = candidates.putObject(w.candidates().get(k));
+                        number(c, "loss", w.candidateLoss()[k]);
+                        number(c, "weight", w.candidateWeight()[k]);
+                    }
+                }
             }
         }
         return m;

@@ -1,6 +1,7 @@
 package streamlearn.stream;
 
 import java.time.Duration;
+import java.util.List;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -75,7 +76,7 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
             @Override
             public void windowClosed(ModelState state, ModelState.ClosedWindow closed) {
                 summaries.windowClosed(state.modelId(), partition, closed, windowLength, state.model().drifts(),
-                        state.lastReadingTime());
+                        state.lastReadingTime(), state.model().spec().hasCandidates() ? state.model().candidateNames() : List.of());
             }
         });
         // Models are read when first needed; the first stored one is held against the configured

@@ -26,9 +26,21 @@ public final class ModelSummaries {
     /** Window ends kept for the instance's series ({@code GET /series}). */
     public static final int SERIES_KEPT = 600;
 
-    /** One closed metrics window of a model, as the metrics topic has it (NaN: undefined). */
+    /** A single network's candidate figures: one empty array for every window (they are never written). */
+    private static final double[] NONE = new double[0];
+    /** Candidates kept per window at most: a pool is a few networks, and 10,000 models keep 30 windows each. */
+    public static final int CANDIDATES_KEPT = 8;
+
+    /**
+     * One closed metrics window of a model, as the metrics topic has it (NaN: undefined). For a
+     * spec with candidates also the champion at the window's close and, for each candidate in
+     * {@code candidates} (the spec's order, {@code main} first; at most {@value #CANDIDATES_KEPT}:
+     * the champion and those of the largest weight), its recent loss and weight then; for a
+     * single network the champion is null and there are no candidates.
+     */
     public record Window(long start, long end, long records, long labeled, double meanLoss, double accuracy,
-                         double[] recall, long drifts, long modelVersion) {
+                         double[] recall, long drifts, long modelVersion, String champion, List<String> candidates,
+                         double[] candidateLoss, double[] candidateWeight) {
     }
 
     /**
@@ -78,11 +90,14 @@ public final class ModelSummaries {
                         Math.max(lastReading, known.lastReading), known.windows));
     }
 
-    /** A model's window closed: its summary moves on, and the window counts in the instance's series. */
-    void windowClosed(String id, int partition, ModelState.ClosedWindow w, long windowMs, long drifts, long lastReading) {
-        Window window = new Window(w.end() - windowMs, w.end(), w.records(), w.labeled(), w.meanLoss(), w.accuracy(),
-                w.recall().clone(), w.drifts(), w.modelVersion());
+    /**
+     * A model's window closed: its summary moves on, and the window counts in the instance's series.
+     * {@code candidateNames} are those of {@code w}'s candidate figures, empty for a single network.
+     */
+    void windowClosed(String id, int partition, ModelState.ClosedWindow w, long windowMs, long drifts, long lastReading,
+                      List<String> candidateNames) {
         models.compute(id, (key, known) -> {
+            Window window = window(w, windowMs, candidateNames, known == null ? null : known.last());
             List<Window> windows = new ArrayList<>(WINDOWS_KEPT);
             if (known != null) {
                 List<Window> before = known.windows;
@@ -106,6 +121,52 @@ public final class ModelSummaries {
                 series.pollFirstEntry();
             }
         }
+    }
+
+    /** The window of {@code w}; its candidates' names are {@code previous}'s list when the same (one list per model, not per window). */
+    private static Window window(ModelState.ClosedWindow w, long windowMs, List<String> candidateNames, Window previous) {
+        String champion = null;
+        List<String> names = List.of();
+        double[] loss = NONE;
+        double[] weight = NONE;
+        if (!candidateNames.isEmpty()) {
+            champion = w.champion();
+            int n = candidateNames.size();
+            boolean[] kept = new boolean[n];
+            int keep = Math.min(n, CANDIDATES_KEPT);
+            int champ = candidateNames.indexOf(champion);
+            if (champ >= 0) {
+                kept[champ] = true;
+                keep--;
+            }
+            // The rest by weight, largest first: those the page's weights chart has something to show of.
+            for (; keep > 0; keep--) {
+                int best = -1;
+                for (int k = 0; k < n; k++) {
+                    if (!kept[k] && (best < 0 || w.candidateWeight()[k] > w.candidateWeight()[best])) {
+                        best = k;
+                    }
+                }
+                kept[best] = true;
+            }
+            List<String> chosen = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                if (kept[k]) {
+                    chosen.add(candidateNames.get(k));
+                }
+            }
+            names = previous != null && previous.candidates().equals(chosen) ? previous.candidates() : List.copyOf(chosen);
+            loss = new double[names.size()];
+            weight = new double[names.size()];
+            for (int i = 0, k = 0; k < n; k++) {
+                if (kept[k]) {
+                    loss[i] = w.candidateLoss()[k];
+                    weight[i++] = w.candidateWeight()[k];
+                }
+            }
+        }
+        return new Window(w.end() - windowMs, w.end(), w.records(), w.labeled(), w.meanLoss(), w.accuracy(),
+                w.recall().clone(), w.drifts(), w.modelVersion(), champion, names, loss, weight);
     }
 
     /** The task of {@code partition} left this instance: its models are no longer listed here. */

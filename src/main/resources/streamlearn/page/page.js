@@ -6,10 +6,11 @@
   var COLORS = ["#1565c0", "#ef6c00", "#6a1b9a", "#00838f", "#9e9d24", "#5d4037"];
   var state = {
     classes: [], sort: "accuracy", page: 1, size: 25, q: "", model: null, total: 0,
-    charts: {}, drifts: { app: [], model: [] }, lastOk: 0
+    charts: {}, drifts: { app: [], model: [] }, lastOk: 0, candidates: "", championColumn: null
   };
   // What a test (or a curious person at the console) can read of the page.
-  var page = window.streamlearnPage = { appPoints: 0, modelPoints: 0, driftMarkers: 0, modelDriftMarkers: 0, rows: 0, total: 0, updates: 0, errors: 0 };
+  var page = window.streamlearnPage = { appPoints: 0, modelPoints: 0, driftMarkers: 0, modelDriftMarkers: 0, rows: 0, total: 0, updates: 0, errors: 0,
+    candidates: 0, weightPoints: 0, champion: null };
 
   function $(id) { return document.getElementById(id); }
   function fmt(v, digits) { return v === null || v === undefined ? "–" : Number(v).toFixed(digits); }
@@ -76,13 +77,52 @@
           : s.indexOf("recall:") === 0 ? s.replace(":", " ") + " (worst first)" : s;
         sort.appendChild(o);
       });
+    buildHead(false);
+  }
+
+  // The table's head; a champion column only when a listed model is a pool of candidates.
+  function buildHead(withChampion) {
+    if (state.championColumn === withChampion) { return; }
+    state.championColumn = withChampion;
     var head = $("models-head");
-    ["model", "version", "accuracy", "loss"].concat(classes.map(function (c) { return "recall " + c; }))
-      .concat(["drifts", "last reading"]).forEach(function (h) {
+    head.replaceChildren();
+    ["model", "version", "accuracy", "loss"].concat(state.classes.map(function (c) { return "recall " + c; }))
+      .concat(["drifts", "last reading"]).concat(withChampion ? ["champion"] : []).forEach(function (h) {
         var th = document.createElement("th");
         th.textContent = h;
         head.appendChild(th);
       });
+  }
+
+  // The chosen model's candidates' weights, one line per candidate over its windows (a window
+  // lists at most 8, so a name may miss in some: a gap there); hidden for a single network.
+  function drawWeights(windows) {
+    var names = [];
+    windows.forEach(function (w) {
+      Object.keys(w.candidates || {}).forEach(function (n) { if (names.indexOf(n) < 0) { names.push(n); } });
+    });
+    var box = $("model-weights-box");
+    var last = windows.length ? windows[windows.length - 1] : null;
+    page.candidates = names.length;
+    page.champion = last && last.champion ? last.champion : null;
+    if (!names.length) {
+      box.hidden = true;
+      page.weightPoints = 0;
+      return;
+    }
+    box.hidden = false;
+    if (state.candidates !== names.join("\n")) {
+      // Other candidates (another pool, or another 8 of a large one): a chart of their own.
+      if (state.charts.modelWeights) { state.charts.modelWeights.destroy(); $("model-weights").replaceChildren(); }
+      state.charts.modelWeights = chart("model-weights", "model", names, [0, 1]);
+      state.candidates = names.join("\n");
+    }
+    var xs = windows.map(function (w) { return w.end / 1000; });
+    state.charts.modelWeights.setData([xs].concat(names.map(function (n) {
+      return windows.map(function (w) { return w.candidates && w.candidates[n] ? w.candidates[n].weight : null; });
+    })));
+    page.weightPoints = xs.length;
+    $("model-champion").textContent = page.champion ? "champion now: " + page.champion : "";
   }
 
   function series(points, classes) {
@@ -121,6 +161,7 @@
       state.charts.modelQuality.setData(d.quality);
       page.modelPoints = d.n;
       page.modelDriftMarkers = d.drifts.length;
+      drawWeights(m.windows || []);
       $("model-info").textContent = "model version " + m.modelVersion + ", " + m.drifts + " drift(s) so far, on "
         + m.instance + " (last " + (m.windows || []).length + " windows)";
     }, function () {
@@ -146,6 +187,8 @@
       + "&q=" + encodeURIComponent(state.q);
     return getJson(url).then(function (r) {
       state.total = r.total;
+      var withChampion = r.models.some(function (m) { return m.champion !== null && m.champion !== undefined; });
+      buildHead(withChampion);
       var body = document.querySelector("#models tbody");
       var rows = document.createDocumentFragment();
       r.models.forEach(function (m) {
@@ -162,6 +205,7 @@
         });
         cell(tr, m.drifts);
         cell(tr, age(m.lastReading));
+        if (withChampion) { cell(tr, m.champion || "–", m.champion ? "" : "none"); }
         tr.addEventListener("click", function () { pick(m.id); });
         rows.appendChild(tr);
       });

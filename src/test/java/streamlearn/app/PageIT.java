@@ -3,6 +3,12 @@ package streamlearn.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +43,9 @@ import streamlearn.stream.Topics;
 /**
  * The live page in a real browser (Debian's headless Chromium through its chromedriver): it loads
  * with no console error, its charts gain points while the learner runs, a drift marker appears
- * after the machine runs hotter (and its classes move), and the models table (paged, searchable) shows every model of a
- * 100-sensor run. A screenshot goes to {@code target/page.png}. Without Chromium and chromedriver
+ * after the machine runs hotter (and its classes move), the chosen model's candidates' weights are charted and the
+ * table names each model's champion (the default spec is a pool), and the models table (paged, searchable) shows every
+ * model of a 100-sensor run. A screenshot goes to {@code target/page.png}. Without Chromium and chromedriver
  * installed it fails under CI ({@code .ci/run} installs them) and is skipped elsewhere.
  */
 class PageIT {
@@ -77,6 +84,35 @@ class PageIT {
                 long after = pageNumber(browser, "appPoints");
                 assertTrue(after > before, "the charts gain points: " + before + " -> " + after);
                 awaitPage(browser, "modelPoints", 2, Duration.ofSeconds(30));
+
+                // The default spec is a pool: the chosen model's candidates' weights are charted, and
+                // the table has a champion column naming one of them per model.
+                awaitPage(browser, "weightPoints", 2, Duration.ofSeconds(30));
+                assertEquals(3, pageNumber(browser, "candidates"), "main, linear and wide");
+                WebElement weights = browser.findElement(By.id("model-weights-box"));
+                assertTrue(weights.isDisplayed(), "the weights chart is shown");
+                assertEquals(1, weights.findElements(By.cssSelector("canvas")).size(), "one chart");
+                List<String> candidates = List.of("main", "linear", "wide");
+                assertTrue(candidates.contains(pageString(browser, "champion")), pageString(browser, "champion"));
+                List<String> head = columnTexts(browser, "#models thead th");
+                assertEquals("champion", head.get(head.size() - 1), "the table's head: " + head);
+                List<String> champions = columnTexts(browser, "#models tbody tr td:last-child");
+                assertTrue(!champions.isEmpty() && champions.stream().allMatch(candidates::contains), "champions: " + champions);
+                // What the page read: GET /models names each one's champion, /models/{id} each window's weights.
+                JsonNode models = getJson(app.metricsPort(), "/models?size=5");
+                for (JsonNode m : models.get("models")) {
+                    assertTrue(candidates.contains(m.get("champion").asText()), m.toString());
+                }
+                String listedFirst = models.get("models").get(0).get("id").asText();
+                JsonNode model = getJson(app.metricsPort(), "/models/" + listedFirst);
+                for (JsonNode w : model.get("windows")) {
+                    assertTrue(candidates.contains(w.get("champion").asText()), w.toString());
+                    double sum = 0;
+                    for (String c : candidates) {
+                        sum += w.get("candidates").get(c).get("weight").asDouble();
+                    }
+                    assertEquals(1.0, sum, 1e-9, w.toString());
+                }
 
                 // Every model of the run, page by page, by id (worst first moves as the windows close).
                 awaitPage(browser, "total", SENSORS, Duration.ofSeconds(60));
@@ -162,6 +198,25 @@ class PageIT {
         Object v = ((JavascriptExecutor) browser).executeScript(
                 "return window.streamlearnPage ? window.streamlearnPage['" + field + "'] : -1;");
         return v == null ? -1 : ((Number) v).longValue();
+    }
+
+    private static String pageString(ChromeDriver browser, String field) {
+        Object v = ((JavascriptExecutor) browser).executeScript(
+                "return window.streamlearnPage ? window.streamlearnPage['" + field + "'] : null;");
+        return v == null ? null : v.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> columnTexts(ChromeDriver browser, String selector) {
+        return (List<String>) ((JavascriptExecutor) browser).executeScript(
+                "return Array.from(document.querySelectorAll('" + selector + "')).map(function (e) { return e.textContent; });");
+    }
+
+    private static JsonNode getJson(int port, String path) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), path + ": " + response.body());
+        return new ObjectMapper().readTree(response.body());
     }
 
     private static String firstRow(ChromeDriver browser) {

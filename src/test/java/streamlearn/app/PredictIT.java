@@ -84,6 +84,29 @@ class PredictIT {
             String nameA = "127.0.0.1:" + a.metricsPort;
             String nameB = "127.0.0.1:" + b.metricsPort;
             assertTrue(holder.containsValue(nameA) && holder.containsValue(nameB), "models on both instances: " + holder);
+            // The default spec is a pool: once its windows close (a quiet model's by the wall clock), every listed
+            // model names its champion, and its windows, asked of the instance that does not hold it, the weights.
+            List<String> pool = List.of("main", "linear", "wide");
+            long championsDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            JsonNode listed = getJson(a.metricsPort, "/models?size=100");
+            while (!allChampions(listed, pool) && System.nanoTime() < championsDeadline) {
+                Thread.sleep(250);
+                listed = getJson(a.metricsPort, "/models?size=100");
+            }
+            assertTrue(allChampions(listed, pool), "every model's champion: " + listed);
+            for (var e : holder.entrySet()) {
+                ChildLearner other = e.getValue().equals(nameA) ? b : a;
+                JsonNode model = getJson(other.metricsPort, "/models/" + e.getKey());
+                assertTrue(model.get("windows").size() > 0, model.toString());
+                for (JsonNode w : model.get("windows")) {
+                    assertTrue(pool.contains(w.path("champion").asText()), w.toString());
+                    double sum = 0;
+                    for (String c : pool) {
+                        sum += w.get("candidates").get(c).get("weight").asDouble();
+                    }
+                    assertEquals(1.0, sum, 1e-9, w.toString());
+                }
+            }
 
             // POST /predict to the instance that does not hold the model; the same reading then goes to the topic.
             Map<Long, String> asked = new TreeMap<>();
@@ -180,6 +203,15 @@ class PredictIT {
         config.put("model.key", "sensor");
         config.put("metrics.window", "1s");
         return ChildLearner.run(name, config);
+    }
+
+    private static boolean allChampions(JsonNode listed, List<String> pool) {
+        for (JsonNode m : listed.get("models")) {
+            if (!pool.contains(m.path("champion").asText())) {
+                return false;
+            }
+        }
+        return listed.get("models").size() == SENSORS;
     }
 
     private static HttpResponse<String> post(int port, String body) throws Exception {

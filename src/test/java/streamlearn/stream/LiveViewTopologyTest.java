@@ -96,6 +96,13 @@ class LiveViewTopologyTest {
             assertNotNull(summary.last(), "press-04 closed windows");
             assertTrue(summary.windows().size() > 5 && summary.windows().size() <= ModelSummaries.WINDOWS_KEPT);
             assertTrue(summary.lastReading() > 1_000 && summary.modelVersion() > 0);
+            // The default spec is a pool: each window has its champion and every candidate's weight at its close.
+            for (ModelSummaries.Window w : summary.windows()) {
+                assertEquals(SPEC.candidateNames(), w.candidates(), "the pool's candidates, main first");
+                assertTrue(w.candidates().contains(w.champion()), w.champion());
+                assertEquals(1.0, java.util.Arrays.stream(w.candidateWeight()).sum(), 1e-9);
+                assertEquals(w.candidates().size(), w.candidateLoss().length);
+            }
             assertTrue(!view.summaries().series().isEmpty());
         } finally {
             driver.close();
