@@ -12,10 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * this instance, without reading a model: per model a small summary, replaced at each window close
  * by the stream thread (the last {@value #WINDOWS_KEPT} windows, the model version, drifts and last
  * reading time), and, for the whole instance, the closed windows of all its models added up per
- * window end (the last {@value #SERIES_KEPT} window ends). A few kilobytes per model, nearly all
- * its windows (about 6 KB with the default pool's candidates, counted from the fields, not
- * measured): 10,000 models cost tens of megabytes. Read from HTTP threads: the map is concurrent
- * and a summary is immutable; the series is guarded by its own lock.
+ * window end (the last {@value #SERIES_KEPT} window ends). A model's summary is nearly all its
+ * windows, a few kilobytes (docs/DESIGN.md, section 7), so it grows with the models an instance
+ * serves. Read from HTTP threads: the map is concurrent and a summary is immutable; the series is
+ * guarded by its own lock.
  *
  * <p>A model is listed from its first reading (or its read-back) on this instance; it leaves with
  * its task (a rebalance moves it: its new instance lists it from its first reading there, and keeps
