@@ -588,6 +588,19 @@ final class KafkaTestSupport {
      * for every reading (by the reading's timestamp, unique in these tests), the model events
      * JSON of every drift it detected (in order), and the final models.
      */
+    /**
+     * A window of a pool model as {@code GET /models/{id}} gives it: its champion one of
+     * {@code candidates}, and the candidates' weights summing to 1.
+     */
+    static void assertPoolWindow(com.fasterxml.jackson.databind.JsonNode window, List<String> candidates) {
+        org.junit.jupiter.api.Assertions.assertTrue(candidates.contains(window.path("champion").asText()), window.toString());
+        double sum = 0;
+        for (String c : candidates) {
+            sum += window.get("candidates").get(c).get("weight").asDouble();
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(1.0, sum, 1e-9, window.toString());
+    }
+
     static final class Reference {
         final ModelSpec spec;
         private final boolean perSensor;

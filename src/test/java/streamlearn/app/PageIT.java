@@ -106,12 +106,7 @@ class PageIT {
                 String listedFirst = models.get("models").get(0).get("id").asText();
                 JsonNode model = getJson(app.metricsPort(), "/models/" + listedFirst);
                 for (JsonNode w : model.get("windows")) {
-                    assertTrue(candidates.contains(w.get("champion").asText()), w.toString());
-                    double sum = 0;
-                    for (String c : candidates) {
-                        sum += w.get("candidates").get(c).get("weight").asDouble();
-                    }
-                    assertEquals(1.0, sum, 1e-9, w.toString());
+                    KafkaTestSupport.assertPoolWindow(w, candidates);
                 }
 
                 // Every model of the run, page by page, by id (worst first moves as the windows close).

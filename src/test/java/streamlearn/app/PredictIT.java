@@ -99,12 +99,7 @@ class PredictIT {
                 JsonNode model = getJson(other.metricsPort, "/models/" + e.getKey());
                 assertTrue(model.get("windows").size() > 0, model.toString());
                 for (JsonNode w : model.get("windows")) {
-                    assertTrue(pool.contains(w.path("champion").asText()), w.toString());
-                    double sum = 0;
-                    for (String c : pool) {
-                        sum += w.get("candidates").get(c).get("weight").asDouble();
-                    }
-                    assertEquals(1.0, sum, 1e-9, w.toString());
+                    KafkaTestSupport.assertPoolWindow(w, pool);
                 }
             }
 
