@@ -393,8 +393,7 @@ public final class OnlineModel {
         if (before >= 0) {
             r.championBefore = pool.name(before);
         }
-        double mainError = spec.isClassification() ? (mainRight ? 0.0 : 1.0) : squash(pool.loss(0));
-        return finishLabeled(r, trained, mainError);
+        return finishLabeled(r, trained, detectorError(mainRight, pool.loss(0)));
     }
 
     /**
@@ -610,16 +609,18 @@ public final class OnlineModel {
         return r;
     }
 
-    /**
-     * The detector's error of a prediction: for a classification 1 when it named another class
-     * than the label, else 0; for a regression its loss squashed into [0, 1).
-     */
+    /** The detector's error of the model's prediction ({@link #detectorError}). */
     private double driftError(StepResult r) {
-        return spec.isClassification() ? (r.predicted == r.label ? 0.0 : 1.0) : squash(r.loss);
+        return detectorError(r.predicted == r.label, r.loss);
     }
 
-    private static double squash(double loss) {
-        return loss / (1.0 + loss);
+    /**
+     * The detector's error of a prediction: for a classification 1 when it named another class
+     * than the label ({@code right} false), else 0; for a regression its {@code loss} squashed
+     * into [0, 1).
+     */
+    private double detectorError(boolean right, double loss) {
+        return spec.isClassification() ? (right ? 0.0 : 1.0) : loss / (1.0 + loss);
     }
 
     /** The class a network's output names: as {@link #describe} reads probabilities. */
