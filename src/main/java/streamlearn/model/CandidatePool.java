@@ -16,9 +16,9 @@ import streamlearn.nn.Trainer;
  * (prequential), and its loss joins its <em>recent loss</em>: a discounted sum
  * S_k = sum over scored readings of discount^age x loss, the discount being 2^(-1/halfLife).
  * The recent loss reported (gauges, windows) is its weighted mean,
- * S_k (1 - discount) / (1 - discount^n) over the n readings scored since the start.
- * drift). The mixture's weights are w_k ∝ exp(-eta (S_k - min S)) (Hedge, exponentially weighted
- * averaging with a discounted memory). The champion is the candidate of the lowest S_k, with
+ * S_k (1 - discount) / (1 - discount^n) over the n readings scored since the start. The
+ * mixture's weights are w_k ∝ exp(-eta (S_k - min S)) (Hedge, exponentially weighted averaging
+ * with a discounted memory). The champion is the candidate of the lowest S_k, with
  * hysteresis: another takes over only when its weight is at least {@link #CHAMPION_MARGIN} times
  * the champion's, so two candidates that learn equally well do not trade places at every reading.
  *
@@ -45,8 +45,8 @@ final class CandidatePool {
     private final Trainer[] trainers;
     /**
      * Whether a candidate's output layer relearns after a drift: only the spec's own network, and
-     * only when it has hidden layers (docs/QUALITY.md, "Candidates": boosting the challengers'
-     * output layers too cost 4 points on RandomRBF and half a point on SEA).
+     * only when it has hidden layers: boosting a plain-SGD challenger's output layer destabilises it
+     * (docs/QUALITY.md, "Candidates").
      */
     private final boolean[] relearns;
     /** Each candidate's output (probabilities, or the value) of the last prediction; live copies. */
@@ -261,8 +261,8 @@ final class CandidatePool {
      * fast, as without candidates (the challengers keep their own pace: a fast challenger is what
      * the pool has for a change). The recent losses are kept: they forget at their half-life
      * anyway, and a drift of {@code main} says nothing about the challengers, who may have been
-     * ahead all along (RandomRBF, where {@code main} drifts 29 times: starting the weights over at
-     * each cost 0.2 points; docs/QUALITY.md, "Candidates").
+     * ahead all along: where {@code main} cannot learn a stream it drifts again and again, and
+     * starting the weights over at each drift cost the pool its lead (docs/QUALITY.md, "Candidates").
      */
     void adaptToDrift() {
         for (int k = 0; k < trainers.length; k++) {
