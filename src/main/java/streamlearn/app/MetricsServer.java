@@ -28,9 +28,8 @@ public final class MetricsServer implements AutoCloseable {
 
     static {
         // The JDK server writes a response's headers and its body apart; with Nagle's algorithm on,
-        // the body waits for the client's (delayed) acknowledgement of the headers: 40 ms per
-        // request on a keep-alive connection, which held /predict to some 25 requests a second per
-        // connection (docs/BENCHMARKS.md).
+        // the body waits for the client's (delayed) acknowledgement of the headers, a delayed-ACK
+        // timeout per request on a keep-alive connection (docs/BENCHMARKS.md).
         defaultProperty(NODELAY, "true");
         // With as many idle connections as its cap (200 by default), the JDK server closes the
         // connection it has just answered on instead of keeping it, and its response did not say
