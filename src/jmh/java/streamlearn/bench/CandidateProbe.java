@@ -21,11 +21,13 @@ import streamlearn.model.StepResult;
  * <pre>
  * java -cp target/benchmarks.jar streamlearn.bench.CandidateProbe STREAMS VARIANT...
  * </pre>
- * STREAMS: comma-separated of stationary, hotter, boundary (seeds' stream, seed 1, 200k), sea,
- * hyperplane, rbf, agrawal, led, waveform (MOA, 100k; or {@code -Dprobe.n=}). A VARIANT is a JSON
- * object merged over the default spec (its features, classes and output width set per stream),
- * e.g. {@code '{"candidates":null}'}; each prints accuracy over all readings and the last half,
- * and the drifts and champion changes seen.
+ * STREAMS: comma-separated of stationary, hotter, boundary (seeds' stream, 200k; stream seed 1,
+ * another as {@code stationary:2}, or every seed of {@code -Dprobe.seeds=1,2,3} followed by their
+ * mean, the harness's figure), sea, hyperplane, rbf, agrawal, led, waveform (MOA, 100k; or
+ * {@code -Dprobe.n=}). A VARIANT is a JSON object merged over the default spec (its features,
+ * classes and output width set per stream), e.g. {@code '{"candidates":null}'}; each prints
+ * accuracy over all readings and the last half (for the seeds' stream also [100k, 120k),
+ * [100k, 101k), [101k, 102k), [102k, 103k)), and the drifts and champion changes seen.
  */
 public final class CandidateProbe {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,32 +37,69 @@ public final class CandidateProbe {
         int threads = Integer.getInteger("probe.threads", 2);
         int n = Integer.getInteger("probe.n", QualityHarness.MOA_INSTANCES);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        List<Future<String>> results = new ArrayList<>();
+        String seedList = System.getProperty("probe.seeds");
+        List<List<Future<Result>>> results = new ArrayList<>();
         for (String stream : streams) {
             for (int v = 1; v < args.length; v++) {
                 String variant = args[v];
-                results.add(pool.submit(() -> run(stream, variant, n)));
+                List<Future<Result>> group = new ArrayList<>();
+                if (seedList != null && SENSOR.contains(stream)) {
+                    for (String seed : seedList.split(",")) {
+                        group.add(pool.submit(() -> run(stream + ":" + seed.trim(), variant, n)));
+                    }
+                } else {
+                    group.add(pool.submit(() -> run(stream, variant, n)));
+                }
+                results.add(group);
             }
         }
-        for (Future<String> f : results) {
-            System.out.println(f.get());
+        for (List<Future<Result>> group : results) {
+            double[] sum = null;
+            for (Future<Result> f : group) {
+                Result r = f.get();
+                System.out.println(r.line());
+                if (sum == null) {
+                    sum = new double[r.figures().length];
+                }
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] += r.figures()[i] / group.size();
+                }
+            }
+            if (group.size() > 1) {
+                StringBuilder mean = new StringBuilder("  mean of " + group.size() + " seeds:");
+                String[] names = {"all", "last-half", "[100k,120k)", "[100k,101k)", "[101k,102k)", "[102k,103k)"};
+                for (int i = 0; i < sum.length; i++) {
+                    mean.append(String.format(Locale.ROOT, " %s %.4f", names[i], sum[i]));
+                }
+                System.out.println(mean);
+            }
             System.out.flush();
         }
         pool.shutdown();
     }
 
+    private static final List<String> SENSOR = List.of("stationary", "hotter", "boundary");
+
+    /** One run's line and its figures (all, last half, then the seeds' stream's windows). */
+    record Result(String line, double[] figures) {
+    }
+
+    /** {@code name} or {@code name:seed} (the seeds' stream; seed 1 without). */
     static QualitySource source(String stream, int n) {
-        return switch (stream) {
-            case "stationary" -> SensorSource.clean(1, QualityHarness.SENSOR_READINGS);
-            case "hotter" -> SensorSource.tampered("hotter15", 1, QualityHarness.SENSOR_READINGS,
+        int colon = stream.indexOf(':');
+        String name = colon < 0 ? stream : stream.substring(0, colon);
+        long seed = colon < 0 ? 1 : Long.parseLong(stream.substring(colon + 1));
+        return switch (name) {
+            case "stationary" -> SensorSource.clean(seed, QualityHarness.SENSOR_READINGS);
+            case "hotter" -> SensorSource.tampered("hotter15", seed, QualityHarness.SENSOR_READINGS,
                     SensorSource.hotter(QualityHarness.CHANGE_AT, 15.0), QualityHarness.CHANGE_AT);
-            case "boundary" -> SensorSource.tampered("swap", 1, QualityHarness.SENSOR_READINGS,
+            case "boundary" -> SensorSource.tampered("swap", seed, QualityHarness.SENSOR_READINGS,
                     SensorSource.swapLabels(QualityHarness.CHANGE_AT, 1, 2), QualityHarness.CHANGE_AT);
             default -> new MoaSource(stream, QualityHarness.moaCli(stream), n);
         };
     }
 
-    static String run(String stream, String variant, int n) throws Exception {
+    static Result run(String stream, String variant, int n) throws Exception {
         QualitySource source = source(stream, n);
         String spec;
         if (source instanceof MoaSource moa) {
@@ -107,12 +146,18 @@ public final class CandidateProbe {
             }
         }
         double s = (System.nanoTime() - t0) / 1e9;
+        double all = correct / (double) len;
+        double lastHalf = correctLast / (double) (len - len / 2);
+        double[] figures = source instanceof SensorSource
+                ? new double[] {all, lastHalf, acc(hits, 100_000, 120_000), acc(hits, 100_000, 101_000),
+                    acc(hits, 101_000, 102_000), acc(hits, 102_000, 103_000)}
+                : new double[] {all, lastHalf};
         String windows = source instanceof SensorSource
-                ? String.format(Locale.ROOT, " [100k,120k) %.4f [100k,101k) %.4f [101k,103k) %.4f", acc(hits, 100_000, 120_000),
-                        acc(hits, 100_000, 101_000), acc(hits, 101_000, 103_000)) : "";
-        return String.format(Locale.ROOT, "%-10s %.4f last-half %.4f%s drifts %d champion-changes %d champion %s %.1fs  %s",
-                stream, correct / (double) len, correctLast / (double) (len - len / 2), windows, model.drifts(), changes,
-                model.champion(), s, variant);
+                ? String.format(Locale.ROOT, " [100k,120k) %.4f [100k,101k) %.4f [101k,102k) %.4f [102k,103k) %.4f",
+                        figures[2], figures[3], figures[4], figures[5]) : "";
+        String line = String.format(Locale.ROOT, "%-12s %.4f last-half %.4f%s drifts %d champion-changes %d champion %s %.1fs  %s",
+                stream, all, lastHalf, windows, model.drifts(), changes, model.champion(), s, variant);
+        return new Result(line, figures);
     }
 
     static double acc(byte[] hits, int from, int to) {
