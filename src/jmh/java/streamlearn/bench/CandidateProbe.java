@@ -69,7 +69,7 @@ public final class CandidateProbe {
                 StringBuilder mean = new StringBuilder("  mean of " + group.size() + " seeds:");
                 String[] names = {"all", "last-half", "[100k,120k)", "[100k,101k)", "[101k,102k)", "[102k,103k)"};
                 for (int i = 0; i < sum.length; i++) {
-                    mean.append(String.format(Locale.ROOT, " %s %.4f", names[i], sum[i]));
+                    mean.append(String.format(Locale.ROOT, " %s %.5f", names[i], sum[i]));
                 }
                 System.out.println(mean);
             }
@@ -78,6 +78,7 @@ public final class CandidateProbe {
         pool.shutdown();
     }
 
+    private static final boolean TRACE = Boolean.getBoolean("probe.trace");
     private static final List<String> SENSOR = List.of("stationary", "hotter", "boundary");
 
     /** One run's line and its figures (all, last half, then the seeds' stream's windows). */
@@ -129,6 +130,7 @@ public final class CandidateProbe {
         long correct = 0;
         long correctLast = 0;
         long changes = 0;
+        long driftsSeen = 0;
         byte[] hits = new byte[source.length()];
         long t0 = System.nanoTime();
         for (int i = 0; i < len; i++) {
@@ -144,6 +146,14 @@ public final class CandidateProbe {
             if (r.championBefore() != null) {
                 changes++;
             }
+            if (TRACE && i >= 99_000 && i < 106_000 && (i % 250 == 0 || model.drifts() != driftsSeen)) {
+                StringBuilder t = new StringBuilder(String.format(Locale.ROOT, "  %s %d drifts %d champion %s", stream, i, model.drifts(), model.champion()));
+                for (int k = 0; k < model.candidateNames().size(); k++) {
+                    t.append(String.format(Locale.ROOT, " %s w %.3f loss %.3f", model.candidateNames().get(k), model.candidateWeight(k), model.candidateLoss(k)));
+                }
+                System.out.println(t);
+            }
+            driftsSeen = model.drifts();
         }
         double s = (System.nanoTime() - t0) / 1e9;
         double all = correct / (double) len;
@@ -155,7 +165,7 @@ public final class CandidateProbe {
         String windows = source instanceof SensorSource
                 ? String.format(Locale.ROOT, " [100k,120k) %.4f [100k,101k) %.4f [101k,102k) %.4f [102k,103k) %.4f",
                         figures[2], figures[3], figures[4], figures[5]) : "";
-        String line = String.format(Locale.ROOT, "%-12s %.4f last-half %.4f%s drifts %d champion-changes %d champion %s %.1fs  %s",
+        String line = String.format(Locale.ROOT, "%-12s %.5f last-half %.5f%s drifts %d champion-changes %d champion %s %.1fs  %s",
                 stream, all, lastHalf, windows, model.drifts(), changes, model.champion(), s, variant);
         return new Result(line, figures);
     }
