@@ -148,7 +148,10 @@ public final class SpecJson {
         return candidates;
     }
 
-    /** {@code {"method":"mixture"|"champion","halfLife":N,"eta":X}}, each optional; only with candidates. */
+    /**
+     * {@code {"method":"mixture"|"champion","halfLife":N,"eta":X,"maxLoss":X,"restartOnDrift":B}},
+     * each optional; only with candidates.
+     */
     private static SelectionSpec selection(JsonNode node, boolean candidates) {
         if (node == null || node.isNull()) {
             return candidates ? SelectionSpec.defaults() : null;
@@ -157,7 +160,7 @@ public final class SpecJson {
             throw new SpecException("selection", "only a spec with candidates has a selection");
         }
         object(node, "selection");
-        onlyFields(node, "selection", Set.of("method", "halfLife", "eta"));
+        onlyFields(node, "selection", Set.of("method", "halfLife", "eta", "maxLoss", "restartOnDrift"));
         String methodName = optionalText(node, "method", SelectionSpec.DEFAULT_METHOD.id);
         SelectionSpec.Method method = SelectionSpec.Method.byId(methodName);
         if (method == null) {
@@ -168,7 +171,17 @@ public final class SpecJson {
         if (!(eta > 0)) {
             throw new SpecException("selection.eta", "must be > 0");
         }
-        return new SelectionSpec(method, halfLife, eta);
+        double maxLoss = number(node, "maxLoss", "selection.maxLoss", SelectionSpec.DEFAULT_MAX_LOSS, 0.0,
+                SelectionSpec.DEFAULT_MAX_LOSS, false);
+        if (!(maxLoss > 0)) {
+            throw new SpecException("selection.maxLoss", "must be > 0");
+        }
+        JsonNode restart = node.get("restartOnDrift");
+        if (restart != null && !restart.isBoolean()) {
+            throw new SpecException("selection.restartOnDrift", "must be true or false");
+        }
+        boolean restartOnDrift = restart == null ? SelectionSpec.DEFAULT_RESTART_ON_DRIFT : restart.asBoolean();
+        return new SelectionSpec(method, halfLife, eta, maxLoss, restartOnDrift);
     }
 
     private static List<ModelSpec.Layer> layers(JsonNode nodes) {

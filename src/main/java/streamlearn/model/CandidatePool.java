@@ -21,6 +21,9 @@ import streamlearn.nn.Trainer;
  * with a discounted memory). The champion is the candidate of the lowest S_k, with
  * hysteresis: another takes over only when its weight is at least {@link #CHAMPION_MARGIN} times
  * the champion's, so two candidates that learn equally well do not trade places at every reading.
+ * One reading's loss counts at most {@link SelectionSpec#maxLoss}: unbounded, the log loss of a
+ * few confidently wrong predictions at a change (up to 50 each) outweighs for thousands of
+ * readings what a candidate that relearns fast has since shown.
  *
  * <p>Nothing is allocated per reading; not thread-safe.
  */
@@ -33,14 +36,12 @@ final class CandidatePool {
      * whole step many times over.
      */
     static final double NEGLIGIBLE = 40.0;
-    /** A single reading's loss counts at most this much in a recent loss (an underflowed probability). */
-    static final double MAX_LOSS = 50.0;
-
     private final SelectionSpec selection;
     private final boolean mixture;
     private final double discount;
     private final double eta;
     private final double switchGap;
+    private final double maxLoss;
     private final String[] names;
     private final Trainer[] trainers;
     /**
@@ -65,6 +66,7 @@ final class CandidatePool {
         this.discount = selection.discount();
         this.eta = selection.eta();
         this.switchGap = Math.log(CHAMPION_MARGIN) / eta;
+        this.maxLoss = selection.maxLoss();
         this.names = names;
         this.trainers = trainers;
         int k = trainers.length;
@@ -105,7 +107,7 @@ final class CandidatePool {
         return weights[k];
     }
 
-    /** Readings scored since the start. */
+    /** Readings scored since the start, or since the recent losses last started over. */
     long scored() {
         return scored;
     }
@@ -222,8 +224,8 @@ final class CandidatePool {
         int best = 0;
         for (int k = 0; k < trainers.length; k++) {
             double loss = losses[k];
-            if (!(loss < MAX_LOSS)) {
-                loss = MAX_LOSS; // also NaN
+            if (!(loss < maxLoss)) {
+                loss = maxLoss; // also NaN
             }
             double sum = discount * lossSum[k] + loss;
             lossSum[k] = sum < 1e-200 ? 0.0 : sum; // never subnormal
@@ -259,10 +261,9 @@ final class CandidatePool {
      * After a drift (detected on {@code main}'s own error): each candidate's weight average
      * restarts; the spec's own network, when it has hidden layers, also relearns its output layer
      * fast, as without candidates (the challengers keep their own pace: a fast challenger is what
-     * the pool has for a change). The recent losses are kept: they forget at their half-life
-     * anyway, and a drift of {@code main} says nothing about the challengers, who may have been
-     * ahead all along: where {@code main} cannot learn a stream it drifts again and again, and
-     * starting the weights over at each drift cost the pool its lead (docs/QUALITY.md, "Candidates").
+     * the pool has for a change). With {@link SelectionSpec#restartOnDrift} the recent losses
+     * start over and the weights are uniform again: the losses before the change rank the
+     * candidates on a stream that is gone. The champion stays until another leads by the margin.
      */
     void adaptToDrift() {
         for (int k = 0; k < trainers.length; k++) {
@@ -272,6 +273,11 @@ final class CandidatePool {
             if (relearns[k]) {
                 trainers[k].relearnOutputLayer();
             }
+        }
+        if (selection.restartOnDrift()) {
+            Arrays.fill(lossSum, 0.0);
+            Arrays.fill(weights, 1.0 / weights.length);
+            scored = 0;
         }
     }
 
