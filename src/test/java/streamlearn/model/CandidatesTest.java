@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import streamlearn.app.SensorReadingGenerator;
 import streamlearn.format.ModelSnapshot;
 import streamlearn.format.SpecJson;
@@ -18,13 +20,18 @@ class CandidatesTest {
      * random init) and the other can. Mixture or champion, the good one leads.
      */
     private static ModelSpec pool(String method) {
+        return pool(method, "");
+    }
+
+    /** {@link #pool(String)} with more fields of {@code "selection"} ({@code ,"maxLoss":1}). */
+    private static ModelSpec pool(String method, String selection) {
         return SpecJson.parse("""
                 {"features":["temperature","vibration"],"classes":["normal","warning","critical"],
                  "layers":[{"units":3,"activation":"softmax"}],"loss":"cross_entropy",
                  "optimizer":{"type":"sgd","learningRate":1e-9},"standardize":true,
                  "candidates":[{"name":"good","layers":[{"units":16,"activation":"relu"},{"units":3,"activation":"softmax"}],
                                 "optimizer":{"type":"adam","learningRate":0.01}}],
-                 "selection":{"method":"%s","halfLife":100}}""".formatted(method));
+                 "selection":{"method":"%s","halfLife":100%s}}""".formatted(method, selection));
     }
 
     /** Readings until the clearly better candidate is champion: stated bound 300. */
@@ -212,6 +219,109 @@ class CandidatesTest {
                 }
             }
         }
+    }
+
+    /**
+     * A reading's loss counts at most selection.maxLoss: a recent loss, a discounted mean of
+     * losses, never exceeds it, and the weights follow the capped losses. {@code main} stays at
+     * its random init here, its log loss about 1 a reading.
+     */
+    @org.junit.jupiter.api.Test
+    void aReadingsLossCountsAtMostMaxLoss() {
+        double cap = 0.3;
+        OnlineModel capped = OnlineModel.create(pool("mixture", ",\"maxLoss\":" + cap));
+        OnlineModel uncapped = OnlineModel.create(pool("mixture"));
+        SensorReadingGenerator gen = new SensorReadingGenerator(5, 16, 0.0);
+        Reading reading = new Reading(2);
+        double mostUncapped = 0;
+        for (int i = 0; i < 2_000; i++) {
+            gen.next(reading, i);
+            capped.step(reading);
+            uncapped.step(reading);
+            for (int k = 0; k < 2; k++) {
+                assertTrue(capped.candidateLoss(k) <= cap + 1e-12, "reading " + i + ": " + capped.candidateLoss(k));
+            }
+            mostUncapped = Math.max(mostUncapped, uncapped.candidateLoss(0));
+            double g = Math.pow(2, -1.0 / 100);
+            double scale = (1 - Math.pow(g, i + 1)) / (1 - g);
+            double gap = (capped.candidateLoss(0) - capped.candidateLoss(1)) * scale;
+            assertEquals(-gap, Math.log(capped.candidateWeight(0) / capped.candidateWeight(1)), 1e-6 * Math.max(1, Math.abs(gap)),
+                    "reading " + i);
+        }
+        assertTrue(mostUncapped > 3 * cap, "without the cap main's recent loss is " + mostUncapped);
+        assertTrue(capped.candidateWeight(1) > 0.99, "the good candidate still carries the mixture: " + capped.candidateWeight(1));
+    }
+
+    /**
+     * With restartOnDrift the recent losses start over at main's drift: uniform weights, no
+     * recent loss until the next label, then the weights follow the losses again. Without it
+     * they are kept. The default pool, +15 °C from reading 30,000, seed 1.
+     */
+    @org.junit.jupiter.api.Test
+    void restartOnDriftStartsTheRecentLossesOver() throws Exception {
+        for (boolean restart : new boolean[] {true, false}) {
+            ObjectNode root = (ObjectNode) new ObjectMapper().readTree(TestSpecs.poolJson());
+            ((ObjectNode) root.get("selection")).put("restartOnDrift", restart);
+            OnlineModel model = OnlineModel.create(SpecJson.parse(root.toString()));
+            int k = model.candidateNames().size();
+            SensorReadingGenerator gen = new SensorReadingGenerator(1, 16, 0.0);
+            Reading reading = new Reading(2);
+            int drifts = 0;
+            for (int i = 0; i < 40_000; i++) {
+                gen.next(reading, i);
+                if (i >= 30_000) {
+                    reading.setFeature(0, reading.features()[0] + 15);
+                }
+                boolean drift = model.step(reading).drift() != null;
+                if (drift) {
+                    drifts++;
+                    for (int c = 0; c < k; c++) {
+                        if (restart) {
+                            assertEquals(1.0 / k, model.candidateWeight(c), "weight of " + c + " at reading " + i);
+                            assertTrue(Double.isNaN(model.candidateLoss(c)), "recent loss of " + c + " at reading " + i);
+                        } else {
+                            assertTrue(model.candidateLoss(c) > 0, "recent loss of " + c + " kept at reading " + i);
+                        }
+                    }
+                    if (!restart) {
+                        assertTrue(model.candidateWeight(0) != 1.0 / k, "weights kept at reading " + i);
+                    }
+                    gen.next(reading, ++i);
+                    reading.setFeature(0, reading.features()[0] + 15);
+                    model.step(reading);
+                    assertTrue(model.candidateLoss(0) > 0, "the next label scores again");
+                    assertTrue(model.candidateWeight(0) != 1.0 / k, "the weights follow the losses again");
+                }
+            }
+            assertEquals(1, drifts, "restartOnDrift " + restart);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void selectionFieldsAreChecked() {
+        String base = """
+                {"features":["a"],"classes":["x","y"],"layers":[{"units":2,"activation":"softmax"}],"loss":"cross_entropy",
+                 "optimizer":{"type":"sgd","learningRate":0.1},
+                 "candidates":[{"name":"c","layers":[{"units":2,"activation":"softmax"}],"optimizer":{"type":"sgd","learningRate":0.1}}],
+                 "selection":%s}""";
+        for (String bad : new String[] {"0", "-1", "51", "\"3\""}) {
+            SpecException e = assertThrows(SpecException.class, () -> SpecJson.parse(base.formatted("{\"maxLoss\":" + bad + "}")), bad);
+            assertTrue(e.getMessage().startsWith("selection.maxLoss"), e.getMessage());
+        }
+        for (String bad : new String[] {"1", "\"true\"", "null"}) {
+            SpecException e = assertThrows(SpecException.class,
+                    () -> SpecJson.parse(base.formatted("{\"restartOnDrift\":" + bad + "}")), bad);
+            assertTrue(e.getMessage().startsWith("selection.restartOnDrift"), e.getMessage());
+        }
+        SelectionSpec read = SpecJson.parse(base.formatted("{\"maxLoss\":3,\"restartOnDrift\":true}")).selection();
+        assertEquals(3.0, read.maxLoss());
+        assertTrue(read.restartOnDrift());
+        SelectionSpec defaults = SpecJson.parse(base.formatted("{}")).selection();
+        assertEquals(SelectionSpec.DEFAULT_MAX_LOSS, defaults.maxLoss());
+        assertTrue(!defaults.restartOnDrift());
+        // Either is part of the spec: a changed one is a changed spec.
+        assertTrue(SpecMapping.differences(SpecJson.parse(base.formatted("{}")),
+                SpecJson.parse(base.formatted("{\"maxLoss\":3}"))).startsWith("selection"));
     }
 
     @org.junit.jupiter.api.Test
