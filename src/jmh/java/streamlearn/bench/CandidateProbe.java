@@ -27,7 +27,9 @@ import streamlearn.model.StepResult;
  * {@code -Dprobe.n=}). A VARIANT is a JSON object merged over the default spec (its features,
  * classes and output width set per stream), e.g. {@code '{"candidates":null}'}; each prints
  * accuracy over all readings and the last half (for the seeds' stream also [100k, 120k),
- * [100k, 101k), [101k, 102k), [102k, 103k)), and the drifts and champion changes seen.
+ * [100k, 101k), [101k, 102k), [102k, 103k)), and the drifts and champion changes seen;
+ * {@code -Dprobe.trace=true} also prints each candidate's weight and recent loss every 250
+ * readings and at each drift over readings [99k, 106k), where the seeds' streams change.
  */
 public final class CandidateProbe {
     private static final ObjectMapper JSON = new ObjectMapper();
