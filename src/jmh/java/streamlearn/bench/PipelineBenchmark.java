@@ -301,6 +301,9 @@ public final class PipelineBenchmark {
             long sent = 0;
             long received = 0;
             long end = start + TimeUnit.SECONDS.toNanos(seconds + LATENCY_WARMUP_SECONDS + 15);
+            // The worst latency of the readings produced in each second, to place a stall in time.
+            long startMillis = System.currentTimeMillis();
+            long[] worstOfSecond = new long[seconds + LATENCY_WARMUP_SECONDS + 16];
             while (received < total && System.nanoTime() < end) {
                 // Send what is due, then read what is committed: one thread, so the two never race.
                 long due = Math.min(total, (long) ((System.nanoTime() - start) / 1e9 * rate));
@@ -314,6 +317,8 @@ public final class PipelineBenchmark {
                     if (produced >= measuredFrom && n < latencies.length) {
                         latencies[n++] = now - produced;
                     }
+                    int second = (int) Math.min(worstOfSecond.length - 1, Math.max(0, (produced - startMillis) / 1000));
+                    worstOfSecond[second] = Math.max(worstOfSecond[second], now - produced);
                     received++;
                 }
             }
@@ -322,6 +327,12 @@ public final class PipelineBenchmark {
                     rate, seconds, LATENCY_WARMUP_SECONDS);
             System.out.printf("  sent %,d, predictions read %,d, measured %,d; produce -> read_committed: p50 %d ms  p99 %d ms  max %d ms%n",
                     sent, received, n, latencies[n / 2], latencies[(int) (n * 0.99)], latencies[n - 1]);
+            for (int i = 0; i < worstOfSecond.length; i++) {
+                if (worstOfSecond[i] > 250) {
+                    System.out.printf("  produced in second %d (from %s): worst %d ms%n", i,
+                            java.time.Instant.ofEpochMilli(startMillis + i * 1000L), worstOfSecond[i]);
+                }
+            }
         }
     }
 
