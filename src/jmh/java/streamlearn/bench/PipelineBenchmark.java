@@ -58,7 +58,7 @@ import streamlearn.stream.Topics;
  * prediction being readable by a read_committed consumer, at a fixed offered rate.
  *
  * <p>Usage: {@code java -cp target/benchmarks.jar streamlearn.bench.PipelineBenchmark
- * [--records N] [--rounds N] [--partitions 1,2] [--latency-rate N] [--latency-seconds N] [--latency-commit-ms N] [--warmup N] [--spec FILE]
+ * [--records N] [--rounds N] [--partitions 1,2] [--latency-rate N] [--latency-seconds N] [--commit-ms N] [--warmup N] [--spec FILE]
  * [--passthrough-output small|prediction] [--compression none|lz4|zstd|...]}
  */
 public final class PipelineBenchmark {
@@ -79,7 +79,7 @@ public final class PipelineBenchmark {
         int[] partitionCounts = Arrays.stream(o.getOrDefault("partitions", "1,2").split(",")).mapToInt(Integer::parseInt).toArray();
         int latencyRate = Integer.parseInt(o.getOrDefault("latency-rate", "20000"));
         int latencySeconds = Integer.parseInt(o.getOrDefault("latency-seconds", "60"));
-        int latencyCommitMs = Integer.parseInt(o.getOrDefault("latency-commit-ms", "100"));
+        int commitMs = Integer.parseInt(o.getOrDefault("commit-ms", "100"));
         int warmup = Integer.parseInt(o.getOrDefault("warmup", "300000"));
         // --spec FILE: another model than the default, e.g. to separate the model's cost from the pipeline's.
         ModelSpec spec = o.containsKey("spec") ? SpecJson.parse(Files.readString(Path.of(o.get("spec")))) : SpecJson.defaultSpec();
@@ -105,9 +105,9 @@ public final class PipelineBenchmark {
                 Topics topics = topics("warmup");
                 create(bootstrap, topics, 1);
                 produce(bootstrap, topics.readings(), warmup);
-                throughput(bootstrap, "warmup-passthrough", passthrough(topics, spec, predictionShaped), topics, warmup, state, null, 1, compression);
+                throughput(bootstrap, "warmup-passthrough", passthrough(topics, spec, predictionShaped), topics, warmup, state, null, 1, compression, commitMs);
                 throughput(bootstrap, "warmup-streamlearn", LearnerTopology.build(settings(spec, topics, 1)), topics, warmup,
-                        state, settings(spec, topics, 1), 1, compression);
+                        state, settings(spec, topics, 1), 1, compression, commitMs);
                 System.out.printf("warmed up on %,d readings%n", warmup);
             }
             for (int partitions : rounds > 0 ? partitionCounts : new int[0]) {
@@ -130,7 +130,7 @@ public final class PipelineBenchmark {
                                 ? passthrough(topics, spec, predictionShaped)
                                 : LearnerTopology.build(settings(spec, topics, partitions));
                         double rate = throughput(bootstrap, app, topology, topics, records, state,
-                                passthrough ? null : settings(spec, topics, partitions), partitions, compression);
+                                passthrough ? null : settings(spec, topics, partitions), partitions, compression, commitMs);
                         System.out.printf("  round %d %-12s %,10.0f records/s%n", round, passthrough ? "passthrough" : "streamlearn", rate);
                         if (passthrough) {
                             a = rate;
@@ -145,7 +145,7 @@ public final class PipelineBenchmark {
                         partitions, ratios.get(0), ratios.get(ratios.size() / 2), ratios.get(ratios.size() - 1));
             }
             if (latencySeconds > 0) {
-                latency(bootstrap, spec, state, latencyRate, latencySeconds, latencyCommitMs);
+                latency(bootstrap, spec, state, latencyRate, latencySeconds, commitMs);
             }
         } finally {
             EmbeddedKafkaBroker.deleteRecursively(state);
@@ -160,13 +160,13 @@ public final class PipelineBenchmark {
 
     /** Records/s from the first committed offset to the last, read from the group's committed offsets. */
     private static double throughput(String bootstrap, String applicationId, Topology topology, Topics topics, int records,
-                                     Path state, LearnerSettings settings, int threads, String compression) throws Exception {
+                                     Path state, LearnerSettings settings, int threads, String compression, int commitMs) throws Exception {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitMs);
         // A thread per partition for both, so two partitions can use both cores.
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
