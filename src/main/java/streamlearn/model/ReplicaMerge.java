@@ -105,15 +105,17 @@ public final class ReplicaMerge {
     }
 
     /**
-     * The rule the measurements chose (docs/QUALITY.md, "Replicas: the merge rule"): the rules
-     * that extrapolate (delta sum, sqrt-K delta) learn faster between short merges but overshoot
-     * between long ones, which the traffic of publishing a replica's state calls for; the plain
-     * average is worse where the replicas' shares differ.
+     * The rule the measurements chose (docs/QUALITY.md, "Replicas: the merge rule"). At the spec's
+     * own rates an average of K replicas learns about 1/K as fast per reading as one model, and
+     * its memories forget K times more slowly; the rules that extrapolate the merged change
+     * instead (delta sum, sqrt-K delta, block momentum) overshoot between long merges, which the
+     * traffic of publishing a replica's state calls for. Scaling each replica's rate by its
+     * optimizer's large-batch rule keeps the average's pace without that overshoot. A change in
+     * what the labels mean also needs the merges to come often while a replica relearns its output
+     * layer after a drift (its steps are then many times larger, and a replica relearning alone
+     * needs K times the stream's readings): an interval the stream part sets, not the merge.
      */
-    public static final Rule DEFAULT = Rule.UPDATE_WEIGHTED;
-    // BATCH_SCALED is ahead of it on every stream measured, but no rule meets the bar for
-    // the swapped boundary at K = 4 (a replica relearns on its own readings alone until the next
-    // merge): which to build the stream part on is the decision, not this measurement's.
+    public static final Rule DEFAULT = Rule.BATCH_SCALED;
 
     private final Rule rule;
 
