@@ -1,5 +1,9 @@
 package streamlearn.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,18 +13,20 @@ import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
 import streamlearn.model.ReplicaMerge;
 import streamlearn.model.StepResult;
+import streamlearn.nn.Trainer;
 
 /**
  * Data-parallel replicas of the default model against the single model over the same readings,
  * prequentially (issue #26): the readings are dealt to K replicas, each predicts and trains on its
  * share, and every N x K readings (N updates per replica on average) they merge with a
  * {@link ReplicaMerge} rule and continue from the merged model, each keeping its own drift detector
- * ({@link ReplicaMerge#adopt}). A reading's prediction is made by the replica it was dealt to.
+ * ({@link ReplicaMerge#adopt}). A reading's prediction is made by the replica it was dealt to. The
+ * replicas train at the learning rates the rule gives them ({@link #replicaSpec}).
  * Single-threaded; every run is deterministic.
  *
  * <pre>
  * java -cp target/benchmarks.jar streamlearn.bench.ReplicaProbe [--streams stationary,hotter,boundary,sea,agrawal]
- *     [--seeds 3] [--k 2,4] [--n 100,1000,10000] [--rules RULE,...] [--split round-robin]
+ *     [--seeds 3] [--k 2,4] [--n 100,1000,10000] [--rules RULE,...] [--split round-robin] [--n-relearning M]
  * </pre>
  * {@code --rules}: {@link ReplicaMerge.Rule} names, every rule by default. {@code --split
  * round-robin} deals reading i to replica i mod K; {@code uneven} deals them in cycles where replica k gets k + 1 readings (so shares 1:2 for K = 2, 1:2:3:4 for K = 4: the rules
@@ -43,6 +49,7 @@ public final class ReplicaProbe {
         int[] ns = {100, 1000, 10_000};
         List<ReplicaMerge.Rule> rules = List.of(ReplicaMerge.Rule.values());
         boolean uneven = false;
+        int relearning = 0;
         for (int i = 0; i + 1 < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -50,6 +57,7 @@ public final class ReplicaProbe {
                 case "--seeds" -> seeds = Integer.parseInt(v);
                 case "--k" -> ks = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--n" -> ns = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--n-relearning" -> relearning = Integer.parseInt(v);
                 case "--rules" -> rules = Arrays.stream(v.split(",")).map(ReplicaMerge.Rule::valueOf).toList();
                 case "--split" -> uneven = switch (v) {
                     case "round-robin" -> false;
@@ -62,7 +70,8 @@ public final class ReplicaProbe {
         if (args.length % 2 != 0) {
             throw new IllegalArgumentException("options come in pairs");
         }
-        System.out.printf(Locale.ROOT, "# split %s; merge every N x K readings%n", uneven ? "uneven" : "round-robin");
+        System.out.printf(Locale.ROOT, "# split %s; merge every N x K readings%s%n", uneven ? "uneven" : "round-robin",
+                relearning > 0 ? ", every " + relearning + " x K while a replica relearns after a drift" : "");
         for (String stream : streams) {
             boolean sensor = List.of("stationary", "hotter", "boundary").contains(stream);
             List<byte[]> single = new ArrayList<>();
@@ -73,7 +82,7 @@ public final class ReplicaProbe {
                 spec = source instanceof MoaSource moa ? DefaultSpecJson.forStream(moa.features(), moa.classes())
                         : DefaultSpecJson.text();
                 sources.add(source);
-                single.add(run(SpecJson.parse(spec), source, 1, 0, null, false).hits);
+                single.add(run(SpecJson.parse(spec), source, 1, 0, null, false, 0).hits);
             }
             System.out.printf(Locale.ROOT, "%-10s %-15s K N      | %s%n", stream, "rule", header(stream));
             System.out.printf(Locale.ROOT, "%-10s %-15s - -      | %s%n", stream, "single", figures(stream, single));
@@ -85,7 +94,8 @@ public final class ReplicaProbe {
                         boolean same = true;
                         for (int s = 0; s < sources.size(); s++) {
                             String specJson = sensor ? DefaultSpecJson.text() : spec;
-                            Run r = run(SpecJson.parse(specJson), sources.get(s), k, n, new ReplicaMerge(rule), uneven);
+                            Run r = run(replicaSpec(specJson, rule, k), sources.get(s), k, n, new ReplicaMerge(rule), uneven,
+                                    relearning);
                             hits.add(r.hits);
                             drifts += r.drifts;
                             same &= Arrays.equals(r.hits, single.get(s));
@@ -99,6 +109,33 @@ public final class ReplicaProbe {
             }
         }
     }
+
+    /**
+     * The spec the replicas (and the models they merge from) are built from: {@code json} with each
+     * optimizer's learning rate scaled as the rule says ({@link ReplicaMerge.Rule#learningRateScale}).
+     */
+    static ModelSpec replicaSpec(String json, ReplicaMerge.Rule rule, int k) {
+        ModelSpec spec = SpecJson.parse(json);
+        try {
+            ObjectNode root = (ObjectNode) JSON.readTree(json);
+            scale((ObjectNode) root.get("optimizer"), rule.learningRateScale(spec.optimizer(), k));
+            for (int c = 0; c < spec.candidates().size(); c++) {
+                scale((ObjectNode) root.get("candidates").get(c).get("optimizer"),
+                        rule.learningRateScale(spec.candidates().get(c).optimizer(), k));
+            }
+            return SpecJson.parse(root.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void scale(ObjectNode optimizer, double factor) {
+        if (factor != 1.0) {
+            optimizer.put("learningRate", optimizer.get("learningRate").asDouble() * factor);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static QualitySource source(String stream, int seed) {
         return switch (stream) {
@@ -114,8 +151,14 @@ public final class ReplicaProbe {
     private record Run(byte[] hits, long drifts) {
     }
 
-    /** One pass: without a merge the single model; with one, K replicas merged every n x K readings (K = 1: one replica merged with itself, which must be the single model). */
-    static Run run(ModelSpec spec, QualitySource source, int k, int n, ReplicaMerge merge, boolean uneven) {
+    /**
+     * One pass: without a merge the single model; with one, K replicas merged every n x K readings
+     * (K = 1: one replica merged with itself, which must be the single model), and, with
+     * {@code relearningN} > 0, every relearningN x K readings while a replica that detected a drift
+     * relearns its output layer ({@link Trainer#OUTPUT_RELEARNING_UPDATES} of its updates).
+     */
+    static Run run(ModelSpec spec, QualitySource source, int k, int n, ReplicaMerge merge, boolean uneven,
+                   int relearningN) {
         int[] deal = deal(k, uneven);
         OnlineModel base = OnlineModel.create(spec);
         List<OnlineModel> replicas = new ArrayList<>();
@@ -126,15 +169,23 @@ public final class ReplicaProbe {
         int len = source.length();
         byte[] hits = new byte[len];
         long drifts = 0;
-        long every = (long) n * k;
+        long since = 0;
+        long fastUntil = -1;
         for (int i = 0; i < len; i++) {
             cursor.next();
             StepResult r = replicas.get(deal[i % deal.length]).step(cursor.reading());
             hits[i] = (byte) (r.correct() ? 1 : 0);
             if (r.drift() != null) {
                 drifts++;
+                if (relearningN > 0) {
+                    // The drifted replica relearns its output layer for its next updates.
+                    fastUntil = Math.max(fastUntil, i + (long) Trainer.OUTPUT_RELEARNING_UPDATES * k);
+                }
             }
-            if (merge != null && (i + 1) % every == 0) {
+            since++;
+            long every = (long) (i < fastUntil ? relearningN : n) * k;
+            if (merge != null && since >= every) {
+                since = 0;
                 OnlineModel merged = merge.merge(base, replicas);
                 for (int j = 0; j < k; j++) {
                     replicas.set(j, merge.adopt(merged, replicas.get(j)));

@@ -19,7 +19,8 @@ import streamlearn.nn.StateWriter;
  * <ul>
  *   <li><b>weights and their average</b> (every trainer's {@code weights}, {@code averaging.weights}):
  *       by the {@link Rule}; {@link #DEFAULT} was chosen by measurement (docs/QUALITY.md, "Replicas:
- *       the merge rule"). When some replicas restarted a trainer's average since the base (their
+ *       the merge rule"). {@link Rule#BATCH_SCALED} merges the average as one trainer that took
+ *       every replica's update would hold it. When some replicas restarted a trainer's average since the base (their
  *       drift reaction), the merged average is theirs alone (weighted by their updates): the
  *       reaction is the model's, not diluted by the averages of the time before the change.</li>
  *   <li><b>optimizer state</b> ({@code optimizer.*}: Adam's moments and bias-correction powers, SGD's
@@ -39,7 +40,9 @@ import streamlearn.nn.StateWriter;
  *       the forgetting's weights. Clipping (a reading beyond 4 standard deviations) is applied by
  *       each replica against its own statistics, so a clipped reading is the one inexactness.</li>
  *   <li><b>the candidates' selection</b>: the discounted loss sums averaged by d_k (each is a
- *       discounted mean over the replica's own readings, of the same scale as one model's); the
+ *       discounted mean over the replica's own readings, of the same scale as one model's; under
+ *       {@link Rule#BATCH_SCALED}, the sums one pool that scored every replica's reading would
+ *       hold); the
  *       champion is the one most replicas name (ties: the first candidate), keeping the pool's
  *       hysteresis instead of re-deciding at each merge.</li>
  *   <li><b>the drift detector</b> ({@code drift.detector.*}): not merged. Each replica keeps its
@@ -71,16 +74,48 @@ public final class ReplicaMerge {
          * al., "On the SDEs and Scaling Rules for Adaptive Gradient Algorithms", 2022) scales the
          * learning rate by the square root of the batch's growth.
          */
-        SQRT_K_DELTA
+        SQRT_K_DELTA,
+        /**
+         * Each replica learns at the rate a K times larger batch calls for, by its optimizer's
+         * batch-size scaling rule ({@link #learningRateScale}: SGD's linear rule, Goyal et al.,
+         * "Accurate, Large Minibatch SGD", 2017; Adam's square-root rule, Malladi et al. 2022).
+         * The average of K replicas' steps is a step on K readings where one learner takes K
+         * steps, and these rules are the rates at which such a step follows, to first order, the
+         * path of the K steps, noise included; at the spec's own rates the average learns about
+         * 1/K as fast per reading. The weights are then averaged as by {@link #UPDATE_WEIGHTED}.
+         * And the model's memories counted in updates, the weight average and the candidates'
+         * recent losses, are merged as one learner that took every replica's update would hold
+         * them, as the scaler's statistics are: an average of them would forget K times more
+         * slowly per reading than the model they belong to.
+         */
+        BATCH_SCALED;
+
+        /**
+         * The factor on the learning rate of a replica's optimizer, K replicas training: K for SGD
+         * and sqrt(K) for Adam under {@link #BATCH_SCALED}, 1 otherwise (and for K = 1). The
+         * replicas and the models they merge from are built from the spec with their rates so
+         * scaled; the state they write does not depend on the rate.
+         */
+        public double learningRateScale(OptimizerSpec optimizer, int k) {
+            if (this != BATCH_SCALED || k == 1) {
+                return 1.0;
+            }
+            return optimizer instanceof OptimizerSpec.Adam ? Math.sqrt(k) : k;
+        }
     }
 
     /**
-     * The rule the measurements chose (docs/QUALITY.md, "Replicas: the merge rule"): the rules
-     * that extrapolate (delta sum, sqrt-K delta) learn faster between short merges but overshoot
-     * between long ones, which the traffic of publishing a replica's state calls for; the plain
-     * average is worse where the replicas' shares differ.
+     * The rule the measurements chose (docs/QUALITY.md, "Replicas: the merge rule"). At the spec's
+     * own rates an average of K replicas learns about 1/K as fast per reading as one model, and
+     * its memories forget K times more slowly; the rules that extrapolate the merged change
+     * instead (delta sum, sqrt-K delta, block momentum) overshoot between long merges, which the
+     * traffic of publishing a replica's state calls for. Scaling each replica's rate by its
+     * optimizer's large-batch rule keeps the average's pace without that overshoot. A change in
+     * what the labels mean also needs the merges to come often while a replica relearns its output
+     * layer after a drift (its steps are then many times larger, and a replica relearning alone
+     * needs K times the stream's readings): an interval the stream part sets, not the merge.
      */
-    public static final Rule DEFAULT = Rule.UPDATE_WEIGHTED;
+    public static final Rule DEFAULT = Rule.BATCH_SCALED;
 
     private final Rule rule;
 
@@ -140,7 +175,7 @@ public final class ReplicaMerge {
             for (int i = 0; i < k; i++) {
                 of[i] = r[i].get(name);
             }
-            merged.values.put(name, mergeValue(name, e.getValue(), of, w, trainerOf(trainers, name), b, r, empty));
+            merged.values.put(name, mergeValue(name, e.getValue(), of, w, trainerOf(trainers, name), b, r, empty, spec));
         }
         restartAveragesWhereReplicasDid(trainers, b, r, merged);
         if (spec.standardize() && k > 1) {
@@ -198,7 +233,7 @@ public final class ReplicaMerge {
     }
 
     private Value mergeValue(String name, Value base, Value[] of, double[] w, String trainer, Recording b,
-                             Recording[] r, Recording empty) {
+                             Recording[] r, Recording empty, ModelSpec spec) {
         if (name.startsWith(DETECTOR)) {
             return empty.get(name);
         }
@@ -208,6 +243,9 @@ public final class ReplicaMerge {
         String local = name.substring(trainer.length());
         switch (local) {
             case "weights", "averaging.weights" -> {
+                if (rule == Rule.BATCH_SCALED && local.equals("averaging.weights")) {
+                    return averageAsOneLearner(trainer, base, of, w, b, r, averagingDecay(spec, trainer));
+                }
                 return switch (rule) {
                     case DELTA_SUM -> deltaSum(base, of);
                     case SQRT_K_DELTA -> scaledDelta(base, of, w, Math.sqrt(of.length));
@@ -235,6 +273,10 @@ public final class ReplicaMerge {
                 return increases(base, of);
             }
             case "selection.losses" -> {
+                if (rule == Rule.BATCH_SCALED) {
+                    double discount = spec.selection().discount();
+                    return asOneLearner(base, of, updatesOf("selection.scored", b, r), n -> Math.pow(discount, n));
+                }
                 return average(of, w);
             }
             case "selection.champion" -> {
@@ -251,12 +293,112 @@ public final class ReplicaMerge {
 
     /** Each replica's updates since the base of the trainer under {@code prefix}. */
     private static long[] updatesSince(String prefix, Recording b, Recording[] r) {
+        return updatesOf(prefix + "modelVersion", b, r);
+    }
+
+    /** Each replica's increase of the counter {@code name} since the base. */
+    private static long[] updatesOf(String name, Recording b, Recording[] r) {
         long[] d = new long[r.length];
-        long from = b.get(prefix + "modelVersion").count();
+        long from = b.get(name).count();
         for (int i = 0; i < r.length; i++) {
-            d[i] = r[i].get(prefix + "modelVersion").count() - from;
+            d[i] = r[i].get(name).count() - from;
         }
         return d;
+    }
+
+    /** The decay of the weight average of the trainer under {@code prefix}. */
+    private static double averagingDecay(ModelSpec spec, String prefix) {
+        if (prefix.isEmpty()) {
+            return spec.averagingDecay();
+        }
+        for (CandidateSpec c : spec.candidates()) {
+            if (prefix.equals("candidates." + c.name() + ".")) {
+                return c.averagingDecay();
+            }
+        }
+        throw new IllegalStateException("no candidate under " + prefix);
+    }
+
+    /**
+     * The weight average as one trainer that took every replica's update would hold it: the
+     * average keeps a share lambda(a, n) of what it held at age a over its next n updates (the
+     * product of its decays, {@link #averageRetained}), so each replica's average splits into
+     * the base's and that of its own weights, and the latter pool (by updates) with the share
+     * of all D updates. Where a replica restarted its average since the base, it holds none of
+     * the base's, and the update-weighted average is taken ({@link #restartAveragesWhereReplicasDid}
+     * then keeps the restarted ones alone).
+     */
+    private static Value averageAsOneLearner(String trainer, Value base, Value[] of, double[] w, Recording b,
+                                             Recording[] r, double decay) {
+        long[] d = updatesSince(trainer, b, r);
+        // Without restarts (no drift detection) the average's age is the update count.
+        String age = b.values.containsKey(trainer + "averaging.age") ? trainer + "averaging.age" : trainer + "modelVersion";
+        long from = b.get(age).count();
+        for (int i = 0; i < of.length; i++) {
+            if (r[i].get(age).count() < from + d[i]) {
+                return average(of, w);
+            }
+        }
+        return asOneLearner(base, of, d, n -> averageRetained(from, n, decay));
+    }
+
+    /**
+     * What one learner that took all D = sum d_k updates would hold of a memory that each update
+     * mixes into: after n updates it keeps a share {@code retained(n)} of the base's value and the
+     * rest is its updates' own part. Replica k's own part is (v_k - retained(d_k) base) /
+     * (1 - retained(d_k)); the parts pool weighted by d_k / D, and the pool takes the share
+     * 1 - retained(D). Exact when every update brings the same (a constant loss, unchanging
+     * weights); one replica is given back bit for bit.
+     */
+    private static Value asOneLearner(Value base, Value[] of, long[] d, java.util.function.LongToDoubleFunction retained) {
+        if (of.length == 1) {
+            return of[0];
+        }
+        long total = 0;
+        for (long di : d) {
+            total += di;
+        }
+        if (total == 0) {
+            return base;
+        }
+        int n = base.values.length;
+        double[] pooled = new double[n];
+        for (int i = 0; i < of.length; i++) {
+            if (d[i] == 0) {
+                continue; // it holds the base's value: no part of its own
+            }
+            double kept = retained.applyAsDouble(d[i]);
+            double share = (double) d[i] / total / (1 - kept);
+            double[] v = of[i].values;
+            for (int j = 0; j < n; j++) {
+                pooled[j] += share * (v[j] - kept * base.values[j]);
+            }
+        }
+        double kept = retained.applyAsDouble(total);
+        double[] out = new double[n];
+        for (int j = 0; j < n; j++) {
+            out[j] = kept * base.values[j] + (1 - kept) * pooled[j];
+        }
+        return new Value(base.kind, out);
+    }
+
+    /**
+     * The share of a weight average of age {@code age} that it keeps over its next {@code n}
+     * updates: the product of the decays {@link streamlearn.nn.Trainer} applies, min(decay,
+     * (1 + a) / (10 + a)) at each new age a.
+     */
+    static double averageRetained(long age, long n, double decay) {
+        double kept = 1.0;
+        long t = 0;
+        for (; t < n; t++) {
+            long a = age + t + 1;
+            double ramp = (1.0 + a) / (10.0 + a);
+            if (ramp >= decay) {
+                break; // the ramp only grows: decay from here on
+            }
+            kept *= ramp;
+        }
+        return kept * Math.pow(decay, n - t);
     }
 
     /**

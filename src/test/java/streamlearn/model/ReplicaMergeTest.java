@@ -166,6 +166,109 @@ class ReplicaMergeTest {
         assertArrayEquals(new double[] {1 + r, 1 + 2 * r, 1 + 3 * r, 1 + 4 * r}, scaled.get("weights").values(), 1e-15);
     }
 
+    private static final String TINY_AVERAGED = TINY.replace("\"standardize\":false", "\"standardize\":false,\"averaging\":{\"decay\":0.99}");
+
+    /** The share of its value a weight average of age {@code age} keeps over n updates, as Trainer's steps apply it one by one. */
+    private static double kept(long age, long n, double decay) {
+        double kept = 1.0;
+        for (long a = age + 1; a <= age + n; a++) {
+            kept *= Math.min(decay, (1.0 + a) / (10.0 + a));
+        }
+        return kept;
+    }
+
+    /** A model of the averaged tiny spec with the given update count, weights and weight average. */
+    private static OnlineModel tinyAveraged(long version, double[] weights, double[] average) {
+        OnlineModel m = OnlineModel.blank(SpecJson.parse(TINY_AVERAGED));
+        Recording r = Recording.of(m);
+        r.count("modelVersion", version);
+        r.parameters("weights", weights);
+        r.parameters("averaging.weights", average);
+        m.readState(r.reader());
+        return m;
+    }
+
+    @Test
+    void batchScaledMergesTheWeightAverageAsOneTrainerOfEveryUpdate() {
+        // Replicas whose weights stayed at w while they took 5, 20 and 60 updates from a base of
+        // age 870 (the average's ramp (1 + a) / (10 + a) reaches the decay 0.99 at age 881): each
+        // average is the base's moved toward w by its own updates, the merged one the base's
+        // moved by all 85.
+        double[] w = {1, -2, 3, 0.5};
+        double[] a0 = {0, 1, -1, 2};
+        long age = 870;
+        long[] d = {5, 20, 60};
+        List<OnlineModel> replicas = new ArrayList<>();
+        for (long di : d) {
+            double keep = kept(age, di, 0.99);
+            double[] a = new double[4];
+            for (int j = 0; j < 4; j++) {
+                a[j] = keep * a0[j] + (1 - keep) * w[j];
+            }
+            replicas.add(tinyAveraged(age + di, w, a));
+        }
+        Recording merged = Recording.of(new ReplicaMerge(Rule.BATCH_SCALED).merge(tinyAveraged(age, a0, a0), replicas));
+        double keep = kept(age, 85, 0.99);
+        for (int j = 0; j < 4; j++) {
+            assertEquals(keep * a0[j] + (1 - keep) * w[j], merged.get("averaging.weights").values()[j], 1e-12, "average " + j);
+        }
+        assertArrayEquals(w, merged.get("weights").values(), 1e-15);
+        assertEquals(955, merged.get("modelVersion").count());
+        // The update-weighted average of the averages holds more of the base (0.63 against 0.42):
+        // its 85 updates count as some 40.
+        Recording weighted = Recording.of(new ReplicaMerge(Rule.UPDATE_WEIGHTED).merge(tinyAveraged(age, a0, a0), replicas));
+        assertEquals(0.37, weighted.get("averaging.weights").values()[0], 0.01);
+        assertEquals(0.58, merged.get("averaging.weights").values()[0], 0.01);
+    }
+
+    @Test
+    void batchScaledMergesTheRecentLossesAsOnePoolThatScoredEveryReading() {
+        // Each candidate's loss the same at every reading: a pool that scored all the replicas'
+        // readings would hold discount^D of the base's sums plus D readings of that loss.
+        ModelSpec spec = TestSpecs.pool();
+        double rho = spec.selection().discount();
+        double[] loss = {0.1, 0.3, 0.7};
+        OnlineModel base = trained(spec, OnlineModel.create(spec), readings(1, 300));
+        Recording b = Recording.of(base);
+        double[] s0 = b.get("selection.losses").values();
+        long scored = b.get("selection.scored").count();
+        long[] d = {400, 1500};
+        List<OnlineModel> replicas = new ArrayList<>();
+        for (long di : d) {
+            OnlineModel replica = trained(spec, base, readings(2 + di, (int) di));
+            Recording r = Recording.of(replica);
+            double[] s = new double[3];
+            for (int c = 0; c < 3; c++) {
+                s[c] = Math.pow(rho, di) * s0[c] + loss[c] * (1 - Math.pow(rho, di)) / (1 - rho);
+            }
+            r.vector("selection.losses", s);
+            replica.readState(r.reader());
+            replicas.add(replica);
+        }
+        Recording merged = Recording.of(new ReplicaMerge(Rule.BATCH_SCALED).merge(base, replicas));
+        assertEquals(scored + 1900, merged.get("selection.scored").count());
+        for (int c = 0; c < 3; c++) {
+            double expected = Math.pow(rho, 1900) * s0[c] + loss[c] * (1 - Math.pow(rho, 1900)) / (1 - rho);
+            assertEquals(expected, merged.get("selection.losses").values()[c], 1e-12 * expected, "candidate " + c);
+        }
+    }
+
+    @Test
+    void batchScaledScalesSgdLinearlyAndAdamBySquareRoot() {
+        OptimizerSpec sgd = new OptimizerSpec.Sgd(0.1, 0);
+        OptimizerSpec adam = new OptimizerSpec.Adam(0.002, 0.9, 0.999, 1e-8);
+        assertEquals(4.0, Rule.BATCH_SCALED.learningRateScale(sgd, 4));
+        assertEquals(2.0, Rule.BATCH_SCALED.learningRateScale(adam, 4));
+        assertEquals(Math.sqrt(2), Rule.BATCH_SCALED.learningRateScale(adam, 2));
+        assertEquals(1.0, Rule.BATCH_SCALED.learningRateScale(sgd, 1));
+        for (Rule rule : Rule.values()) {
+            if (rule != Rule.BATCH_SCALED) {
+                assertEquals(1.0, rule.learningRateScale(sgd, 4), rule.name());
+                assertEquals(1.0, rule.learningRateScale(adam, 4), rule.name());
+            }
+        }
+    }
+
     @Test
     void withoutUpdatesTheReplicasCountAlike() {
         OnlineModel base = tiny(10, 0, 0, 0, 0);
