@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import streamlearn.nn.StateReader;
 import streamlearn.nn.StateWriter;
+import streamlearn.nn.Trainer;
 
 /**
  * Merges K replicas of one model, each trained since the last merge on its own share of the
@@ -384,15 +385,13 @@ public final class ReplicaMerge {
 
     /**
      * The share of a weight average of age {@code age} that it keeps over its next {@code n}
-     * updates: the product of the decays {@link streamlearn.nn.Trainer} applies, min(decay,
-     * (1 + a) / (10 + a)) at each new age a.
+     * updates: the product of {@link Trainer#averageKept} at each new age.
      */
     static double averageRetained(long age, long n, double decay) {
         double kept = 1.0;
         long t = 0;
         for (; t < n; t++) {
-            long a = age + t + 1;
-            double ramp = (1.0 + a) / (10.0 + a);
+            double ramp = Trainer.averageKept(age + t + 1, decay);
             if (ramp >= decay) {
                 break; // the ramp only grows: decay from here on
             }

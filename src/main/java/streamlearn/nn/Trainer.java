@@ -357,14 +357,22 @@ public final class Trainer {
             outputRelearningLeft--;
         }
         if (average != null) {
-            // Early on the average would be dominated by the random initial weights; the
-            // (1 + t) / (10 + t) ramp lets it follow the weights until decay takes over.
-            double d = Math.min(averageDecay, (1.0 + averageAge) / (10.0 + averageAge));
+            double d = averageKept(averageAge, averageDecay);
             double keep = 1.0 - d;
             for (int i = 0; i < average.length; i++) {
                 average[i] = d * average[i] + keep * params[i];
             }
         }
         return true;
+    }
+
+    /**
+     * The share of the weight average it keeps at the update that makes it {@code age} updates
+     * old, under the spec's {@code decay}. Early on the average would be dominated by the random
+     * initial weights; the (1 + age) / (10 + age) ramp lets it follow the weights until the decay
+     * takes over.
+     */
+    public static double averageKept(long age, double decay) {
+        return Math.min(decay, (1.0 + age) / (10.0 + age));
     }
 }
