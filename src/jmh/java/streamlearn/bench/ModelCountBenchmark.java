@@ -132,6 +132,11 @@ public final class ModelCountBenchmark {
         written.add(app + "-" + LearnerTopology.PENDING_STORE + "-changelog");
         double bytesPerReading = topicBytes(bootstrap, written) / (double) records;
         double changelogPerReading = topicBytes(bootstrap, List.of(modelChangelog)) / (double) records;
+        StringBuilder byTopic = new StringBuilder();
+        for (String topic : written) {
+            byTopic.append(String.format(" %s %,.0f", topic, topicBytes(bootstrap, List.of(topic)) / (double) records));
+        }
+        System.out.printf("%,d models: bytes per reading by topic:%s%n", models, byTopic);
 
         // A restart on the same state directory: no restore, and no model read until its sensor sends.
         double restartS;
