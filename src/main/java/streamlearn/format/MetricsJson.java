@@ -95,7 +95,8 @@ public final class MetricsJson {
 
     /**
      * {@code "candidates":{"<name>":{"loss":X,"weight":X},...}}: each candidate's recent loss (null
-     * before the first labeled reading) and mixture weight.
+     * before the first labeled reading since the start or since the recent losses started over at a
+     * drift) and mixture weight.
      */
     public static void candidates(JsonGenerator g, OnlineModel model) throws IOException {
         g.writeObjectFieldStart("candidates");

@@ -13,7 +13,8 @@ import java.util.List;
  * @param recentReadings length of the newer part: about how long ago the change began
  * @param actions        what the learner did, in order: {@link #SCALER_RELEARNING},
  *                       {@link #AVERAGE_RESTARTED} (either may be missing when the spec has no
- *                       standardisation or no weight average), {@link #OUTPUT_LAYER_RELEARNING}
+ *                       standardisation or no weight average), {@link #OUTPUT_LAYER_RELEARNING},
+ *                       and for a pool with {@code selection.restartOnDrift} {@link #SELECTION_RESTARTED}
  */
 public record DriftEvent(String detector, double delta, long modelVersion, double errorBefore, double errorAfter,
                          long recentReadings, List<String> actions) {
@@ -23,6 +24,8 @@ public record DriftEvent(String detector, double delta, long modelVersion, doubl
     public static final String AVERAGE_RESTARTED = "average_restarted";
     /** The output layer learns faster for a while ({@link streamlearn.nn.Trainer#relearnOutputLayer}). */
     public static final String OUTPUT_LAYER_RELEARNING = "output_layer_relearning";
+    /** The candidates' recent losses start over, their weights uniform ({@link SelectionSpec#restartOnDrift}). */
+    public static final String SELECTION_RESTARTED = "selection_restarted";
 
     public DriftEvent {
         actions = List.copyOf(actions);

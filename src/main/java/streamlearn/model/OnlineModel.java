@@ -682,7 +682,8 @@ public final class OnlineModel {
 
     /**
      * {@link #adaptToDrift} with candidates: the scaler as for one network; each candidate's average
-     * and output layer ({@link CandidatePool#adaptToDrift}); the recent losses are kept.
+     * and output layer ({@link CandidatePool#adaptToDrift}); the recent losses start over with
+     * {@link SelectionSpec#restartOnDrift}, else they are kept.
      */
     private List<String> adaptCandidatesToDrift() {
         List<String> actions = new java.util.ArrayList<>(4);
@@ -703,6 +704,9 @@ public final class OnlineModel {
         if (relearning) {
             actions.add(DriftEvent.OUTPUT_LAYER_RELEARNING);
         }
+        if (pool.selection().restartOnDrift()) {
+            actions.add(DriftEvent.SELECTION_RESTARTED);
+        }
         return actions;
     }
 
@@ -717,7 +721,8 @@ public final class OnlineModel {
     }
 
     /**
-     * Candidate {@code k}'s recent loss ({@link CandidatePool}; NaN before any labeled reading); without candidates NaN.
+     * Candidate {@code k}'s recent loss ({@link CandidatePool}; NaN before any labeled reading since
+     * the start, or since a drift with {@link SelectionSpec#restartOnDrift}); without candidates NaN.
      */
     public double candidateLoss(int k) {
         return pool == null ? Double.NaN : pool.recentLoss(k);

@@ -272,9 +272,11 @@ class CandidatesTest {
                 if (i >= 30_000) {
                     reading.setFeature(0, reading.features()[0] + 15);
                 }
-                boolean drift = model.step(reading).drift() != null;
+                DriftEvent event = model.step(reading).drift();
+                boolean drift = event != null;
                 if (drift) {
                     drifts++;
+                    assertEquals(restart, event.actions().contains(DriftEvent.SELECTION_RESTARTED), "the event says what was done");
                     for (int c = 0; c < k; c++) {
                         if (restart) {
                             assertEquals(1.0 / k, model.candidateWeight(c), "weight of " + c + " at reading " + i);
