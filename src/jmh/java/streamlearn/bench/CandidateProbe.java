@@ -92,14 +92,7 @@ public final class CandidateProbe {
         int colon = stream.indexOf(':');
         String name = colon < 0 ? stream : stream.substring(0, colon);
         long seed = colon < 0 ? 1 : Long.parseLong(stream.substring(colon + 1));
-        return switch (name) {
-            case "stationary" -> SensorSource.clean(seed, QualityHarness.SENSOR_READINGS);
-            case "hotter" -> SensorSource.tampered("hotter15", seed, QualityHarness.SENSOR_READINGS,
-                    SensorSource.hotter(QualityHarness.CHANGE_AT, 15.0), QualityHarness.CHANGE_AT);
-            case "boundary" -> SensorSource.tampered("swap", seed, QualityHarness.SENSOR_READINGS,
-                    SensorSource.swapLabels(QualityHarness.CHANGE_AT, 1, 2), QualityHarness.CHANGE_AT);
-            default -> new MoaSource(stream, QualityHarness.moaCli(stream), n);
-        };
+        return QualityHarness.stream(name, seed, n);
     }
 
     static Result run(String stream, String variant, int n) throws Exception {

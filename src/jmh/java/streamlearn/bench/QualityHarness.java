@@ -370,6 +370,21 @@ public final class QualityHarness {
     // ---------------------------------------------------------------- MOA's drift streams
 
     /** The MOA streams: every seed fixed (instanceRandomSeed, ConceptDriftStream's randomSeed, modelRandomSeed). */
+    /**
+     * One of the harness's streams by name, for the probes: the seeds' stream {@code stationary},
+     * {@code hotter} (+15 °C) or {@code boundary} (warning and critical swapped) of stream seed
+     * {@code seed}, changed at {@link #CHANGE_AT}; otherwise the MOA stream of {@link #moaCli},
+     * {@code instances} long.
+     */
+    static QualitySource stream(String name, long seed, int instances) {
+        return switch (name) {
+            case "stationary" -> SensorSource.clean(seed, SENSOR_READINGS);
+            case "hotter" -> SensorSource.tampered("hotter15", seed, SENSOR_READINGS, SensorSource.hotter(CHANGE_AT, 15.0), CHANGE_AT);
+            case "boundary" -> SensorSource.tampered("swap", seed, SENSOR_READINGS, SensorSource.swapLabels(CHANGE_AT, 1, 2), CHANGE_AT);
+            default -> new MoaSource(name, moaCli(name), instances);
+        };
+    }
+
     static String moaCli(String name) {
         return switch (name) {
             // SEA functions 1 -> 2 -> 3 -> 4, abrupt changes at 25k, 50k, 75k (a nested stream counts

@@ -138,14 +138,7 @@ public final class ReplicaProbe {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static QualitySource source(String stream, int seed) {
-        return switch (stream) {
-            case "stationary" -> SensorSource.clean(seed, QualityHarness.SENSOR_READINGS);
-            case "hotter" -> SensorSource.tampered("hotter15", seed, QualityHarness.SENSOR_READINGS,
-                    SensorSource.hotter(QualityHarness.CHANGE_AT, 15.0), QualityHarness.CHANGE_AT);
-            case "boundary" -> SensorSource.tampered("swap", seed, QualityHarness.SENSOR_READINGS,
-                    SensorSource.swapLabels(QualityHarness.CHANGE_AT, 1, 2), QualityHarness.CHANGE_AT);
-            default -> new MoaSource(stream, QualityHarness.moaCli(stream), QualityHarness.MOA_INSTANCES);
-        };
+        return QualityHarness.stream(stream, seed, QualityHarness.MOA_INSTANCES);
     }
 
     private record Run(byte[] hits, long drifts) {
