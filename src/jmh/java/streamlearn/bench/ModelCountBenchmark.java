@@ -103,7 +103,7 @@ public final class ModelCountBenchmark {
     private static Row run(String bootstrap, Path state, int models, int records, int partitions, int after) throws Exception {
         String app = "models-" + models;
         Topics topics = new Topics(app + "-readings", app + "-predictions", app + "-metrics", app + "-models", app + "-dlq",
-                app + "-events", app + "-labels", app + "-control");
+                app + "-events", app + "-labels", app + "-control", app + "-replicas");
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             TopicDefinitions.create(admin, topics, partitions);
         }

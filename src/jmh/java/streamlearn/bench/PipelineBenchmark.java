@@ -377,7 +377,7 @@ public final class PipelineBenchmark {
 
     private static Topics topics(String prefix) {
         return new Topics(prefix + "-readings", prefix + "-predictions", prefix + "-metrics", prefix + "-models", prefix + "-dlq",
-                prefix + "-events", prefix + "-labels", prefix + "-control");
+                prefix + "-events", prefix + "-labels", prefix + "-control", prefix + "-replicas");
     }
 
     private static void create(String bootstrap, Topics topics, int partitions) throws Exception {

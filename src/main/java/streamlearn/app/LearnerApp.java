@@ -69,7 +69,7 @@ public final class LearnerApp implements AutoCloseable {
         config.settings(0, null);
         config.metricsPort();
         config.metricsHost();
-        int partitions = checkCluster(config.clientProperties(), config.topics());
+        int partitions = checkCluster(config.clientProperties(), config.topics(), config.replicas());
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
@@ -143,7 +143,8 @@ public final class LearnerApp implements AutoCloseable {
         streams.start();
         LOG.info("streamlearn started: application.id={}, model.key={}, {} readings partition(s){}{}",
                 props.get("application.id"), settings.modelKey(), partitions,
-                settings.needsRepartition() ? ", repartitioned by model key" : "",
+                settings.needsRepartition() ? ", repartitioned by model key"
+                        : settings.replicas().enabled() ? ", " + partitions + " replicas of the global model" : "",
                 http != null ? ", HTTP endpoint on " + http.host() + ":" + http.port() + " (application.server "
                         + props.get(StreamsConfig.APPLICATION_SERVER_CONFIG) + ")" : "");
         return app[0];
@@ -169,12 +170,15 @@ public final class LearnerApp implements AutoCloseable {
      * labels topic has not the readings topic's partition count (a late label would then reach
      * another task than its reading, and never find it).
      */
-    static int checkCluster(Properties client, Topics topics) {
+    static int checkCluster(Properties client, Topics topics, boolean replicas) {
         checkReachable(client);
         String bootstrap = client.getProperty("bootstrap.servers");
         long timeout = STARTUP_TIMEOUT.toMillis();
-        List<String> names = List.of(topics.readings(), topics.predictions(), topics.metrics(), topics.models(),
-                topics.deadLetters(), topics.events(), topics.labels(), topics.control());
+        List<String> names = new java.util.ArrayList<>(List.of(topics.readings(), topics.predictions(), topics.metrics(),
+                topics.models(), topics.deadLetters(), topics.events(), topics.labels(), topics.control()));
+        if (replicas) {
+            names.add(topics.replicas());
+        }
         try (Admin a = Admin.create(TopicsCommand.withTimeouts(client))) {
             var existing = a.listTopics().names().get(timeout, TimeUnit.MILLISECONDS);
             List<String> missing = names.stream().filter(n -> !existing.contains(n)).toList();
@@ -182,12 +186,19 @@ public final class LearnerApp implements AutoCloseable {
                 throw new StartupException("missing topic(s) " + String.join(", ", missing) + " on " + bootstrap
                         + "; create them with: streamlearn topics create --bootstrap " + bootstrap);
             }
-            Map<String, TopicDescription> found = a.describeTopics(List.of(topics.readings(), topics.labels(), topics.control()))
-                    .allTopicNames().get(timeout, TimeUnit.MILLISECONDS);
+            List<String> described = new java.util.ArrayList<>(List.of(topics.readings(), topics.labels(), topics.control()));
+            if (replicas) {
+                described.add(topics.replicas());
+            }
+            Map<String, TopicDescription> found = a.describeTopics(described).allTopicNames().get(timeout, TimeUnit.MILLISECONDS);
             int readings = found.get(topics.readings()).partitions().size();
             samePartitions(found, topics.labels(), topics.readings(), readings, "a late label must come from the partition number of its reading");
             samePartitions(found, topics.control(), topics.readings(), readings,
                     "a control command must come from the partition number of its model's readings");
+            if (replicas) {
+                samePartitions(found, topics.replicas(), topics.readings(), readings,
+                        "model.replicas: replica p reads the other replicas' states from partition p");
+            }
             return readings;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -14,9 +14,11 @@ import java.util.TreeMap;
 import org.apache.kafka.streams.StreamsConfig;
 import streamlearn.format.ModelSeed;
 import streamlearn.format.ReadingParser;
+import streamlearn.format.SpecJson;
 import streamlearn.model.ModelSpec;
 import streamlearn.stream.LearnerSettings;
 import streamlearn.stream.ModelKey;
+import streamlearn.stream.ReplicaSettings;
 import streamlearn.stream.SpecChangePolicy;
 import streamlearn.stream.Topics;
 
@@ -38,6 +40,12 @@ public final class StreamlearnConfig {
         key("application.id", "streamlearn", "Kafka Streams application id: instances sharing it share the work");
         key("model.spec", null, "model spec JSON file (default: the built-in sensor classifier)");
         key("model.key", "global", "which readings share a model: global, sensor or field:<name>");
+        key("model.replicas", "false",
+                "true: the global model trains as one replica per readings partition, merged in rounds (model.key=global)");
+        key("model.replicas.merge.updates", String.valueOf(ReplicaSettings.DEFAULT_MERGE_UPDATES),
+                "a replica sends its state for the round's merge after so many updates");
+        key("model.replicas.merge.interval", "10s",
+                "... or, with an update to share, this long after it last sent it");
         key("processing.guarantee", "exactly_once_v2", "exactly_once_v2 or at_least_once");
         key("metrics.window", "10s", "length of the windowed loss/accuracy records");
         key("metrics.port", "9404", "port of the HTTP endpoint: /metrics, /health, /predict, /models, the live page (none: no endpoint)");
@@ -57,6 +65,8 @@ public final class StreamlearnConfig {
                 "the most unlabeled readings a task keeps waiting for a label; the oldest makes room");
         key("topic.control", Topics.DEFAULT.control(),
                 "input topic of control commands (model restore, model reset; as many partitions as the readings topic)");
+        key("topic.replicas", Topics.DEFAULT.replicas(),
+                "the replicas' states for their merges (model.replicas; compacted, as many partitions as the readings topic)");
         key("reading.max.future", "1h", "a reading dated further ahead of the wall clock is rejected (future_timestamp)");
         key("model.init.snapshot", null, "a model snapshot JSON file that new models start from (default: the spec's init)");
         key("model.on.spec.change", "fail",
@@ -205,7 +215,7 @@ public final class StreamlearnConfig {
 
     public Topics topics() {
         return new Topics(get("topic.readings"), get("topic.predictions"), get("topic.metrics"), get("topic.models"),
-                get("topic.dlq"), get("topic.events"), get("topic.labels"), get("topic.control"));
+                get("topic.dlq"), get("topic.events"), get("topic.labels"), get("topic.control"), get("topic.replicas"));
     }
 
     /** The metrics port, or -1 for no endpoint ({@code metrics.port=none}). */
@@ -238,7 +248,36 @@ public final class StreamlearnConfig {
         return new LearnerSettings(spec, modelKey(), topics(), window, snapshots, readingsPartitions,
                 integer("reading.max.bytes", 1), duration("label.max.delay"), integer("label.max.pending", 1), registry)
                 .with(duration("reading.max.future"), onSpecChange, seed(spec))
-                .withScale(integer("model.cache.size", 1), checkpointReadings(), integer("metrics.max.models", 0));
+                .withScale(integer("model.cache.size", 1), checkpointReadings(), integer("metrics.max.models", 0))
+                .withReplicas(replicas(spec, readingsPartitions), replicaSettings(readingsPartitions));
+    }
+
+    /** Whether the global model trains as replicas ({@code model.replicas}). */
+    public boolean replicas() {
+        String v = get("model.replicas").trim();
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new UsageException("model.replicas must be true or false, got '" + v + "'");
+        }
+        if (v.equals("true") && modelKey().kind() != ModelKey.Kind.GLOBAL) {
+            throw new UsageException("model.replicas=true needs model.key=global (model.key is " + get("model.key")
+                    + "): only the global model is shared by every partition");
+        }
+        return v.equals("true");
+    }
+
+    /** The replicas' settings for {@code partitions} readings partitions (0, offline: validated for one). */
+    private ReplicaSettings replicaSettings(int partitions) {
+        int updates = integer("model.replicas.merge.updates", 1);
+        Duration interval = duration("model.replicas.merge.interval");
+        if (interval.isZero()) {
+            throw new UsageException("model.replicas.merge.interval must be positive");
+        }
+        return new ReplicaSettings(replicas() ? Math.max(1, partitions) : 0, updates, interval);
+    }
+
+    /** The spec the models train with: the configured one, or, with replicas, its replicas' ({@link SpecJson#forReplicas}). */
+    private ModelSpec replicas(ModelSpec spec, int partitions) {
+        return replicas() ? SpecJson.forReplicas(spec, Math.max(1, partitions)) : spec;
     }
 
     /** The snapshot of {@code model.init.snapshot} as a seed for models of {@code spec}, or null. */

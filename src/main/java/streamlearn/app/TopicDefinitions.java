@@ -39,7 +39,8 @@ public final class TopicDefinitions {
                     Topics.DEFAULT.models(), names.models(),
                     Topics.DEFAULT.deadLetters(), names.deadLetters(),
                     Topics.DEFAULT.events(), names.events(),
-                    Topics.DEFAULT.labels(), names.labels());
+                    Topics.DEFAULT.labels(), names.labels(),
+                    Topics.DEFAULT.replicas(), names.replicas());
             List<Definition> result = new ArrayList<>();
             for (JsonNode t : new ObjectMapper().readTree(in).get("topics")) {
                 Map<String, String> config = new HashMap<>();
@@ -56,8 +57,8 @@ public final class TopicDefinitions {
     /**
      * Creates the topics that do not exist yet; existing ones are left as they are.
      *
-     * @param partitionsOverride if positive, the partitions of the readings, labels, control and
-     *                           predictions topics (labels and control must have as many partitions as readings)
+     * @param partitionsOverride if positive, the partitions of the readings, labels, control, replicas and
+     *                           predictions topics (labels, control and replicas must have as many partitions as readings)
      * @return the names created
      */
     public static List<String> create(Admin admin, Topics names, int partitionsOverride)
@@ -70,7 +71,8 @@ public final class TopicDefinitions {
             }
             int partitions = d.partitions();
             if (partitionsOverride > 0 && (d.name().equals(names.readings()) || d.name().equals(names.predictions())
-                    || d.name().equals(names.labels()) || d.name().equals(names.control()))) {
+                    || d.name().equals(names.labels()) || d.name().equals(names.control())
+                    || d.name().equals(names.replicas()))) {
                 partitions = partitionsOverride;
             }
             missing.add(new NewTopic(d.name(), java.util.Optional.of(partitions), java.util.Optional.empty()).configs(d.config()));

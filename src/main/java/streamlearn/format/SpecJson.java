@@ -24,6 +24,7 @@ import streamlearn.model.InitSpec;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineScaler;
 import streamlearn.model.OptimizerSpec;
+import streamlearn.model.ReplicaMerge;
 import streamlearn.model.SelectionSpec;
 import streamlearn.model.SpecException;
 import streamlearn.nn.Activation;
@@ -53,6 +54,32 @@ public final class SpecJson {
             return fromJson(JSON.readTree(text));
         } catch (JsonProcessingException e) {
             throw new SpecException("spec", "not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /**
+     * The spec of K replicas of a model of {@code spec} ({@code model.replicas}): each optimizer's
+     * learning rate scaled by the merge rule's factor for K ({@link ReplicaMerge.Rule#learningRateScale}),
+     * everything else as given. Its JSON is what the replicas' snapshots carry.
+     */
+    public static ModelSpec forReplicas(ModelSpec spec, int k) {
+        ReplicaMerge.Rule rule = ReplicaMerge.DEFAULT;
+        try {
+            ObjectNode root = (ObjectNode) JSON.readTree(spec.json());
+            scaleRate((ObjectNode) root.get("optimizer"), rule.learningRateScale(spec.optimizer(), k));
+            for (int c = 0; c < spec.candidates().size(); c++) {
+                scaleRate((ObjectNode) root.get("candidates").get(c).get("optimizer"),
+                        rule.learningRateScale(spec.candidates().get(c).optimizer(), k));
+            }
+            return parse(root.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void scaleRate(ObjectNode optimizer, double factor) {
+        if (factor != 1.0) {
+            optimizer.put("learningRate", optimizer.get("learningRate").asDouble() * factor);
         }
     }
 

@@ -733,6 +733,11 @@ public final class OnlineModel {
         return pool == null ? 1.0 : pool.weight(k);
     }
 
+    /** True while the output layer relearns faster after a drift ({@link Trainer#outputRelearningLeft}). */
+    public boolean relearning() {
+        return trainer.outputRelearningLeft() > 0;
+    }
+
     /** Drifts detected over the model's life (0 without drift detection). */
     public long drifts() {
         return drifts;

@@ -15,6 +15,7 @@ import streamlearn.format.ControlCommand;
 import streamlearn.format.ModelEventJson;
 import streamlearn.format.ModelSnapshot;
 import streamlearn.format.PredictionJson;
+import streamlearn.format.ReplicaMessage;
 import streamlearn.model.DriftEvent;
 import streamlearn.model.LateLabel;
 import streamlearn.model.ModelSpec;
@@ -73,6 +74,10 @@ public final class Learner {
         /** A model's snapshot. */
         default void snapshot(String model, byte[] json, long at) {
         }
+
+        /** A record for every partition of the replicas topic (model.replicas): a replica's state, a restart. */
+        default void replicaState(String key, byte[] value, long at) {
+        }
     }
 
     /**
@@ -115,6 +120,10 @@ public final class Learner {
     private final Map<ModelSpec, PredictionJson> otherPredictions = new HashMap<>();
     /** Models to start afresh (model.on.spec.change=reset) at the next record or punctuation: why. */
     private final Map<String, String> toReset = new LinkedHashMap<>();
+    /** The global model's rounds of merges when it is a replica (model.replicas), else null. */
+    private ReplicaRounds rounds;
+    /** A held label's reading, as it was predicted: filled per labeled reading of a replica waiting for a merge. */
+    private final LateLabel heldLabel = new LateLabel();
 
     Learner(LearnerSettings settings, Models models, PendingReadings pending, WaitingLabels labels, LearnerMetrics metrics,
             SnapshotSchedule snapshots, LongSupplier wallClock, Outputs outputs) {
@@ -151,6 +160,11 @@ public final class Learner {
         return new Learner(spec, newModel, SpecChangePolicy.FAIL, window, "the models topic", Models.inMemory(newModel),
                 pending, labels, new LearnerMetrics(new SimpleMeterRegistry(), spec.classes(), 1),
                 new SnapshotSchedule(Long.MAX_VALUE / 4, 1), () -> 0L, outputs);
+    }
+
+    /** The global model is this task's replica of it, merged with the others' in {@code rounds}. */
+    void replicate(ReplicaRounds rounds) {
+        this.rounds = rounds;
     }
 
     /** Tells {@code watcher} of models coming into memory and of closed windows from now on. */
@@ -196,18 +210,25 @@ public final class Learner {
             windowClosed(state, closed, meters);
         }
         boolean early = labels.labelReading(key, reading, streamTime);
+        // A replica whose state is out for the round's merge predicts, and its label waits for the merge.
+        boolean held = rounds != null && rounds.waiting() && reading.isLabeled();
 
         long started = System.nanoTime();
         StepResult result;
         try {
-            result = state.learn(reading);
+            result = held ? state.predictDeferred(reading) : state.learn(reading);
         } catch (RuntimeException e) {
             throw failed(key, "a reading of sensor '" + reading.sensorId() + "'", e, meters);
         }
         metrics.update().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         Reading served = state.served();
         // Logged in the model's own terms (its feature and class order), as replaying the log takes it.
-        models.tookReading(state, windowMs, served);
+        if (held) {
+            models.deferredReading(state, windowMs, served);
+            hold(served, result, arrival);
+        } else {
+            models.tookReading(state, windowMs, served);
+        }
         changed(state);
 
         long version = state.model().modelVersion();
@@ -225,6 +246,22 @@ public final class Learner {
         }
         drifted(key, result.drift(), reading.timestamp(), meters);
         championChanged(key, state, result, reading.timestamp());
+        if (result.labeled() && !held) {
+            shareIfDue(state, result.drift() != null, arrival);
+        }
+    }
+
+    /** A labeled reading's label, kept for its step after the merge, with the reading as it was predicted. */
+    private void hold(Reading served, StepResult result, long arrival) {
+        waiting.set(arrival, served.timestamp(), result.modelVersion());
+        System.arraycopy(served.features(), 0, waiting.features(), 0, waiting.features().length);
+        System.arraycopy(result.output(), 0, waiting.output(), 0, waiting.output().length);
+        heldLabel.clear();
+        heldLabel.setLabel(served.label());
+        if (served.hasTarget()) {
+            heldLabel.setTarget(served.target());
+        }
+        rounds.hold(waiting, heldLabel, true);
     }
 
     /**
@@ -249,6 +286,12 @@ public final class Learner {
             meters.label(LearnerMetrics.LabelOutcome.UNMATCHED);
             throw new RejectedReadingException(RejectReason.UNMATCHED_LABEL, unmatched(key, label));
         }
+        if (rounds != null && rounds.waiting()) {
+            // Its step waits for the round's merge, as a labeled reading's does; scored then.
+            rounds.hold(waiting, state.toModel(label), false);
+            meters.waiting(pending.waiting(key));
+            return;
+        }
         long started = System.nanoTime();
         StepResult result;
         try {
@@ -266,6 +309,94 @@ public final class Learner {
         meters.waiting(pending.waiting(key));
         drifted(key, result.drift(), waiting.timestamp(), meters);
         championChanged(key, state, result, waiting.timestamp());
+        shareIfDue(state, result.drift() != null, arrival);
+    }
+
+    /**
+     * A record of the replicas topic (model.replicas): another replica's state for the round,
+     * kept until the round's last one merges them all; or another replica's restart of the rounds.
+     * Either way the replica then continues from the model it gave, and the labels that waited take
+     * their steps on it.
+     */
+    public void replica(ReplicaMessage message, long at) {
+        resetChangedModels(at);
+        ModelState state = replicaState(at);
+        ReplicaRounds.Outcome outcome = rounds.receive(message, state.model());
+        if (outcome == ReplicaRounds.Outcome.MERGED || outcome == ReplicaRounds.Outcome.RESTARTED) {
+            continueFrom(state, rounds.next(), at);
+        }
+        if (outcome == ReplicaRounds.Outcome.RESTARTED) {
+            LOG.info("Replica {}: replica {} restored or reset the model; this replica continues from it (model version {})",
+                    rounds.replica(), message.replica(), state.model().modelVersion());
+        }
+    }
+
+    /** On the wall clock: a replica publishes its state when another one waits for it, or the merge interval passed. */
+    void replicaTick(long now, long streamTime) {
+        if (rounds == null) {
+            return;
+        }
+        resetChangedModels(streamTime);
+        ModelState state = replicaState(streamTime);
+        send(rounds.tick(state.model(), now), streamTime);
+    }
+
+    /** This task's replica of the global model: created, as a new model is, when no reading came for it yet. */
+    private ModelState replicaState(long at) {
+        String id = ModelKey.GLOBAL_MODEL_ID;
+        ModelState state = model(id, at);
+        if (state == null) {
+            state = models.create(id);
+            quiet.backInMemory(id);
+            state.serve(spec);
+            watcher.seen(state);
+        }
+        return state;
+    }
+
+    /**
+     * The replica continues from {@code next} (the merged model, or a restart's), and the labels
+     * that waited for it take their steps on it, in order: each scores the prediction made for its
+     * reading (a labeled reading's was scored in its window then) and trains.
+     */
+    private void continueFrom(ModelState state, OnlineModel next, long at) {
+        String id = state.modelId();
+        LearnerMetrics.ModelMeters meters = metrics.forModel(id);
+        state.continueFrom(next);
+        boolean drift = false;
+        for (ReplicaRounds.WaitingLabel w : rounds.takeWaiting()) {
+            StepResult result;
+            try {
+                result = w.scored() ? state.trainDeferred(w.reading(), w.label()) : state.learnLate(w.reading(), w.label());
+            } catch (RuntimeException e) {
+                throw failed(id, "a label waiting for the replicas' merge", e, meters);
+            }
+            long version = state.model().modelVersion();
+            if (!w.scored()) {
+                outputs.lateLabel(result, version);
+                meters.matched(result, version, at - w.reading().arrival());
+            }
+            drift |= result.drift() != null;
+            drifted(id, result.drift(), w.reading().timestamp(), meters);
+            championChanged(id, state, result, w.reading().timestamp());
+        }
+        // No logged input leads to the merged model: its whole state is written now.
+        models.checkpoint(state);
+        meters.modelVersion = state.model().modelVersion();
+        shareIfDue(state, drift, at);
+    }
+
+    /** A replica's state goes out for the round's merge when it is due ({@link ReplicaRounds#afterStep}). */
+    private void shareIfDue(ModelState state, boolean drifted, long at) {
+        if (rounds != null) {
+            send(rounds.afterStep(state.model(), drifted, wallClock.getAsLong()), at);
+        }
+    }
+
+    private void send(ReplicaMessage message, long at) {
+        if (message != null) {
+            outputs.replicaState(ReplicaMessage.key(ModelKey.GLOBAL_MODEL_ID, message.replica()), message.toBytes(), at);
+        }
     }
 
     /** A model with candidates whose champion this step changed: its event, counted and logged. */
@@ -296,6 +427,7 @@ public final class Learner {
                 throw new RejectedReadingException(RejectReason.INVALID_COMMAND, "no model '" + id + "' to reset on this task");
             }
             state = replace(id, state, OnlineModel.create(spec));
+            restartReplicas(state, at);
             event(id, ModelEventJson.RESET, at, state.model().modelVersion(), previous, null);
             LOG.info("Model {} reset by a control command: model version {} -> {}", id, previous, state.model().modelVersion());
             return;
@@ -306,10 +438,22 @@ public final class Learner {
             throw new RejectedReadingException(RejectReason.INVALID_SNAPSHOT, "the snapshot's spec is not the configured "
                     + "one (" + SpecMapping.differences(snapshotSpec, spec) + "): model '" + id + "' keeps its model");
         }
-        replace(id, state, snapshot);
+        state = replace(id, state, snapshot);
+        restartReplicas(state, at);
         event(id, ModelEventJson.RESTORED, at, snapshot.modelVersion(), previous, null);
         LOG.info("Model {} restored from a snapshot by a control command: model version {} -> {}", id, previous,
                 snapshot.modelVersion());
+    }
+
+    /**
+     * A replica's model was restored or reset: every replica starts the rounds over from it, and
+     * this one's waiting labels take their steps on it.
+     */
+    private void restartReplicas(ModelState state, long at) {
+        if (rounds != null && state.modelId().equals(ModelKey.GLOBAL_MODEL_ID)) {
+            send(rounds.restart(state.model()), at);
+            continueFrom(state, state.model(), at);
+        }
     }
 
     /** Closes the open window of each quiet model by the wall clock ({@link ModelState#closeIfQuiet}). */
@@ -341,6 +485,14 @@ public final class Learner {
 
     /** Publishes the snapshots due at {@code now}; a model that left memory is read back for it, and not kept. */
     void publishSnapshots(long now) {
+        if (rounds != null) {
+            // One snapshot of the model, not one per replica: the merged model, from replica 0.
+            byte[] merged = rounds.replica() == 0 ? rounds.snapshotIfMerged(now) : null;
+            if (merged != null) {
+                outputs.snapshot(ModelKey.GLOBAL_MODEL_ID, merged, now);
+            }
+            return;
+        }
         for (String id : snapshots.take(now)) {
             ModelState state = models.peek(id);
             byte[] snapshot = state == null ? null : state.snapshotIfChanged();
@@ -545,7 +697,7 @@ public final class Learner {
 
     /** A model that took a step since its last snapshot waits for its next one (and a restart knows). */
     private void changed(ModelState state) {
-        if (state.unpublished() && snapshots.changed(state.modelId(), wallClock.getAsLong())) {
+        if (rounds == null && state.unpublished() && snapshots.changed(state.modelId(), wallClock.getAsLong())) {
             models.markUnpublished(state.modelId());
         }
     }

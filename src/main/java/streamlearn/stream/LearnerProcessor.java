@@ -9,6 +9,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import streamlearn.format.ControlCommand;
+import streamlearn.format.ReplicaMessage;
 import streamlearn.model.LateLabel;
 import streamlearn.model.PendingReadings;
 import streamlearn.model.Reading;
@@ -32,6 +33,8 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
     private static final Duration EXPIRY_SWEEP = Duration.ofSeconds(10);
     /** How often due snapshots are published, at most: each tick publishes its share. */
     private static final Duration SNAPSHOT_TICK = Duration.ofSeconds(1);
+    /** How often a replica looks whether another one waits for its state (model.replicas): the most a merge waits for an idle replica. */
+    private static final Duration REPLICA_TICK = Duration.ofMillis(100);
     private final LearnerSettings settings;
     private final LearnerMetrics metrics;
     private final LiveView view;
@@ -64,6 +67,12 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         pending.open();
         labels.open();
         this.partition = context.taskId().partition();
+        if (settings.replicas().enabled()) {
+            ReplicaRounds rounds = new ReplicaRounds(context.getStateStore(ReplicaRounds.STORE), settings.spec(),
+                    settings::newModel, partition, settings.replicas(), interval.toMillis());
+            rounds.open(context.currentSystemTimeMs(), settings.onSpecChange() == SpecChangePolicy.KEEP);
+            learner.replicate(rounds);
+        }
         long windowLength = settings.metricsWindow().toMillis();
         ModelSummaries summaries = view.summaries();
         learner.watch(new Learner.Watcher() {
@@ -94,6 +103,10 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         long windowMs = settings.metricsWindow().toMillis();
         context.schedule(Duration.ofMillis(Math.max(100, windowMs / 10)), PunctuationType.WALL_CLOCK_TIME,
                 learner::closeQuietWindows);
+        if (settings.replicas().enabled()) {
+            context.schedule(REPLICA_TICK, PunctuationType.WALL_CLOCK_TIME,
+                    now -> learner.replicaTick(now, context.currentStreamTimeMs()));
+        }
         if (pending.enabled()) {
             Duration sweep = settings.labelMaxDelay().compareTo(EXPIRY_SWEEP) < 0 ? settings.labelMaxDelay() : EXPIRY_SWEEP;
             context.schedule(sweep, PunctuationType.STREAM_TIME, learner::expireWaiting);
@@ -107,9 +120,16 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
         } else if (record.value() instanceof LateLabel label) {
             learner.label(record.key(), label, record.timestamp(), context.currentStreamTimeMs(),
                     () -> DeadLetterHandler.source(label, record.headers(), context.recordMetadata().orElse(null)));
+        } else if (record.value() instanceof ReplicaMessage message) {
+            learner.replica(message, record.timestamp());
         } else {
             learner.command(record.key(), (ControlCommand) record.value(), record.timestamp());
         }
+    }
+
+    @Override
+    public void replicaState(String key, byte[] value, long at) {
+        context.forward(new Record<>(key, value, at), LearnerTopology.REPLICAS_SINK);
     }
 
     @Override

@@ -21,6 +21,7 @@ import streamlearn.model.OnlineModel;
  * @param modelCacheSize     the most models a task keeps in memory; the least recently used leaves
  * @param checkpointReadings inputs a model takes between two checkpoints of its whole state
  * @param metricsMaxModels   the most models with series of their own in the registry; the others share unlabeled ones
+ * @param replicas           model.replicas: the global model as one replica per readings partition, merged in rounds
  */
 public record LearnerSettings(
         ModelSpec spec,
@@ -38,7 +39,8 @@ public record LearnerSettings(
         ModelSeed seed,
         int modelCacheSize,
         int checkpointReadings,
-        int metricsMaxModels) {
+        int metricsMaxModels,
+        ReplicaSettings replicas) {
     /** {@code metrics.window}'s default. */
     public static final Duration DEFAULT_METRICS_WINDOW = Duration.ofSeconds(10);
     /** {@code label.max.delay}'s default. */
@@ -63,21 +65,35 @@ public record LearnerSettings(
                            Duration labelMaxDelay, long labelMaxPending, MeterRegistry registry) {
         this(spec, modelKey, topics, metricsWindow, snapshotInterval, readingsPartitions, maxReadingBytes, labelMaxDelay,
                 labelMaxPending, registry, DEFAULT_READING_MAX_FUTURE, SpecChangePolicy.FAIL, null,
-                DEFAULT_MODEL_CACHE_SIZE, DEFAULT_CHECKPOINT_READINGS, DEFAULT_METRICS_MAX_MODELS);
+                DEFAULT_MODEL_CACHE_SIZE, DEFAULT_CHECKPOINT_READINGS, DEFAULT_METRICS_MAX_MODELS, ReplicaSettings.NONE);
     }
 
     /** These settings with another future bound, spec-change policy and seed. */
     public LearnerSettings with(Duration readingMaxFuture, SpecChangePolicy onSpecChange, ModelSeed seed) {
         return new LearnerSettings(spec, modelKey, topics, metricsWindow, snapshotInterval, readingsPartitions,
                 maxReadingBytes, labelMaxDelay, labelMaxPending, registry, readingMaxFuture, onSpecChange, seed,
-                modelCacheSize, checkpointReadings, metricsMaxModels);
+                modelCacheSize, checkpointReadings, metricsMaxModels, replicas);
     }
 
     /** These settings with other values for the keys that size the learner for many models. */
     public LearnerSettings withScale(int modelCacheSize, int checkpointReadings, int metricsMaxModels) {
         return new LearnerSettings(spec, modelKey, topics, metricsWindow, snapshotInterval, readingsPartitions,
                 maxReadingBytes, labelMaxDelay, labelMaxPending, registry, readingMaxFuture, onSpecChange, seed,
-                modelCacheSize, checkpointReadings, metricsMaxModels);
+                modelCacheSize, checkpointReadings, metricsMaxModels, replicas);
+    }
+
+    /**
+     * These settings with the global model trained as replicas ({@code model.replicas}): the spec
+     * given is the replicas' (its learning rates scaled for K replicas, see
+     * {@link streamlearn.format.SpecJson#forReplicas}).
+     */
+    public LearnerSettings withReplicas(ModelSpec replicaSpec, ReplicaSettings replicas) {
+        if (replicas.enabled() && modelKey.kind() != ModelKey.Kind.GLOBAL) {
+            throw new IllegalArgumentException("model.replicas needs model.key=global (model.key is " + modelKey + ")");
+        }
+        return new LearnerSettings(replicaSpec, modelKey, topics, metricsWindow, snapshotInterval, readingsPartitions,
+                maxReadingBytes, labelMaxDelay, labelMaxPending, registry, readingMaxFuture, onSpecChange, seed,
+                modelCacheSize, checkpointReadings, metricsMaxModels, replicas);
     }
 
     /** A new model: from the seed when there is one, else from the spec. */
@@ -89,7 +105,7 @@ public record LearnerSettings(
     public boolean needsRepartition() {
         return switch (modelKey.kind()) {
             case SENSOR -> false; // readings are keyed by sensorId, so a sensor's readings share a partition
-            case GLOBAL -> readingsPartitions != 1;
+            case GLOBAL -> readingsPartitions != 1 && !replicas.enabled();
             case FIELD -> true;
         };
     }

@@ -1,7 +1,11 @@
 package streamlearn.stream;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -15,6 +19,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import streamlearn.format.ReplicaMessage;
 
 /**
  * The learner's topology, built by one function that {@code run}, the tests and the benchmarks
@@ -58,6 +63,11 @@ public final class LearnerTopology {
     static final String CONTROL_REPARTITION = "control-by-model";
     static final String MERGE = "readings-and-labels";
     static final String CONTROL_MERGE = "and-control";
+    static final String REPLICAS_SOURCE = "replicas";
+    static final String REPLICAS_DECODER = "decode-replicas";
+    static final String REPLICAS_MERGE = "and-replicas";
+    /** Each replica's state, to every partition of the replicas topic (model.replicas). */
+    static final String REPLICAS_SINK = "replica-states";
     static final String LEARNER = "learner";
     static final String REPARTITION = "readings-by-model";
     static final String LABEL_REPARTITION = "labels-by-model";
@@ -129,12 +139,24 @@ public final class LearnerTopology {
         // without a repartition a model's commands come from the partition number of its readings.
         KStream<String, byte[]> control = builder.stream(settings.topics().control(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(CONTROL_SOURCE));
-        route(readings, InputKind.READING, settings, metrics, ROUTER, REPARTITION, DECODER)
+        KStream<String, Object> inputs = route(readings, InputKind.READING, settings, metrics, ROUTER, REPARTITION, DECODER)
                 .merge(route(labels, InputKind.LABEL, settings, metrics, LABEL_ROUTER, LABEL_REPARTITION, LABEL_DECODER),
                         Named.as(MERGE))
                 .merge(route(control, InputKind.COMMAND, settings, metrics, CONTROL_ROUTER, CONTROL_REPARTITION, CONTROL_DECODER),
-                        Named.as(CONTROL_MERGE))
-                .process(() -> new LearnerProcessor(settings, metrics, view), Named.as(LEARNER), MODEL_STORE, PENDING_STORE);
+                        Named.as(CONTROL_MERGE));
+        String[] stores = {MODEL_STORE, PENDING_STORE};
+        if (settings.replicas().enabled()) {
+            // The replicas topic has the readings' partition count: the task of readings partition
+            // p reads the other replicas' states from partition p, in its input order, under its
+            // transactions (ReplicaRounds).
+            builder.addStateStore(replicaStore(exactlyOnce));
+            KStream<String, Object> states = builder.stream(settings.topics().replicas(),
+                            Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(REPLICAS_SOURCE))
+                    .mapValues(v -> (Object) ReplicaMessage.fromBytes(v), Named.as(REPLICAS_DECODER));
+            inputs = inputs.merge(states, Named.as(REPLICAS_MERGE));
+            stores = new String[] {MODEL_STORE, PENDING_STORE, ReplicaRounds.STORE};
+        }
+        inputs.process(() -> new LearnerProcessor(settings, metrics, view), Named.as(LEARNER), stores);
 
         Topology topology = builder.build();
         topology.addSink(PREDICTIONS_SINK, settings.topics().predictions(),
@@ -147,7 +169,27 @@ public final class LearnerTopology {
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), LEARNER);
         topology.addSink(DEAD_LETTERS_SINK, settings.topics().deadLetters(),
                 Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), LEARNER);
+        if (settings.replicas().enabled()) {
+            topology.addSink(REPLICAS_SINK, settings.topics().replicas(), Serdes.String().serializer(),
+                    Serdes.ByteArray().serializer(), LearnerTopology::everyPartition, LEARNER);
+        }
         return topology;
+    }
+
+    /** A replica's state goes to every partition: every replica merges every round. */
+    private static Optional<Set<Integer>> everyPartition(String topic, String key, byte[] value, int partitions) {
+        return Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet()));
+    }
+
+    /**
+     * The replica's rounds (ReplicaRounds): a base model and the round's states (a model each, as
+     * the model store's records), written once a round, and a small record per waiting label.
+     */
+    private static StoreBuilder<KeyValueStore<Bytes, byte[]>> replicaStore(boolean exactlyOnce) {
+        StoreBuilder<KeyValueStore<Bytes, byte[]>> b = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(ReplicaRounds.STORE), Serdes.Bytes(), Serdes.ByteArray());
+        return (exactlyOnce ? b.withCachingDisabled() : b.withCachingEnabled())
+                .withLoggingEnabled(Map.of("max.message.bytes", "16777216"));
     }
 
     /**

@@ -68,7 +68,7 @@ final class KafkaTestSupport {
     /** Topic names unique to one test, so tests can share a broker. */
     static Topics uniqueTopics(String prefix) {
         return new Topics(prefix + "-readings", prefix + "-predictions", prefix + "-metrics", prefix + "-models",
-                prefix + "-dlq", prefix + "-events", prefix + "-labels", prefix + "-control");
+                prefix + "-dlq", prefix + "-events", prefix + "-labels", prefix + "-control", prefix + "-replicas");
     }
 
     static KafkaProducer<String, byte[]> producer(String bootstrap) {
@@ -215,6 +215,7 @@ final class KafkaTestSupport {
         c.put("topic.events", topics.events());
         c.put("topic.labels", topics.labels());
         c.put("topic.control", topics.control());
+        c.put("topic.replicas", topics.replicas());
         c.put("kafka.session.timeout.ms", "6000");
         c.put("kafka.heartbeat.interval.ms", "1000");
         return c;

@@ -1,0 +1,345 @@
+package streamlearn.stream;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import streamlearn.format.ModelSnapshot;
+import streamlearn.format.ReplicaMessage;
+import streamlearn.model.LateLabel;
+import streamlearn.model.ModelSpec;
+import streamlearn.model.OnlineModel;
+import streamlearn.model.PendingReading;
+import streamlearn.model.ReplicaMerge;
+
+/**
+ * One replica's side of the rounds of merges of the global model ({@code model.replicas}, docs/DESIGN.md
+ * section 9): the replica of readings partition p trains on that partition's readings; each round
+ * every replica publishes its state to every partition of the replicas topic, and each one, once
+ * it holds all K states of the round, computes the same merge ({@link ReplicaMerge}) of them from
+ * the same base, continues from it with its own drift detector, and makes it the next base.
+ *
+ * <p>Between publishing its state and the merge, a replica must not train: a step then would be
+ * in neither the state it sent nor the merge. Its labeled readings are predicted at once and their
+ * labels (and the late labels matched meanwhile) wait here, in input order, for their steps on the
+ * merged model: no update is lost, and none counts twice. A replica publishes after
+ * {@code mergeUpdates} updates since the base (25 while its output layer relearns after a drift,
+ * at once at a drift), or on the wall clock: when another replica waits for it, or when the merge
+ * interval passed with updates to share. No replica is ever more than one round ahead: the states
+ * of round r reach every partition before any state of round r + 1 can be sent.
+ *
+ * <p>Its state, in a logged store of the task: the epoch and round, whether its state went out, the
+ * base, the other states of the round received so far, and the waiting labels; committed with the
+ * offsets of the records that changed it, so after a crash the replica resumes where it was.
+ * A restore or a reset of the model (on the replica its command reached) starts the rounds over in
+ * a new epoch, from that model, on every replica; a record of an older epoch is stale.
+ */
+final class ReplicaRounds {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaRounds.class);
+    static final String STORE = "replica-rounds";
+    private static final String HEADER = "rounds";
+    private static final String BASE = "base";
+    private static final String STATE = "state/";
+    private static final String WAITING = "waiting/";
+
+    /** What a record of the replicas topic did to this replica. */
+    enum Outcome { STALE, KEPT, MERGED, RESTARTED }
+
+    /** A label whose step waits for the merge; {@code scored}: its reading's prediction was scored when it was made. */
+    record WaitingLabel(PendingReading reading, LateLabel label, boolean scored) { }
+
+    private final KeyValueStore<Bytes, byte[]> store;
+    private final ModelSpec spec;
+    private final Supplier<OnlineModel> newModel;
+    private final int replica;
+    private final ReplicaSettings settings;
+    private final ReplicaMerge merge = new ReplicaMerge();
+    private long epoch;
+    private long round;
+    private boolean published;
+    private OnlineModel base;
+    private long baseVersionSnapshot = -1;
+    private long lastSnapshotAt = Long.MIN_VALUE / 2;
+    private final long snapshotIntervalMs;
+    private final TreeMap<Integer, OnlineModel> received = new TreeMap<>();
+    private final List<WaitingLabel> waiting = new ArrayList<>();
+    private long nextWaiting;
+    private long lastPublishedAt;
+    /** The model the last merge or restart gave this replica: what {@link #receive} returns. */
+    private OnlineModel next;
+
+    ReplicaRounds(KeyValueStore<Bytes, byte[]> store, ModelSpec spec, Supplier<OnlineModel> newModel, int replica,
+                  ReplicaSettings settings, long snapshotIntervalMs) {
+        this.snapshotIntervalMs = snapshotIntervalMs;
+        this.store = store;
+        this.spec = spec;
+        this.newModel = newModel;
+        this.replica = replica;
+        this.settings = settings;
+    }
+
+    /**
+     * Reads the replica's state back (or starts at epoch 0 from the new model every replica starts
+     * from). A base of another spec than the configured one starts the rounds over from the new
+     * model, unless {@code keepSpec} (model.on.spec.change=keep): every replica does the same.
+     */
+    void open(long wallNow, boolean keepSpec) {
+        lastPublishedAt = wallNow;
+        byte[] header = store.get(key(HEADER));
+        if (header == null) {
+            base = newModel.get();
+            return;
+        }
+        ByteBuffer in = ByteBuffer.wrap(header);
+        epoch = in.getLong();
+        round = in.getLong();
+        published = in.get() != 0;
+        nextWaiting = in.getLong();
+        base = ModelSnapshot.fromBytes(store.get(key(BASE)));
+        try (KeyValueIterator<Bytes, byte[]> states = store.range(key(STATE), key(STATE + "~"))) {
+            while (states.hasNext()) {
+                KeyValue<Bytes, byte[]> e = states.next();
+                received.put(Integer.parseInt(new String(e.key.get(), StandardCharsets.UTF_8).substring(STATE.length())), ModelSnapshot.fromBytes(e.value));
+            }
+        }
+        try (KeyValueIterator<Bytes, byte[]> labels = store.range(key(WAITING), key(WAITING + "~"))) {
+            while (labels.hasNext()) {
+                waiting.add(readWaiting(labels.next().value));
+            }
+        }
+        if (!keepSpec && !base.spec().equals(spec)) {
+            LOG.warn("Replica {}: the merged model was of another spec; the rounds start over from the new model "
+                    + "(epoch {}), and {} labels waiting for a merge are dropped", replica, epoch + 1, waiting.size());
+            clearRound();
+            clearWaiting();
+            base = newModel.get();
+            epoch++;
+            round = 0;
+            published = false;
+            writeHeader();
+            store.put(key(BASE), ModelSnapshot.toBytes(base));
+        }
+        LOG.info("Replica {} of {}: epoch {}, round {}, {}; {} of the round's states here, {} labels waiting", replica,
+                settings.replicas(), epoch, round, published ? "its state sent" : "training", received.size(), waiting.size());
+    }
+
+    /** True while the replica's state is out for the round's merge: its labels wait. */
+    boolean waiting() {
+        return published;
+    }
+
+    /** The last merged model: what every replica started the round from. */
+    OnlineModel base() {
+        return base;
+    }
+
+    int replica() {
+        return replica;
+    }
+
+    /**
+     * After a step of the replica's {@code model}: the state to publish now, or null: after so
+     * many updates since the base (fewer while its output layer relearns), or at a drift.
+     */
+    ReplicaMessage afterStep(OnlineModel model, boolean drifted, long wallNow) {
+        if (published) {
+            return null;
+        }
+        long since = model.modelVersion() - base.modelVersion();
+        long every = model.relearning() ? ReplicaSettings.RELEARNING_MERGE_UPDATES : settings.mergeUpdates();
+        return since >= every || (drifted && since > 0) ? publish(model, wallNow) : null;
+    }
+
+    /**
+     * On the wall clock: the state to publish now, or null: when another replica's state of the
+     * round came (it waits for this one's), or when the merge interval passed with updates to share.
+     */
+    ReplicaMessage tick(OnlineModel model, long wallNow) {
+        if (published) {
+            return null;
+        }
+        long since = model.modelVersion() - base.modelVersion();
+        boolean due = since > 0 && wallNow - lastPublishedAt >= settings.mergeInterval().toMillis();
+        return !received.isEmpty() || due ? publish(model, wallNow) : null;
+    }
+
+    private ReplicaMessage publish(OnlineModel model, long wallNow) {
+        published = true;
+        lastPublishedAt = wallNow;
+        writeHeader();
+        return new ReplicaMessage(ReplicaMessage.Kind.STATE, epoch, round, replica, model);
+    }
+
+    /** A label whose step waits for the merge (copied: the caller's objects are reused). */
+    void hold(PendingReading reading, LateLabel label, boolean scored) {
+        PendingReading r = new PendingReading(spec).set(reading.arrival(), reading.timestamp(), reading.modelVersion());
+        System.arraycopy(reading.features(), 0, r.features(), 0, r.features().length);
+        System.arraycopy(reading.output(), 0, r.output(), 0, r.output().length);
+        LateLabel l = new LateLabel();
+        l.setLabel(label.label());
+        if (label.hasTarget()) {
+            l.setTarget(label.target());
+        }
+        WaitingLabel w = new WaitingLabel(r, l, scored);
+        waiting.add(w);
+        store.put(key(WAITING + String.format("%016x", nextWaiting++)), writeWaiting(w));
+        writeHeader();
+    }
+
+    /** Labels waiting for the merge. */
+    int waitingLabels() {
+        return waiting.size();
+    }
+
+    /** The labels that waited for the merge, in input order; they wait no longer. */
+    List<WaitingLabel> takeWaiting() {
+        List<WaitingLabel> out = new ArrayList<>(waiting);
+        clearWaiting();
+        return out;
+    }
+
+    /**
+     * A record of the replicas topic. {@link Outcome#MERGED}: the round's last state came, and
+     * {@link #next} is the merged model this replica continues from (with its own detector), the
+     * new base; {@link Outcome#RESTARTED}: another replica restored or reset the model, and
+     * {@link #next} is that model.
+     */
+    Outcome receive(ReplicaMessage m, OnlineModel current) {
+        if (m.kind() == ReplicaMessage.Kind.RESTART) {
+            if (m.epoch() <= epoch) {
+                return Outcome.STALE;
+            }
+            startOver(m.epoch(), m.model());
+            next = ModelSnapshot.fromBytes(ModelSnapshot.toBytes(m.model()));
+            return Outcome.RESTARTED;
+        }
+        if (m.epoch() != epoch) {
+            return Outcome.STALE;
+        }
+        if (m.round() != round || m.replica() < 0 || m.replica() >= settings.replicas()) {
+            throw new IllegalStateException("replica " + replica + " at epoch " + epoch + ", round " + round
+                    + " got the state of replica " + m.replica() + " for round " + m.round() + " of " + settings.replicas()
+                    + " replicas: the replicas topic must have the readings topic's partition count, and only this "
+                    + "application may write it");
+        }
+        received.put(m.replica(), m.model());
+        if (received.size() < settings.replicas()) {
+            store.put(key(STATE + m.replica()), ModelSnapshot.toBytes(m.model()));
+            return Outcome.KEPT;
+        }
+        OnlineModel merged = merge.merge(base, new ArrayList<>(received.values()));
+        next = merge.adopt(merged, current);
+        clearRound();
+        base = merged;
+        round++;
+        published = false;
+        writeHeader();
+        store.put(key(BASE), ModelSnapshot.toBytes(base));
+        return Outcome.MERGED;
+    }
+
+    /** The model the last {@link #receive} that merged or restarted gave this replica. */
+    OnlineModel next() {
+        return next;
+    }
+
+    /**
+     * This replica's model was restored or reset by a command: the rounds start over from it on
+     * every replica. Returns the record that tells them.
+     */
+    ReplicaMessage restart(OnlineModel model) {
+        startOver(epoch + 1, ModelSnapshot.fromBytes(ModelSnapshot.toBytes(model)));
+        return new ReplicaMessage(ReplicaMessage.Kind.RESTART, epoch, round, replica, model);
+    }
+
+    private void startOver(long newEpoch, OnlineModel from) {
+        clearRound();
+        epoch = newEpoch;
+        round = 0;
+        published = false;
+        base = from;
+        writeHeader();
+        store.put(key(BASE), ModelSnapshot.toBytes(base));
+    }
+
+    /**
+     * The merged model's snapshot when it changed since the last one this task published and the
+     * snapshot interval passed since ({@code now}: wall clock), else null.
+     */
+    byte[] snapshotIfMerged(long now) {
+        if (base.modelVersion() == baseVersionSnapshot || now - lastSnapshotAt < snapshotIntervalMs) {
+            return null;
+        }
+        baseVersionSnapshot = base.modelVersion();
+        lastSnapshotAt = now;
+        return ModelSnapshot.toJsonString(base).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private void clearRound() {
+        for (Integer q : received.keySet()) {
+            store.put(key(STATE + q), null);
+        }
+        received.clear();
+    }
+
+    private void clearWaiting() {
+        if (waiting.isEmpty()) {
+            return;
+        }
+        for (long i = nextWaiting - waiting.size(); i < nextWaiting; i++) {
+            store.put(key(WAITING + String.format("%016x", i)), null);
+        }
+        waiting.clear();
+    }
+
+    private static Bytes key(String name) {
+        return Bytes.wrap(name.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void writeHeader() {
+        store.put(key(HEADER), ByteBuffer.allocate(3 * Long.BYTES + 1).putLong(epoch).putLong(round)
+                .put((byte) (published ? 1 : 0)).putLong(nextWaiting).array());
+    }
+
+    private byte[] writeWaiting(WaitingLabel w) {
+        PendingReading r = w.reading();
+        ByteBuffer out = ByteBuffer.allocate(2 + Integer.BYTES + Double.BYTES + 3 * Long.BYTES
+                + Double.BYTES * (r.features().length + r.output().length));
+        out.put((byte) (w.scored() ? 1 : 0)).putInt(w.label().label()).putDouble(w.label().target())
+                .put((byte) (w.label().hasTarget() ? 1 : 0)).putLong(r.arrival()).putLong(r.timestamp()).putLong(r.modelVersion());
+        for (double v : r.features()) {
+            out.putDouble(v);
+        }
+        for (double v : r.output()) {
+            out.putDouble(v);
+        }
+        return out.array();
+    }
+
+    private WaitingLabel readWaiting(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        boolean scored = in.get() != 0;
+        LateLabel label = new LateLabel();
+        label.setLabel(in.getInt());
+        double target = in.getDouble();
+        if (in.get() != 0) {
+            label.setTarget(target);
+        }
+        PendingReading r = new PendingReading(spec).set(in.getLong(), in.getLong(), in.getLong());
+        for (int i = 0; i < r.features().length; i++) {
+            r.features()[i] = in.getDouble();
+        }
+        for (int i = 0; i < r.output().length; i++) {
+            r.output()[i] = in.getDouble();
+        }
+        return new WaitingLabel(r, label, scored);
+    }
+}
