@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import streamlearn.app.SensorReadingGenerator;
+import streamlearn.format.ControlCommand;
 import streamlearn.format.ModelSnapshot;
 import streamlearn.format.ReadingParser;
 import streamlearn.format.ReplicaMessage;
@@ -269,5 +270,37 @@ class ReplicaRoundsTest {
         List<String> actual = new ArrayList<>(killed[1].predictions);
         actual.addAll(restarted.predictions);
         assertEquals(expected, actual, "replica 1's predictions, byte for byte");
+    }
+
+    @Test
+    void aRestoreOnOneReplicaRestartsTheRoundsOfEveryReplicaFromTheRestoredModel() {
+        Topic topic = new Topic();
+        Replica[] replicas = replicas(new Disk[] {new Disk(), new Disk()}, topic);
+        Stream stream = new Stream();
+        feed(stream, replicas, 1_000, 13);
+        OnlineModel snapshot = replicas[0].model();
+        feed(stream, replicas, 1_500, 13);
+        // The command reaches the replica of the partition its key hashes to, while states are out.
+        Replica commanded = replicas[1];
+        while (commanded.rounds.waitingLabels() == 0) {
+            feed(stream, replicas, stream.next + 1, 13);
+        }
+        int held = commanded.rounds.waitingLabels();
+        commanded.learner.command(ModelKey.GLOBAL_MODEL_ID, new ControlCommand(ControlCommand.Kind.RESTORE,
+                ModelSnapshot.fromBytes(ModelSnapshot.toBytes(snapshot))), commanded.wall);
+        assertEquals(snapshot.modelVersion() + held, commanded.model().modelVersion(),
+                "the commanded replica continues from the restored model, its waiting labels trained on it");
+        for (Replica r : replicas) {
+            r.readTopic();
+        }
+        assertArrayEquals(ModelSnapshot.toBytes(snapshot), ModelSnapshot.toBytes(replicas[0].rounds.base()),
+                "replica 0 starts the rounds over from the restored model");
+        assertArrayEquals(ModelSnapshot.toBytes(snapshot), ModelSnapshot.toBytes(replicas[1].rounds.base()));
+        feed(stream, replicas, 2_000, 13);
+        settle(replicas);
+        assertArrayEquals(ModelSnapshot.toBytes(replicas[0].rounds.base()), ModelSnapshot.toBytes(replicas[1].rounds.base()),
+                "after the restart every replica merges alike");
+        assertTrue(replicas[0].rounds.base().modelVersion() > snapshot.modelVersion());
+        assertTrue(replicas[0].rounds.base().modelVersion() < 2_000, "the updates before the restore are not in it");
     }
 }
