@@ -77,6 +77,29 @@ public final class SpecJson {
         }
     }
 
+    /**
+     * True when {@code a} and {@code b} differ in their optimizers' learning rates only (or not at
+     * all): the specs of the replicas of one model for different K.
+     */
+    public static boolean sameButLearningRates(ModelSpec a, ModelSpec b) {
+        try {
+            return withoutRates(JSON.readTree(a.json())).equals(withoutRates(JSON.readTree(b.json())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static JsonNode withoutRates(JsonNode root) {
+        ((ObjectNode) root.get("optimizer")).remove("learningRate");
+        JsonNode candidates = root.get("candidates");
+        if (candidates != null) {
+            for (JsonNode c : candidates) {
+                ((ObjectNode) c.get("optimizer")).remove("learningRate");
+            }
+        }
+        return root;
+    }
+
     private static void scaleRate(ObjectNode optimizer, double factor) {
         if (factor != 1.0) {
             optimizer.put("learningRate", optimizer.get("learningRate").asDouble() * factor);

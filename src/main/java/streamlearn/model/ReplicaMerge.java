@@ -209,6 +209,18 @@ public final class ReplicaMerge {
         return out;
     }
 
+    /**
+     * {@code model}'s state (weights, optimizer state, scaler, detector, counts: all of it) under
+     * {@code spec}, a spec that differs from the model's only in its learning rates: the model of
+     * K replicas continuing as K' replicas, whose rates scale otherwise. Rates are not state, so
+     * nothing is converted.
+     */
+    public static OnlineModel withSpec(OnlineModel model, ModelSpec spec) {
+        OnlineModel out = OnlineModel.blank(spec);
+        out.readState(Recording.of(model).reader());
+        return out;
+    }
+
     private static final String DETECTOR = "drift.detector.";
 
     /** The state-name prefixes of the model's trainers: "" for the spec's network, then each challenger's. */

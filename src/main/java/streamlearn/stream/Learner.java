@@ -16,6 +16,7 @@ import streamlearn.format.ModelEventJson;
 import streamlearn.format.ModelSnapshot;
 import streamlearn.format.PredictionJson;
 import streamlearn.format.ReplicaMessage;
+import streamlearn.format.SpecJson;
 import streamlearn.model.DriftEvent;
 import streamlearn.model.LateLabel;
 import streamlearn.model.ModelSpec;
@@ -24,6 +25,7 @@ import streamlearn.model.PendingReading;
 import streamlearn.model.PendingReadings;
 import streamlearn.model.Reading;
 import streamlearn.model.RejectReason;
+import streamlearn.model.ReplicaMerge;
 import streamlearn.model.SpecException;
 import streamlearn.model.SpecMapping;
 import streamlearn.model.StepResult;
@@ -338,6 +340,12 @@ public final class Learner {
         }
         resetChangedModels(streamTime);
         ModelState state = replicaState(streamTime);
+        if (rounds.restartDue()) {
+            // The partition count changed: every replica, the new ones too, continues from this one's model.
+            send(rounds.restart(state.model()), streamTime);
+            continueFrom(state, state.model(), streamTime);
+            return;
+        }
         send(rounds.tick(state.model(), now), streamTime);
     }
 
@@ -562,6 +570,15 @@ public final class Learner {
         ModelSpec stored = state.model().spec();
         if (stored.equals(spec)) {
             state.serve(spec);
+            return;
+        }
+        if (rounds != null && SpecJson.sameButLearningRates(stored, spec)) {
+            // A replica of a model trained by another number of replicas: the same model, its
+            // learning rates scaled for this K (DESIGN section 9).
+            state.replace(ReplicaMerge.withSpec(state.model(), spec), spec);
+            models.checkpoint(state);
+            LOG.info("Model {}: its replicas' learning rates now scale for {} replicas", state.modelId(),
+                    rounds.replicas());
             return;
         }
         String id = state.modelId();

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import streamlearn.format.ModelSnapshot;
 import streamlearn.format.ReplicaMessage;
+import streamlearn.format.SpecJson;
 import streamlearn.model.LateLabel;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
@@ -49,6 +50,9 @@ final class ReplicaRounds {
     private static final String BASE = "base";
     private static final String STATE = "state/";
     private static final String WAITING = "waiting/";
+    private static final byte TRAINING = 0;
+    private static final byte SENT = 1;
+    private static final byte REJOINING = 2;
 
     /** What a record of the replicas topic did to this replica. */
     enum Outcome { STALE, KEPT, MERGED, RESTARTED }
@@ -64,7 +68,15 @@ final class ReplicaRounds {
     private final ReplicaMerge merge = new ReplicaMerge();
     private long epoch;
     private long round;
+    /** Its state is out for the round's merge: its labels wait. */
     private boolean published;
+    /**
+     * K changed since its rounds were stored, and it is not replica 0: it waits, its labels held,
+     * for replica 0 to start the rounds over ({@link #restart}); it neither sends nor merges.
+     */
+    private boolean rejoining;
+    /** K changed since its rounds were stored, and it is replica 0: it starts the rounds over at its first chance. */
+    private boolean restartDue;
     private OnlineModel base;
     private long baseVersionSnapshot = -1;
     private long lastSnapshotAt = Long.MIN_VALUE / 2;
@@ -101,8 +113,11 @@ final class ReplicaRounds {
         ByteBuffer in = ByteBuffer.wrap(header);
         epoch = in.getLong();
         round = in.getLong();
-        published = in.get() != 0;
+        byte mode = in.get();
+        published = mode == SENT;
+        rejoining = mode == REJOINING;
         nextWaiting = in.getLong();
+        int storedReplicas = in.getInt();
         base = ModelSnapshot.fromBytes(store.get(key(BASE)));
         try (KeyValueIterator<Bytes, byte[]> states = store.range(key(STATE), key(STATE + "~"))) {
             while (states.hasNext()) {
@@ -115,7 +130,9 @@ final class ReplicaRounds {
                 waiting.add(readWaiting(labels.next().value));
             }
         }
-        if (!keepSpec && !base.spec().equals(spec)) {
+        if (storedReplicas != settings.replicas()) {
+            resharded(storedReplicas);
+        } else if (!keepSpec && !base.spec().equals(spec)) {
             LOG.warn("Replica {}: the merged model was of another spec; the rounds start over from the new model "
                     + "(epoch {}), and {} labels waiting for a merge are dropped", replica, epoch + 1, waiting.size());
             clearRound();
@@ -128,12 +145,45 @@ final class ReplicaRounds {
             store.put(key(BASE), ModelSnapshot.toBytes(base));
         }
         LOG.info("Replica {} of {}: epoch {}, round {}, {}; {} of the round's states here, {} labels waiting", replica,
-                settings.replicas(), epoch, round, published ? "its state sent" : "training", received.size(), waiting.size());
+                settings.replicas(), epoch, round, rejoining ? "waiting for replica 0 to start the rounds over"
+                        : published ? "its state sent" : "training", received.size(), waiting.size());
     }
 
-    /** True while the replica's state is out for the round's merge: its labels wait. */
+    /**
+     * The readings topic's partition count changed from {@code before}: the rounds of the old
+     * replicas cannot complete, and the new replicas have no base. Replica 0 starts the rounds over
+     * from its model ({@link #restartDue}), which every replica, new ones included, takes; the
+     * others wait for it with their labels held. What the other old replicas learnt since their
+     * last merge is not in that model: dropped, and said.
+     */
+    private void resharded(int before) {
+        if (SpecJson.sameButLearningRates(base.spec(), spec)) {
+            base = ReplicaMerge.withSpec(base, spec);
+        }
+        clearRound();
+        published = false;
+        if (replica == 0) {
+            restartDue = true;
+            LOG.warn("Replica 0: the readings topic had {} partitions and has {}: this replica starts the rounds over "
+                    + "from its model, for every replica", before, settings.replicas());
+        } else {
+            rejoining = true;
+            LOG.warn("Replica {}: the readings topic had {} partitions and has {}: this replica waits for replica 0 to "
+                    + "start the rounds over; its updates since the last merge (model version {}) are not in that model",
+                    replica, before, settings.replicas(), base.modelVersion());
+            writeHeader();
+        }
+        // Replica 0 keeps the old K in its header until the restart is sent: a crash before then finds the change again.
+    }
+
+    /** True when this replica is to start the rounds over now (replica 0 after a change of K): {@link #restart}. */
+    boolean restartDue() {
+        return restartDue;
+    }
+
+    /** True while the replica's state is out for the round's merge (or it waits to rejoin): its labels wait. */
     boolean waiting() {
-        return published;
+        return published || rejoining;
     }
 
     /** The last merged model: what every replica started the round from. */
@@ -145,12 +195,17 @@ final class ReplicaRounds {
         return replica;
     }
 
+    /** K, the number of replicas. */
+    int replicas() {
+        return settings.replicas();
+    }
+
     /**
      * After a step of the replica's {@code model}: the state to publish now, or null: after so
      * many updates since the base (fewer while its output layer relearns), or at a drift.
      */
     ReplicaMessage afterStep(OnlineModel model, boolean drifted, long wallNow) {
-        if (published) {
+        if (published || rejoining || restartDue) {
             return null;
         }
         long since = model.modelVersion() - base.modelVersion();
@@ -163,7 +218,7 @@ final class ReplicaRounds {
      * round came (it waits for this one's), or when the merge interval passed with updates to share.
      */
     ReplicaMessage tick(OnlineModel model, long wallNow) {
-        if (published) {
+        if (published || rejoining || restartDue) {
             return null;
         }
         long since = model.modelVersion() - base.modelVersion();
@@ -221,14 +276,18 @@ final class ReplicaRounds {
             next = ModelSnapshot.fromBytes(ModelSnapshot.toBytes(m.model()));
             return Outcome.RESTARTED;
         }
-        if (m.epoch() != epoch) {
+        if (m.replica() < 0 || m.replica() >= settings.replicas()) {
+            throw new LearnerStoppedException("replica " + replica + " got the state of replica " + m.replica() + ", but "
+                    + "there are " + settings.replicas() + " replicas: the readings topic's partition count changed since "
+                    + "this instance started; start it again");
+        }
+        if (m.epoch() != epoch || rejoining || restartDue) {
             return Outcome.STALE;
         }
-        if (m.round() != round || m.replica() < 0 || m.replica() >= settings.replicas()) {
-            throw new IllegalStateException("replica " + replica + " at epoch " + epoch + ", round " + round
-                    + " got the state of replica " + m.replica() + " for round " + m.round() + " of " + settings.replicas()
-                    + " replicas: the replicas topic must have the readings topic's partition count, and only this "
-                    + "application may write it");
+        if (m.round() != round) {
+            throw new LearnerStoppedException("replica " + replica + " at epoch " + epoch + ", round " + round
+                    + " got the state of replica " + m.replica() + " for round " + m.round() + ": only this "
+                    + "application.id may write " + "the replicas topic");
         }
         received.put(m.replica(), m.model());
         if (received.size() < settings.replicas()) {
@@ -265,6 +324,8 @@ final class ReplicaRounds {
         epoch = newEpoch;
         round = 0;
         published = false;
+        rejoining = false;
+        restartDue = false;
         base = from;
         writeHeader();
         store.put(key(BASE), ModelSnapshot.toBytes(base));
@@ -304,9 +365,11 @@ final class ReplicaRounds {
         return Bytes.wrap(name.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The header: epoch, round, mode ({@link #TRAINING}, {@link #SENT}, {@link #REJOINING}), next waiting label's number, K. */
     private void writeHeader() {
-        store.put(key(HEADER), ByteBuffer.allocate(3 * Long.BYTES + 1).putLong(epoch).putLong(round)
-                .put((byte) (published ? 1 : 0)).putLong(nextWaiting).array());
+        byte mode = rejoining ? REJOINING : published ? SENT : TRAINING;
+        store.put(key(HEADER), ByteBuffer.allocate(3 * Long.BYTES + 1 + Integer.BYTES).putLong(epoch).putLong(round)
+                .put(mode).putLong(nextWaiting).putInt(settings.replicas()).array());
     }
 
     private byte[] writeWaiting(WaitingLabel w) {

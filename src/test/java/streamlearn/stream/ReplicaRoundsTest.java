@@ -34,6 +34,7 @@ import streamlearn.model.WaitingLabels;
  */
 class ReplicaRoundsTest {
     private static final ModelSpec SPEC = SpecJson.forReplicas(SpecJson.defaultSpec(), 2);
+    private static final ModelSpec SPEC_3 = SpecJson.forReplicas(SpecJson.defaultSpec(), 3);
     private static final long T0 = 1_795_334_400_000L;
     private static final int K = 2;
     private static final int MERGE_UPDATES = 40;
@@ -48,10 +49,15 @@ class ReplicaRoundsTest {
     /** The replicas topic: what each partition holds, and how far each replica has read it. */
     private static final class Topic {
         final List<List<byte[]>> partitions = new ArrayList<>();
-        final int[] read = new int[K];
+        final int[] read;
 
         Topic() {
-            for (int p = 0; p < K; p++) {
+            this(K);
+        }
+
+        Topic(int k) {
+            read = new int[k];
+            for (int p = 0; p < k; p++) {
                 partitions.add(new ArrayList<>());
             }
         }
@@ -74,25 +80,34 @@ class ReplicaRoundsTest {
         long wall = T0;
 
         Replica(int partition, Disk disk, Topic topic) {
+            this(partition, disk, topic, SPEC);
+        }
+
+        /** Replica {@code partition} of {@code topic}'s partition count, K, training with {@code spec} (scaled for K). */
+        Replica(int partition, Disk disk, Topic topic, ModelSpec spec) {
             this.partition = partition;
             this.topic = topic;
-            LearnerSettings settings = new LearnerSettings(SPEC, ModelKey.parse("global"), Topics.DEFAULT,
-                    Duration.ofSeconds(10), Duration.ofSeconds(60), K, ReadingParser.DEFAULT_MAX_BYTES, Duration.ofHours(1),
+            int k = topic.partitions.size();
+            LearnerSettings settings = new LearnerSettings(spec, ModelKey.parse("global"), Topics.DEFAULT,
+                    Duration.ofSeconds(10), Duration.ofSeconds(60), k, ReadingParser.DEFAULT_MAX_BYTES, Duration.ofHours(1),
                     LearnerSettings.DEFAULT_LABEL_MAX_PENDING, new SimpleMeterRegistry())
-                    .withReplicas(SPEC, new ReplicaSettings(K, MERGE_UPDATES, Duration.ofSeconds(1)));
-            store = new ModelStore(disk.models, SPEC, 100, 10);
+                    .withReplicas(spec, new ReplicaSettings(k, MERGE_UPDATES, Duration.ofSeconds(1)));
+            store = new ModelStore(disk.models, spec, 100, 10);
             long delay = settings.labelMaxDelay().toMillis();
-            PendingReadings pending = new PendingReadings(SPEC, disk.waiting, delay, LearnerSettings.DEFAULT_LABEL_MAX_PENDING,
+            PendingReadings pending = new PendingReadings(spec, disk.waiting, delay, LearnerSettings.DEFAULT_LABEL_MAX_PENDING,
                     (m, r) -> { });
             pending.open();
-            WaitingLabels labels = new WaitingLabels(SPEC, disk.waiting, delay, LearnerSettings.DEFAULT_LABEL_MAX_PENDING,
+            WaitingLabels labels = new WaitingLabels(spec, disk.waiting, delay, LearnerSettings.DEFAULT_LABEL_MAX_PENDING,
                     (m, r, message, deadLetter) -> { });
             labels.open();
-            learner = new Learner(settings, store, pending, labels, new LearnerMetrics(settings.registry(), SPEC.classes(), 10),
+            learner = new Learner(settings, store, pending, labels, new LearnerMetrics(settings.registry(), spec.classes(), 10),
                     new SnapshotSchedule(60_000, 1_000), () -> wall, this);
-            rounds = new ReplicaRounds(disk.rounds, SPEC, settings::newModel, partition, settings.replicas(), 60_000);
+            rounds = new ReplicaRounds(disk.rounds, spec, settings::newModel, partition, settings.replicas(), 60_000);
             rounds.open(wall, false);
             learner.replicate(rounds);
+            for (String id : store.storedModels(1)) {
+                learner.checkStored(id);
+            }
         }
 
         /** Takes the records of its partition of the replicas topic that came since it last read. */
@@ -133,7 +148,7 @@ class ReplicaRoundsTest {
             int i = next++;
             generator.next(reading, T0 + i * 10L);
             classes[i] = reading.label();
-            int p = Math.floorMod(reading.sensorId().hashCode(), K);
+            int p = Math.floorMod(reading.sensorId().hashCode(), replicas.length);
             replicaOf[i] = p;
             sensors[i] = reading.sensorId();
             if (i % 5 == 0) {
@@ -302,5 +317,43 @@ class ReplicaRoundsTest {
                 "after the restart every replica merges alike");
         assertTrue(replicas[0].rounds.base().modelVersion() > snapshot.modelVersion());
         assertTrue(replicas[0].rounds.base().modelVersion() < 2_000, "the updates before the restore are not in it");
+    }
+
+    @Test
+    void aNewPartitionsReplicaStartsFromTheMergedModel() {
+        Topic two = new Topic(2);
+        Disk[] disks = {new Disk(), new Disk(), new Disk()};
+        Replica[] before = {new Replica(0, disks[0], two), new Replica(1, disks[1], two)};
+        Stream stream = new Stream();
+        feed(stream, before, 1_000, 13);
+        settle(before);
+        OnlineModel merged = before[0].rounds.base();
+        assertEquals(1_000, merged.modelVersion());
+
+        // Every instance starts again with the readings topic (and the replicas topic) at 3 partitions.
+        Topic three = new Topic(3);
+        Replica[] after = {new Replica(0, disks[0], three, SPEC_3), new Replica(1, disks[1], three, SPEC_3),
+            new Replica(2, disks[2], three, SPEC_3)};
+        for (Replica r : after) {
+            r.wall = before[0].wall;
+        }
+        assertTrue(after[1].rounds.waiting(), "an old replica waits for replica 0 to start the rounds over");
+        after[0].learner.replicaTick(after[0].wall, after[0].wall);
+        for (Replica r : after) {
+            r.readTopic();
+        }
+        for (Replica r : after) {
+            assertEquals(SPEC_3, r.rounds.base().spec(), "replica " + r.partition + ": rates scaled for 3");
+            assertEquals(merged.modelVersion(), r.rounds.base().modelVersion(),
+                    "replica " + r.partition + " starts from the merged model");
+            assertEquals(merged.modelVersion(), r.model().modelVersion());
+        }
+        feed(stream, after, 1_600, 13);
+        settle(after);
+        for (Replica r : after) {
+            assertEquals(1_600, r.rounds.base().modelVersion(), "replica " + r.partition + ": every label once");
+        }
+        assertArrayEquals(ModelSnapshot.toBytes(after[0].rounds.base()), ModelSnapshot.toBytes(after[2].rounds.base()));
+        assertTrue(after[2].predictions.size() > 100, "the new replica served: " + after[2].predictions.size());
     }
 }
