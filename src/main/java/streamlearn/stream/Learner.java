@@ -235,8 +235,12 @@ public final class Learner {
 
         long version = state.model().modelVersion();
         outputs.prediction(reading.sensorId(), predictionsOf(state).write(key, served, result), arrival, result, version);
-        meters.counted(result, state.configuredClass(result.predicted()), version,
-                System.currentTimeMillis() - reading.timestamp());
+        if (held) {
+            meters.heldForMerge(state.configuredClass(result.predicted()), System.currentTimeMillis() - reading.timestamp());
+        } else {
+            meters.counted(result, state.configuredClass(result.predicted()), version,
+                    System.currentTimeMillis() - reading.timestamp());
+        }
         if (early) {
             outputs.earlyLabel();
             meters.label(LearnerMetrics.LabelOutcome.EARLY);
@@ -380,7 +384,9 @@ public final class Learner {
                 throw failed(id, "a label waiting for the replicas' merge", e, meters);
             }
             long version = state.model().modelVersion();
-            if (!w.scored()) {
+            if (w.scored()) {
+                meters.trainedAfterMerge(result, version);
+            } else {
                 outputs.lateLabel(result, version);
                 meters.matched(result, version, at - w.reading().arrival());
             }

@@ -284,6 +284,10 @@ final class ReplicaRounds {
         if (m.epoch() != epoch || rejoining || restartDue) {
             return Outcome.STALE;
         }
+        if (m.round() < round) {
+            // Only at-least-once redoes a record: a state of a round already merged.
+            return Outcome.STALE;
+        }
         if (m.round() != round) {
             throw new LearnerStoppedException("replica " + replica + " at epoch " + epoch + ", round " + round
                     + " got the state of replica " + m.replica() + " for round " + m.round() + ": only this "

@@ -86,6 +86,13 @@ class BadConfigIT {
         cases.add(file(dir, "bad metrics.port", c -> c.put("metrics.port", "http"), 2, "metrics.port"));
         cases.add(file(dir, "bad label.max.delay", c -> c.put("label.max.delay", "-1h"), 2, "label.max.delay"));
         cases.add(file(dir, "bad label.max.pending", c -> c.put("label.max.pending", "0"), 2, "label.max.pending"));
+        cases.add(file(dir, "replicas of a per-sensor model", c -> {
+            c.put("model.key", "sensor");
+            c.put("model.replicas", "true");
+        }, 2, "model.replicas=true needs model.key=global"));
+        cases.add(file(dir, "bad model.replicas", c -> c.put("model.replicas", "yes"), 2, "model.replicas must be true or false"));
+        cases.add(file(dir, "bad model.replicas.merge.updates", c -> c.put("model.replicas.merge.updates", "0"), 2,
+                "model.replicas.merge.updates"));
         int busy;
         try (ServerSocket taken = new ServerSocket(0)) {
             busy = taken.getLocalPort();
@@ -95,6 +102,10 @@ class BadConfigIT {
                     "missing topic(s) no-such-readings"));
             cases.add(file(dir, "labels topic partitions differ", c -> c.put("topic.labels", THREE_PARTITION_LABELS), 1,
                     "topic " + THREE_PARTITION_LABELS + " has 3 partition(s), but badconfig-readings has 1"));
+            cases.add(file(dir, "replicas topic partitions differ", c -> {
+                c.put("model.replicas", "true");
+                c.put("topic.replicas", THREE_PARTITION_LABELS);
+            }, 1, "topic " + THREE_PARTITION_LABELS + " has 3 partition(s), but badconfig-readings has 1"));
             cases.add(file(dir, "unresolvable broker", c -> c.put("bootstrap.servers", "kafka.invalid:9092"), 1,
                     "kafka.invalid:9092"));
             int closed = KafkaTestSupport.freePort();

@@ -77,6 +77,7 @@ class ReplicaRoundsTest {
         final Learner learner;
         final Topic topic;
         final List<String> predictions = new ArrayList<>();
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
         long wall = T0;
 
         Replica(int partition, Disk disk, Topic topic) {
@@ -90,7 +91,7 @@ class ReplicaRoundsTest {
             int k = topic.partitions.size();
             LearnerSettings settings = new LearnerSettings(spec, ModelKey.parse("global"), Topics.DEFAULT,
                     Duration.ofSeconds(10), Duration.ofSeconds(60), k, ReadingParser.DEFAULT_MAX_BYTES, Duration.ofHours(1),
-                    LearnerSettings.DEFAULT_LABEL_MAX_PENDING, new SimpleMeterRegistry())
+                    LearnerSettings.DEFAULT_LABEL_MAX_PENDING, registry)
                     .withReplicas(spec, new ReplicaSettings(k, MERGE_UPDATES, Duration.ofSeconds(1)));
             store = new ModelStore(disk.models, spec, 100, 10);
             long delay = settings.labelMaxDelay().toMillis();
@@ -166,6 +167,11 @@ class ReplicaRoundsTest {
         }
     }
 
+    private static double trained(Replica r) {
+        return r.registry.find("streamlearn.records").tag("outcome", "trained").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    }
+
     private static Replica[] replicas(Disk[] disks, Topic topic) {
         Replica[] r = new Replica[K];
         for (int p = 0; p < K; p++) {
@@ -226,6 +232,8 @@ class ReplicaRoundsTest {
         }
         assertArrayEquals(ModelSnapshot.toBytes(replicas[0].rounds.base()), ModelSnapshot.toBytes(replicas[1].rounds.base()),
                 "every replica computes the same merge");
+        // Every labeled reading counts as trained once, whether its label waited for a merge or not.
+        assertEquals(3_000 * 4 / 5, trained(replicas[0]) + trained(replicas[1]), "readings counted as trained");
         long states = topic.partitions.get(0).size();
         assertTrue(states > 2 * 3_000 / (K * MERGE_UPDATES) / 2, "rounds: " + states / K);
     }
