@@ -1,9 +1,5 @@
 package streamlearn.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +17,7 @@ import streamlearn.nn.Trainer;
  * share, and every N x K readings (N updates per replica on average) they merge with a
  * {@link ReplicaMerge} rule and continue from the merged model, each keeping its own drift detector
  * ({@link ReplicaMerge#adopt}). A reading's prediction is made by the replica it was dealt to. The
- * replicas train at the learning rates the rule gives them ({@link #replicaSpec}).
+ * replicas train at the learning rates the rule gives them ({@link SpecJson#forReplicas(ModelSpec, ReplicaMerge.Rule, int)}).
  * Single-threaded; every run is deterministic.
  *
  * <pre>
@@ -94,8 +90,8 @@ public final class ReplicaProbe {
                         boolean same = true;
                         for (int s = 0; s < sources.size(); s++) {
                             String specJson = sensor ? DefaultSpecJson.text() : spec;
-                            Run r = run(replicaSpec(specJson, rule, k), sources.get(s), k, n, new ReplicaMerge(rule), uneven,
-                                    relearning);
+                            Run r = run(SpecJson.forReplicas(SpecJson.parse(specJson), rule, k), sources.get(s), k, n,
+                                    new ReplicaMerge(rule), uneven, relearning);
                             hits.add(r.hits);
                             drifts += r.drifts;
                             same &= Arrays.equals(r.hits, single.get(s));
@@ -109,33 +105,6 @@ public final class ReplicaProbe {
             }
         }
     }
-
-    /**
-     * The spec the replicas (and the models they merge from) are built from: {@code json} with each
-     * optimizer's learning rate scaled as the rule says ({@link ReplicaMerge.Rule#learningRateScale}).
-     */
-    static ModelSpec replicaSpec(String json, ReplicaMerge.Rule rule, int k) {
-        ModelSpec spec = SpecJson.parse(json);
-        try {
-            ObjectNode root = (ObjectNode) JSON.readTree(json);
-            scale((ObjectNode) root.get("optimizer"), rule.learningRateScale(spec.optimizer(), k));
-            for (int c = 0; c < spec.candidates().size(); c++) {
-                scale((ObjectNode) root.get("candidates").get(c).get("optimizer"),
-                        rule.learningRateScale(spec.candidates().get(c).optimizer(), k));
-            }
-            return SpecJson.parse(root.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void scale(ObjectNode optimizer, double factor) {
-        if (factor != 1.0) {
-            optimizer.put("learningRate", optimizer.get("learningRate").asDouble() * factor);
-        }
-    }
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static QualitySource source(String stream, int seed) {
         return QualityHarness.stream(stream, seed, QualityHarness.MOA_INSTANCES);
