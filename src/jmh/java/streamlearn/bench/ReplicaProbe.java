@@ -26,7 +26,16 @@ import streamlearn.nn.Trainer;
  * <pre>
  * java -cp target/benchmarks.jar streamlearn.bench.ReplicaProbe [--streams stationary,hotter,boundary,sea,agrawal]
  *     [--seeds 3] [--k 2,4] [--n 100,1000,10000] [--rules RULE,...] [--split round-robin] [--n-relearning M]
+ *     [--lag sync,0,200,2000] [--tick 200|none]
  * </pre>
+ * {@code --lag}: {@code sync} (the default) merges all replicas together every N x K readings;
+ * a number L runs the stream's protocol instead ({@link Schedule}: each replica publishes its state
+ * on its own, predicts with it and holds its labels until the round's merge, which comes L readings
+ * after the round's last state), each L a line; {@code --tick T}: under the protocol, a replica
+ * that has not reached N publishes at its first reading T or more readings after another one
+ * published (the stream's wall-clock tick; {@code none}: never). With {@code --lag sync,...} each
+ * protocol line says whether every prediction was the synchronous rounds' (lag 0, tick 0 and
+ * {@code --n-relearning 0}, dealt round-robin, must give {@code true}).
  * {@code --rules}: {@link ReplicaMerge.Rule} names, every rule by default. {@code --split
  * round-robin} deals reading i to replica i mod K; {@code uneven} deals them in cycles where replica k gets k + 1 readings (so shares 1:2 for K = 2, 1:2:3:4 for K = 4: the rules
  * that weigh replicas differ only then). Streams: the seeds' stream (200,000 readings, stream seeds
