@@ -1,16 +1,15 @@
 package streamlearn.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import streamlearn.format.SpecJson;
+import streamlearn.model.LateLabel;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
+import streamlearn.model.PendingReading;
+import streamlearn.model.Reading;
 import streamlearn.model.ReplicaMerge;
 import streamlearn.model.StepResult;
 import streamlearn.nn.Trainer;
@@ -21,13 +20,22 @@ import streamlearn.nn.Trainer;
  * share, and every N x K readings (N updates per replica on average) they merge with a
  * {@link ReplicaMerge} rule and continue from the merged model, each keeping its own drift detector
  * ({@link ReplicaMerge#adopt}). A reading's prediction is made by the replica it was dealt to. The
- * replicas train at the learning rates the rule gives them ({@link #replicaSpec}).
+ * replicas train at the learning rates the rule gives them ({@link SpecJson#forReplicas(ModelSpec, ReplicaMerge.Rule, int)}).
  * Single-threaded; every run is deterministic.
  *
  * <pre>
  * java -cp target/benchmarks.jar streamlearn.bench.ReplicaProbe [--streams stationary,hotter,boundary,sea,agrawal]
  *     [--seeds 3] [--k 2,4] [--n 100,1000,10000] [--rules RULE,...] [--split round-robin] [--n-relearning M]
+ *     [--lag sync,0,200,2000] [--tick 200|none]
  * </pre>
+ * {@code --lag}: {@code sync} (the default) merges all replicas together every N x K readings;
+ * a number L runs the stream's protocol instead ({@link Schedule}: each replica publishes its state
+ * on its own, predicts with it and holds its labels until the round's merge, which comes L readings
+ * after the round's last state), each L a line; {@code --tick T}: under the protocol, a replica
+ * that has not reached N publishes at its first reading T or more readings after another one
+ * published (the stream's wall-clock tick; {@code none}: never). With {@code --lag sync,...} each
+ * protocol line says whether every prediction was the synchronous rounds' (lag 0, tick 0 and
+ * {@code --n-relearning 0}, dealt round-robin, must give {@code true}).
  * {@code --rules}: {@link ReplicaMerge.Rule} names, every rule by default. {@code --split
  * round-robin} deals reading i to replica i mod K; {@code uneven} deals them in cycles where replica k gets k + 1 readings (so shares 1:2 for K = 2, 1:2:3:4 for K = 4: the rules
  * that weigh replicas differ only then). Streams: the seeds' stream (200,000 readings, stream seeds
@@ -50,6 +58,8 @@ public final class ReplicaProbe {
         List<ReplicaMerge.Rule> rules = List.of(ReplicaMerge.Rule.values());
         boolean uneven = false;
         int relearning = 0;
+        int[] lags = {-1};
+        int tick = 200;
         for (int i = 0; i + 1 < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -58,6 +68,9 @@ public final class ReplicaProbe {
                 case "--k" -> ks = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--n" -> ns = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--n-relearning" -> relearning = Integer.parseInt(v);
+                case "--lag" -> lags = Arrays.stream(v.split(",")).mapToInt(l -> l.equals("sync") ? -1 : Integer.parseInt(l))
+                        .toArray();
+                case "--tick" -> tick = v.equals("none") ? -1 : Integer.parseInt(v);
                 case "--rules" -> rules = Arrays.stream(v.split(",")).map(ReplicaMerge.Rule::valueOf).toList();
                 case "--split" -> uneven = switch (v) {
                     case "round-robin" -> false;
@@ -72,6 +85,8 @@ public final class ReplicaProbe {
         }
         System.out.printf(Locale.ROOT, "# split %s; merge every N x K readings%s%n", uneven ? "uneven" : "round-robin",
                 relearning > 0 ? ", every " + relearning + " x K while a replica relearns after a drift" : "");
+        System.out.printf(Locale.ROOT, "# L: sync = synchronous rounds; a number = the stream's protocol, the merge L readings "
+                + "after the round's last state, tick %s%n", tick < 0 ? "none" : tick + " readings");
         for (String stream : streams) {
             boolean sensor = List.of("stationary", "hotter", "boundary").contains(stream);
             List<byte[]> single = new ArrayList<>();
@@ -82,111 +97,212 @@ public final class ReplicaProbe {
                 spec = source instanceof MoaSource moa ? DefaultSpecJson.forStream(moa.features(), moa.classes())
                         : DefaultSpecJson.text();
                 sources.add(source);
-                single.add(run(SpecJson.parse(spec), source, 1, 0, null, false, 0).hits);
+                single.add(run(SpecJson.parse(spec), source, 1, null, false, Schedule.synchronous(0, 0)).hits);
             }
-            System.out.printf(Locale.ROOT, "%-10s %-15s K N      | %s%n", stream, "rule", header(stream));
-            System.out.printf(Locale.ROOT, "%-10s %-15s - -      | %s%n", stream, "single", figures(stream, single));
+            System.out.printf(Locale.ROOT, "%-10s %-15s K N      L    | %s%n", stream, "rule", header(stream));
+            System.out.printf(Locale.ROOT, "%-10s %-15s - -      -    | %s%n", stream, "single", figures(stream, single));
             for (ReplicaMerge.Rule rule : rules) {
                 for (int k : ks) {
                     for (int n : ns) {
-                        List<byte[]> hits = new ArrayList<>();
-                        long drifts = 0;
-                        boolean same = true;
-                        for (int s = 0; s < sources.size(); s++) {
-                            String specJson = sensor ? DefaultSpecJson.text() : spec;
-                            Run r = run(replicaSpec(specJson, rule, k), sources.get(s), k, n, new ReplicaMerge(rule), uneven,
-                                    relearning);
-                            hits.add(r.hits);
-                            drifts += r.drifts;
-                            same &= Arrays.equals(r.hits, single.get(s));
+                        List<byte[]> synchronous = null;
+                        for (int lag : lags) {
+                            Schedule schedule = new Schedule(n, relearning, lag, lag < 0 ? -1 : tick);
+                            List<byte[]> hits = new ArrayList<>();
+                            long drifts = 0;
+                            long merges = 0;
+                            long held = 0;
+                            boolean same = true;
+                            boolean asSync = true;
+                            for (int s = 0; s < sources.size(); s++) {
+                                String specJson = sensor ? DefaultSpecJson.text() : spec;
+                                Run r = run(SpecJson.forReplicas(SpecJson.parse(specJson), rule, k), sources.get(s), k,
+                                        new ReplicaMerge(rule), uneven, schedule);
+                                hits.add(r.hits);
+                                drifts += r.drifts;
+                                merges += r.merges;
+                                held += r.held;
+                                same &= Arrays.equals(r.hits, single.get(s));
+                                asSync &= synchronous != null && Arrays.equals(r.hits, synchronous.get(s));
+                            }
+                            if (lag < 0) {
+                                synchronous = hits;
+                            }
+                            double seedsRun = sources.size();
+                            System.out.printf(Locale.ROOT, "%-10s %-15s %d %-6d %-4s | %s drift-events/seed %.1f merges/seed %.0f "
+                                            + "held-labels/seed %.0f%s%s%n", stream, rule, k, n, lag < 0 ? "sync" : lag,
+                                    figures(stream, hits), drifts / seedsRun, merges / seedsRun, held / seedsRun,
+                                    k == 1 ? " every-prediction-as-single " + same : "",
+                                    lag >= 0 && synchronous != null ? " every-prediction-as-sync " + asSync : "");
+                            System.out.flush();
                         }
-                        System.out.printf(Locale.ROOT, "%-10s %-15s %d %-6d | %s drift-events/seed %.1f%s%n", stream, rule, k, n,
-                                figures(stream, hits), drifts / (double) sources.size(),
-                                k == 1 ? " every-prediction-as-single " + same : "");
-                        System.out.flush();
                     }
                 }
             }
         }
     }
 
-    /**
-     * The spec the replicas (and the models they merge from) are built from: {@code json} with each
-     * optimizer's learning rate scaled as the rule says ({@link ReplicaMerge.Rule#learningRateScale}).
-     */
-    static ModelSpec replicaSpec(String json, ReplicaMerge.Rule rule, int k) {
-        ModelSpec spec = SpecJson.parse(json);
-        try {
-            ObjectNode root = (ObjectNode) JSON.readTree(json);
-            scale((ObjectNode) root.get("optimizer"), rule.learningRateScale(spec.optimizer(), k));
-            for (int c = 0; c < spec.candidates().size(); c++) {
-                scale((ObjectNode) root.get("candidates").get(c).get("optimizer"),
-                        rule.learningRateScale(spec.candidates().get(c).optimizer(), k));
-            }
-            return SpecJson.parse(root.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void scale(ObjectNode optimizer, double factor) {
-        if (factor != 1.0) {
-            optimizer.put("learningRate", optimizer.get("learningRate").asDouble() * factor);
-        }
-    }
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private static QualitySource source(String stream, int seed) {
         return QualityHarness.stream(stream, seed, QualityHarness.MOA_INSTANCES);
     }
 
-    private record Run(byte[] hits, long drifts) {
+    private record Run(byte[] hits, long drifts, long merges, long held) {
     }
 
     /**
-     * One pass: without a merge the single model; with one, K replicas merged every n x K readings
-     * (K = 1: one replica merged with itself, which must be the single model), and, with
-     * {@code relearningN} > 0, every relearningN x K readings while a replica that detected a drift
-     * relearns its output layer ({@link Trainer#OUTPUT_RELEARNING_UPDATES} of its updates).
+     * When the replicas' states go out for a round's merge, and when it comes.
+     *
+     * <p>{@code lag} < 0: the synchronous rounds. Every n x K readings (relearningN x K while a replica
+     * relearns after a drift: from a drift until {@link Trainer#OUTPUT_RELEARNING_UPDATES} x K readings
+     * after it) all replicas stop, merge, and continue; no label waits.
+     *
+     * <p>{@code lag} >= 0: the stream's protocol ({@code ReplicaRounds}, {@code Learner}). A replica
+     * publishes its state after n updates since the base (relearningN while its output layer relearns,
+     * {@link OnlineModel#relearning}; at once at a drift, with an update since the base), or on the
+     * tick: once another replica published, at its first own reading {@code tick} or more readings after
+     * that (the stream's 100 ms wall-clock tick while another's state waits for it; {@code tick} < 0: no
+     * tick). A replica that published predicts its readings with the published model ({@link
+     * OnlineModel#predict}) and holds their labels. The round's merge comes {@code lag} readings of the
+     * whole stream after the last replica published (commit, transport); then each replica continues
+     * from {@code adopt(merge(base, states), itself)}, takes its held labels in order ({@link
+     * OnlineModel#learnLate}: the prediction made then scored for its detector, then the update), and
+     * publishes at once if that made it due. {@code relearningN} = 0: neither the shorter interval nor
+     * the publishing at a drift (as the synchronous rounds without it), so that lag 0, tick 0 and
+     * round-robin dealing give the synchronous rounds' schedule, and the same predictions.
      */
-    static Run run(ModelSpec spec, QualitySource source, int k, int n, ReplicaMerge merge, boolean uneven,
-                   int relearningN) {
+    record Schedule(int n, int relearningN, int lag, int tick) {
+        static Schedule synchronous(int n, int relearningN) {
+            return new Schedule(n, relearningN, -1, -1);
+        }
+
+        boolean protocol() {
+            return lag >= 0;
+        }
+
+        /** The replica {@code model} publishes after its step ({@code drifted}: the step or a held label's found a drift). */
+        boolean due(OnlineModel model, OnlineModel base, boolean drifted) {
+            long since = model.modelVersion() - base.modelVersion();
+            boolean relearns = relearningN > 0;
+            return since >= (relearns && model.relearning() ? relearningN : n) || (relearns && drifted && since > 0);
+        }
+    }
+
+    /** A held label: the reading as it was predicted (features, prediction, model version) and its label. */
+    private record Held(PendingReading reading, LateLabel label) {
+        static Held of(ModelSpec spec, Reading reading, StepResult predicted, long arrival) {
+            PendingReading r = new PendingReading(spec).set(arrival, reading.timestamp(), predicted.modelVersion());
+            System.arraycopy(reading.features(), 0, r.features(), 0, r.features().length);
+            System.arraycopy(predicted.output(), 0, r.output(), 0, r.output().length);
+            LateLabel l = new LateLabel();
+            l.setLabel(reading.label());
+            if (reading.hasTarget()) {
+                l.setTarget(reading.target());
+            }
+            return new Held(r, l);
+        }
+    }
+
+    /**
+     * One pass: without a merge the single model; with one, K replicas merged in rounds as {@code
+     * schedule} says (K = 1: one replica merged with itself, which must be the single model).
+     */
+    static Run run(ModelSpec spec, QualitySource source, int k, ReplicaMerge merge, boolean uneven, Schedule schedule) {
         int[] deal = deal(k, uneven);
         OnlineModel base = OnlineModel.create(spec);
         List<OnlineModel> replicas = new ArrayList<>();
+        List<List<Held>> held = new ArrayList<>();
         for (int i = 0; i < k; i++) {
             replicas.add(OnlineModel.create(spec));
+            held.add(new ArrayList<>());
         }
+        OnlineModel.Scratch scratch = base.newScratch();
+        // The reading at which each replica published its state for the round, or -1.
+        long[] publishedAt = new long[k];
+        Arrays.fill(publishedAt, -1);
+        int published = 0;
+        long firstPublished = -1;
+        long lastPublished = -1;
         QualitySource.Cursor cursor = source.open();
         int len = source.length();
         byte[] hits = new byte[len];
         long drifts = 0;
+        long merges = 0;
+        long heldLabels = 0;
         long since = 0;
         long fastUntil = -1;
         for (int i = 0; i < len; i++) {
             cursor.next();
-            StepResult r = replicas.get(deal[i % deal.length]).step(cursor.reading());
-            hits[i] = (byte) (r.correct() ? 1 : 0);
-            if (r.drift() != null) {
-                drifts++;
-                if (relearningN > 0) {
-                    // The drifted replica relearns its output layer for its next updates.
-                    fastUntil = Math.max(fastUntil, i + (long) Trainer.OUTPUT_RELEARNING_UPDATES * k);
+            Reading reading = cursor.reading();
+            int j = deal[i % deal.length];
+            OnlineModel replica = replicas.get(j);
+            boolean drifted = false;
+            if (publishedAt[j] >= 0) {
+                // Its state is out for the merge: it predicts with it, and the label waits.
+                StepResult r = replica.predict(reading, scratch);
+                hits[i] = (byte) (r.correct() ? 1 : 0);
+                if (reading.isLabeled()) {
+                    held.get(j).add(Held.of(spec, reading, r, i));
+                    heldLabels++;
+                }
+            } else {
+                StepResult r = replica.step(reading);
+                hits[i] = (byte) (r.correct() ? 1 : 0);
+                if (r.drift() != null) {
+                    drifts++;
+                    drifted = true;
+                    if (schedule.relearningN() > 0) {
+                        // The drifted replica relearns its output layer for its next updates.
+                        fastUntil = Math.max(fastUntil, i + (long) Trainer.OUTPUT_RELEARNING_UPDATES * k);
+                    }
                 }
             }
-            since++;
-            long every = (long) (i < fastUntil ? relearningN : n) * k;
-            if (merge != null && since >= every) {
-                since = 0;
-                OnlineModel merged = merge.merge(base, replicas);
-                for (int j = 0; j < k; j++) {
-                    replicas.set(j, merge.adopt(merged, replicas.get(j)));
+            if (merge == null) {
+                continue;
+            }
+            if (!schedule.protocol()) {
+                since++;
+                long every = (long) (i < fastUntil ? schedule.relearningN() : schedule.n()) * k;
+                if (since >= every) {
+                    since = 0;
+                    Arrays.fill(publishedAt, i);
+                    published = k;
+                    lastPublished = i;
                 }
+            } else if (publishedAt[j] < 0 && (schedule.due(replica, base, drifted)
+                    || (schedule.tick() >= 0 && firstPublished >= 0 && i - firstPublished >= schedule.tick()))) {
+                publishedAt[j] = i;
+                published++;
+                firstPublished = published == 1 ? i : firstPublished;
+                lastPublished = i;
+            }
+            // The round's merge, lag readings after its last state went out (lag 0 when synchronous).
+            while (published == k && i - lastPublished >= Math.max(0, schedule.lag())) {
+                OnlineModel merged = merge.merge(base, replicas);
                 base = merged;
+                merges++;
+                Arrays.fill(publishedAt, -1);
+                published = 0;
+                firstPublished = -1;
+                for (int q = 0; q < k; q++) {
+                    OnlineModel next = merge.adopt(merged, replicas.get(q));
+                    replicas.set(q, next);
+                    boolean driftedLate = false;
+                    for (Held h : held.get(q)) {
+                        if (next.learnLate(h.reading(), h.label()).drift() != null) {
+                            drifts++;
+                            driftedLate = true;
+                        }
+                    }
+                    held.get(q).clear();
+                    if (schedule.protocol() && schedule.due(next, base, driftedLate)) {
+                        publishedAt[q] = i;
+                        published++;
+                        firstPublished = published == 1 ? i : firstPublished;
+                        lastPublished = i;
+                    }
+                }
             }
         }
-        return new Run(hits, drifts);
+        return new Run(hits, drifts, merges, heldLabels);
     }
 
     /** Which replica each reading of a cycle goes to. */

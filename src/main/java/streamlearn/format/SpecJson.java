@@ -63,7 +63,15 @@ public final class SpecJson {
      * everything else as given. Its JSON is what the replicas' snapshots carry.
      */
     public static ModelSpec forReplicas(ModelSpec spec, int k) {
-        ReplicaMerge.Rule rule = ReplicaMerge.DEFAULT;
+        return forReplicas(spec, ReplicaMerge.DEFAULT, k);
+    }
+
+    /**
+     * {@link #forReplicas(ModelSpec, int)} under the merge rule {@code rule}: the rates its
+     * {@link ReplicaMerge.Rule#learningRateScale} gives K replicas (what ReplicaProbe compares the
+     * rules with; the stream uses {@link ReplicaMerge#DEFAULT}).
+     */
+    public static ModelSpec forReplicas(ModelSpec spec, ReplicaMerge.Rule rule, int k) {
         try {
             ObjectNode root = (ObjectNode) JSON.readTree(spec.json());
             scaleRate((ObjectNode) root.get("optimizer"), rule.learningRateScale(spec.optimizer(), k));

@@ -286,6 +286,10 @@ public final class ReplicaMerge {
                 return increases(base, of);
             }
             case "selection.losses" -> {
+                Value restarted = lossesOfRestartedReplicas(base, b, r, spec);
+                if (restarted != null) {
+                    return restarted;
+                }
                 if (rule == Rule.BATCH_SCALED) {
                     double discount = spec.selection().discount();
                     return asOneLearner(base, of, updatesOf("selection.scored", b, r), n -> Math.pow(discount, n));
@@ -302,6 +306,34 @@ public final class ReplicaMerge {
                 throw new IllegalStateException("no merge rule for the state named " + name);
             }
         }
+    }
+
+    /**
+     * The recent losses when some replicas started them over since the base (a drift, with {@link
+     * SelectionSpec#restartOnDrift}: their {@code selection.scored} grew by less than their updates),
+     * else null. Those replicas' losses alone, as one pool that scored their readings since their
+     * restarts would hold them (pooled by {@code selection.scored}; under every rule): the others'
+     * still rank the candidates on the stream before the change, as a restarted average's merge
+     * ({@link #restartAveragesWhereReplicasDid}). Taken as counts since the base instead, a
+     * restarted replica's would be negative, and the merge made losses that are not finite.
+     */
+    private static Value lossesOfRestartedReplicas(Value base, Recording b, Recording[] r, ModelSpec spec) {
+        long[] updates = updatesSince("", b, r);
+        long[] scored = updatesOf("selection.scored", b, r);
+        List<Value> of = new ArrayList<>();
+        List<Long> since = new ArrayList<>();
+        for (int i = 0; i < r.length; i++) {
+            if (scored[i] < updates[i]) {
+                of.add(r[i].get("selection.losses"));
+                since.add(r[i].get("selection.scored").count());
+            }
+        }
+        if (of.isEmpty()) {
+            return null;
+        }
+        double discount = spec.selection().discount();
+        return asOneLearner(new Value(base.kind, new double[base.values.length]), of.toArray(new Value[0]),
+                since.stream().mapToLong(Long::longValue).toArray(), n -> Math.pow(discount, n));
     }
 
     /** Each replica's updates since the base of the trainer under {@code prefix}. */

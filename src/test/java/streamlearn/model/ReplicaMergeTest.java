@@ -384,6 +384,24 @@ class ReplicaMergeTest {
         assertEquals(500, neither.get("averaging.age").count());
     }
 
+    @ParameterizedTest
+    @EnumSource(Rule.class)
+    void aReplicaThatRestartedItsRecentLossesAtADriftGivesTheMergedPoolItsLossesAlone(Rule rule) {
+        // selection.restartOnDrift: the replica's losses and its scored count started over at its
+        // drift, so its count grew by less than its updates (here it fell below the base's).
+        ModelSpec spec = TestSpecs.pool();
+        OnlineModel base = trained(spec, OnlineModel.create(spec), readings(1, 300));
+        OnlineModel calm = trained(spec, base, readings(2, 100));
+        OnlineModel drifted = trained(spec, base, readings(3, 100));
+        Recording state = Recording.of(drifted);
+        double[] recent = {0.05, 0.2, 0.4};
+        state.vector("selection.losses", recent);
+        state.count("selection.scored", 40);
+        drifted.readState(state.reader());
+        Recording merged = Recording.of(new ReplicaMerge(rule).merge(base, List.of(calm, drifted)));
+        assertArrayEquals(recent, merged.get("selection.losses").values());
+    }
+
     @Test
     void everyPartOfAnotherSpecsStateHasARuleAndLabelCountsAddUp() {
         // SGD's momentum, balanced class weights, no drift detection, no average, no candidates.
