@@ -161,17 +161,23 @@ public final class PipelineBenchmark {
     /** Records/s from the first committed offset to the last, read from the group's committed offsets. */
     static double throughput(String bootstrap, String applicationId, Topology topology, Topics topics, int records,
                              Path state, LearnerSettings settings, int threads, String compression, int commitMs) throws Exception {
-        return throughput(bootstrap, applicationId, topology, topics, records, state, settings, threads, compression, commitMs, 0);
+        return throughput(bootstrap, applicationId, topology, topics, records, state, settings, threads, compression, commitMs, null);
     }
 
-    /**
-     * As above; with {@code lingerMs} > 0 the topology keeps running that long after the last
-     * reading was committed (what it does on the wall clock then, e.g. the replicas' last merge,
-     * happens before it closes), and the rate is still that up to the last reading.
-     */
+    /** What a run does after its last reading was committed, before the topology closes. */
+    interface Settle {
+        /**
+         * Waits for the application to finish what its readings left to do (e.g. the replicas'
+         * last merge, the steps of the labels that waited for it) and returns the {@link System#nanoTime}
+         * it was done at: the rate's end. {@code lastReadingAt}: when the last reading was committed.
+         */
+        long await(Admin admin, long lastReadingAt) throws Exception;
+    }
+
+    /** As above; with {@code settle} the rate runs to the time it returns instead of the last reading's commit. */
     static double throughput(String bootstrap, String applicationId, Topology topology, Topics topics, int records,
                              Path state, LearnerSettings settings, int threads, String compression, int commitMs,
-                             long lingerMs) throws Exception {
+                             Settle settle) throws Exception {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -197,9 +203,8 @@ public final class PipelineBenchmark {
                     firstCount = committed;
                 }
                 if (committed >= records) {
-                    double rate = (committed - firstCount) / ((System.nanoTime() - firstAt) / 1e9);
-                    Thread.sleep(lingerMs);
-                    return rate;
+                    long end = settle == null ? System.nanoTime() : settle.await(admin, System.nanoTime());
+                    return (committed - firstCount) / ((end - firstAt) / 1e9);
                 }
                 if (streams.state() == KafkaStreams.State.ERROR) {
                     throw new IllegalStateException(applicationId + " failed at " + committed + " of " + records + " readings");

@@ -12,7 +12,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -59,6 +65,9 @@ public final class ReplicaBenchmark {
     private static final String ROUNDS_STORE = "replica-rounds";
     private static final int COMMIT_MS = 100;
     private static final long T0 = 1_795_334_400_000L;
+    /** The changelog's records of the labels that waited for a merge (ReplicaRounds' "waiting/" keys). */
+    private static final String WAITING = "waiting/";
+    private static final boolean DEBUG = Boolean.getBoolean("replica.bench.debug");
 
     private ReplicaBenchmark() {
     }
@@ -74,6 +83,8 @@ public final class ReplicaBenchmark {
         int bytesRecords = Integer.parseInt(o.getOrDefault("bytes-records", "64000"));
         int bytesSensors = Integer.parseInt(o.getOrDefault("bytes-sensors", "256"));
         int mergeUpdates = Integer.parseInt(o.getOrDefault("merge-updates", String.valueOf(ReplicaSettings.DEFAULT_MERGE_UPDATES)));
+        // How long the learner runs on after its last reading: the merge interval and more, for the last round.
+        long lingerMs = Long.parseLong(o.getOrDefault("linger-s", String.valueOf(ReplicaSettings.DEFAULT_MERGE_INTERVAL.toSeconds() + 5))) * 1000;
         ModelSpec spec = SpecJson.defaultSpec();
         Path state = Files.createTempDirectory("replica-bench-state-");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
@@ -83,13 +94,13 @@ public final class ReplicaBenchmark {
             }
             List<String> table = new ArrayList<>();
             for (int k : ks) {
-                table.add(mergeTraffic(bootstrap, state, spec, k, bytesRecords, bytesSensors, mergeUpdates));
+                table.add(mergeTraffic(bootstrap, state, spec, k, bytesRecords, bytesSensors, mergeUpdates, lingerMs));
             }
             if (!table.isEmpty()) {
-                System.out.printf("%n| K | readings | rounds | readings/round | S, bytes/state | replicas topic B/reading"
-                        + " | K·S/(readings/round) | replica-rounds changelog B/reading | model-store changelog B/reading"
+                System.out.printf("%n| K | readings | rounds | readings/round | labels held for a merge | S, bytes/state | replicas topic B/reading"
+                        + " | K·S/N, N = (readings/round)/K | replica-rounds changelog B/reading | model-store changelog B/reading"
                         + " | readings topic B/reading | merge traffic / readings bytes |%n");
-                System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+                System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
                 table.forEach(System.out::println);
             }
         } finally {
@@ -149,13 +160,70 @@ public final class ReplicaBenchmark {
             PipelineBenchmark.create(bootstrap, topics, partitions);
         }
         LearnerSettings settings = settings(spec, topics, partitions, replicas, mergeUpdates);
-        return PipelineBenchmark.throughput(bootstrap, app, LearnerTopology.build(settings), topics, records, state, settings,
-                partitions, "none", COMMIT_MS);
+        double rate = PipelineBenchmark.throughput(bootstrap, app, LearnerTopology.build(settings), topics, records, state, settings,
+                partitions, "none", COMMIT_MS, replicas ? merged(app, topics.replicas(), partitions, 0) : null);
+        if (replicas && !app.startsWith("warmup")) {
+            Map<String, long[]> byKind = changelogByKey(bootstrap, app + "-" + ROUNDS_STORE + "-changelog", partitions);
+            long held = byKind.getOrDefault(WAITING, new long[2])[0];
+            States s = states(bootstrap, topics.replicas(), partitions);
+            System.out.printf(Locale.ROOT, "    %s: %,d rounds, %,d of %,d labels (%.0f%%) waited for a merge%n", app, s.rounds,
+                    held, records, 100.0 * held / records);
+        }
+        return rate;
+    }
+
+    /**
+     * The end of a replicas run: every state on the replicas topic consumed by its replica (the
+     * last merge done, the labels that waited for it stepped), seen for a second; then, with
+     * {@code lingerMs}, running on that long (a replica with updates since the last merge shares
+     * them after the merge interval). Returns when it was first seen done: the rate's end.
+     */
+    private static PipelineBenchmark.Settle merged(String app, String replicasTopic, int k, long lingerMs) {
+        return (admin, lastReadingAt) -> {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            long doneSince = -1;
+            while (doneSince < 0 || System.nanoTime() - doneSince < TimeUnit.SECONDS.toNanos(1)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(app + ": the replicas' states not all consumed in 5 minutes");
+                }
+                boolean done = statesConsumed(admin, app, replicasTopic, k);
+                if (!done) {
+                    doneSince = -1;
+                } else if (doneSince < 0) {
+                    doneSince = System.nanoTime();
+                }
+                Thread.sleep(50);
+            }
+            Thread.sleep(lingerMs);
+            return Math.max(lastReadingAt, doneSince);
+        };
+    }
+
+    /**
+     * Whether each replica has consumed every committed state on its partition of the replicas
+     * topic. Its committed offset may stop before the last transaction marker (one offset), and a
+     * state not yet consumed is a record and a marker: committed >= end - 1.
+     */
+    private static boolean statesConsumed(Admin admin, String app, String topic, int k) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int i = 0; i < k; i++) {
+            latest.put(new TopicPartition(topic, i), OffsetSpec.latest());
+        }
+        var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(app).partitionsToOffsetAndMetadata().get();
+        for (var e : ends.entrySet()) {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            long at = c == null ? 0 : c.offset();
+            if (at < e.getValue().offset() - 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Part 2: the bytes of the merges at K replicas; a row of the table. */
     private static String mergeTraffic(String bootstrap, Path state, ModelSpec spec, int k, int records, int sensors,
-                                       int mergeUpdates) throws Exception {
+                                       int mergeUpdates, long linger) throws Exception {
         String app = "bytes-k" + k;
         Topics topics = withReplicasTopic(PipelineBenchmark.topics(app), app);
         PipelineBenchmark.create(bootstrap, topics, k);
@@ -163,10 +231,9 @@ public final class ReplicaBenchmark {
         System.out.printf("%n== merge traffic, K = %d: %,d readings (%d sensors, all labeled), merge every %,d updates; "
                 + "readings per partition %s%n", k, records, sensors, mergeUpdates, perPartition(bootstrap, topics.readings(), k));
         LearnerSettings settings = settings(spec, topics, k, true, mergeUpdates);
-        long linger = ReplicaSettings.DEFAULT_MERGE_INTERVAL.toMillis() + 5_000;
         long t = System.nanoTime();
         double rate = PipelineBenchmark.throughput(bootstrap, app, LearnerTopology.build(settings), topics, records, state,
-                settings, Math.min(k, 2), "none", COMMIT_MS, linger);
+                settings, Math.min(k, 2), "none", COMMIT_MS, merged(app, topics.replicas(), k, linger));
         System.out.printf(Locale.ROOT, "  %,.0f readings/s (%d stream threads), %.1f s with the %d s after the last reading%n",
                 rate, Math.min(k, 2), (System.nanoTime() - t) / 1e9, linger / 1000);
         String rounds = app + "-" + ROUNDS_STORE + "-changelog";
@@ -178,17 +245,24 @@ public final class ReplicaBenchmark {
         double readingsB = ModelCountBenchmark.topicBytes(bootstrap, List.of(topics.readings())) / n;
         States s = states(bootstrap, topics.replicas(), k);
         double perRound = s.rounds > 0 ? n / s.rounds : Double.NaN;
-        double formula = k * s.meanBytes() / perRound;
+        // K states to K partitions a round: K·S/N a reading, N = readings per round / K (the
+        // updates of a replica a round, when the readings are dealt evenly).
+        double formula = k * s.meanBytes() / (perRound / k);
+        Map<String, long[]> byKind = changelogByKey(bootstrap, rounds, k);
+        StringBuilder b = new StringBuilder();
+        byKind.forEach((kind, a) -> b.append(String.format(Locale.ROOT, "%s %,d records %.1f B/reading; ", kind, a[0], a[1] / n)));
+        System.out.printf(Locale.ROOT, "  replica-rounds changelog by key (key + value bytes): %s%n", b);
+        long held = byKind.getOrDefault(WAITING, new long[2])[0];
         System.out.printf(Locale.ROOT, "  replicas topic: %,d states (%,d per partition expected per round: %d), %,d complete rounds "
                         + "(epoch max %d, round max %d), mean state %,.0f bytes (value), %s%n",
                 s.count, k, k, s.rounds, s.maxEpoch, s.maxRound, s.meanBytes(),
                 s.complete ? "every round complete" : "NOT every round complete: " + s.note);
-        System.out.printf(Locale.ROOT, "  bytes per reading: replicas topic %.1f (K·S/(readings per round) = %.1f), replica-rounds "
+        System.out.printf(Locale.ROOT, "  bytes per reading: replicas topic %.1f (K·S/N, N = readings per round / K: %.1f), replica-rounds "
                         + "changelog %.1f, model-store changelog %.1f, readings topic %.1f%n",
                 replicasB, formula, roundsB, modelsB, readingsB);
-        return String.format(Locale.ROOT, "| %d | %,d | %,d | %,.0f | %,.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f |",
-                k, records, s.rounds, perRound, s.meanBytes(), replicasB, formula, roundsB, modelsB, readingsB,
-                (replicasB + roundsB) / readingsB);
+        return String.format(Locale.ROOT, "| %d | %,d | %,d | %,.0f | %.0f%% | %,.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f |",
+                k, records, s.rounds, perRound, 100.0 * held / records, s.meanBytes(), replicasB, formula, roundsB, modelsB,
+                readingsB, (replicasB + roundsB) / readingsB);
     }
 
     private record States(long count, long valueBytes, long rounds, long maxEpoch, long maxRound, boolean complete, String note) {
@@ -202,20 +276,57 @@ public final class ReplicaBenchmark {
      * in which all K replicas' states reached all K partitions (K·K records a round).
      */
     private static States states(String bootstrap, String topic, int k) {
+        Map<String, Integer> perRound = new HashMap<>();
+        long[] count = new long[1];
+        long[] bytes = new long[1];
+        long[] max = new long[2];
+        readAll(bootstrap, topic, k, r -> {
+            ReplicaMessage m = ReplicaMessage.fromBytes(r.value());
+            count[0]++;
+            bytes[0] += r.value().length;
+            max[0] = Math.max(max[0], m.epoch());
+            max[1] = Math.max(max[1], m.round());
+            perRound.merge(m.epoch() + "/" + m.round(), 1, Integer::sum);
+            if (r.partition() == 0 && DEBUG) {
+                System.out.printf("    state on partition 0 at offset %d: epoch %d round %d replica %d, model version %d, timestamp T0+%d%n",
+                        r.offset(), m.epoch(), m.round(), m.replica(), m.model().modelVersion(), r.timestamp() - T0);
+            }
+        });
+        long complete = perRound.values().stream().filter(v -> v == k * k).count();
+        List<String> partial = perRound.entrySet().stream().filter(e -> e.getValue() != k * k)
+                .map(e -> "epoch/round " + e.getKey() + ": " + e.getValue() + " states").toList();
+        return new States(count[0], bytes[0], complete, max[0], max[1], partial.isEmpty(), String.join(", ", partial));
+    }
+
+    /**
+     * The replica-rounds changelog read back by kind of key (ReplicaRounds: the header "rounds",
+     * "base", "state/q", "waiting/n"): records and key + value bytes a reading, tombstones apart.
+     */
+    private static Map<String, long[]> changelogByKey(String bootstrap, String topic, int k) {
+        Map<String, long[]> byKind = new java.util.TreeMap<>();
+        readAll(bootstrap, topic, k, r -> {
+            String key = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+            int slash = key.indexOf('/');
+            String kind = (slash < 0 ? key : key.substring(0, slash + 1)) + (r.value() == null ? " (tombstone)" : "");
+            long[] a = byKind.computeIfAbsent(kind, x -> new long[2]);
+            a[0]++;
+            a[1] += r.key().length + (r.value() == null ? 0 : r.value().length);
+        });
+        return byKind;
+    }
+
+    /** Every committed record of {@code topic}'s {@code partitions} partitions, from the start. */
+    private static void readAll(String bootstrap, String topic, int partitions,
+                                java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
-        Map<String, Integer> perRound = new HashMap<>();
-        long count = 0;
-        long bytes = 0;
-        long maxEpoch = 0;
-        long maxRound = 0;
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
             List<TopicPartition> parts = new ArrayList<>();
-            for (int i = 0; i < k; i++) {
+            for (int i = 0; i < partitions; i++) {
                 parts.add(new TopicPartition(topic, i));
             }
             c.assign(parts);
@@ -223,20 +334,9 @@ public final class ReplicaBenchmark {
             Map<TopicPartition, Long> end = c.endOffsets(parts);
             long deadline = System.currentTimeMillis() + 60_000;
             while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    ReplicaMessage m = ReplicaMessage.fromBytes(r.value());
-                    count++;
-                    bytes += r.value().length;
-                    maxEpoch = Math.max(maxEpoch, m.epoch());
-                    maxRound = Math.max(maxRound, m.round());
-                    perRound.merge(m.epoch() + "/" + m.round(), 1, Integer::sum);
-                }
+                c.poll(Duration.ofMillis(200)).forEach(each);
             }
         }
-        long complete = perRound.values().stream().filter(v -> v == k * k).count();
-        List<String> partial = perRound.entrySet().stream().filter(e -> e.getValue() != k * k)
-                .map(e -> "epoch/round " + e.getKey() + ": " + e.getValue() + " states").toList();
-        return new States(count, bytes, complete, maxEpoch, maxRound, partial.isEmpty(), String.join(", ", partial));
     }
 
     private static String perPartition(String bootstrap, String topic, int partitions) {
