@@ -58,7 +58,11 @@ import streamlearn.stream.Topics;
  *
  * <p>Usage: {@code java -Xmx3g -cp target/benchmarks.jar streamlearn.bench.ReplicaBenchmark
  * [--records 300000] [--pairs 3] [--warmup 100000] [--sensors 16] [--k 2,4,16] [--bytes-records 64000]
- * [--bytes-sensors 256] [--merge-updates 1000]}; {@code --pairs 0} or {@code --k none} skips a part.
+ * [--bytes-sensors 256] [--merge-updates 1000] [--rate 0] [--linger-s 15]}; {@code --pairs 0} or {@code --k none}
+ * skips a part. {@code --rate N}: the merge traffic's readings are produced at N a second while the learner
+ * runs instead of before it starts: a learner that keeps up, where one draining a backlog holds most labels
+ * for the merges (a replica publishes, goes on predicting while its state travels, and the labels stepped at
+ * the merge are already the next round's updates).
  */
 public final class ReplicaBenchmark {
     /** The store of the replicas' rounds (ReplicaRounds.STORE, package-private in streamlearn.stream). */
@@ -84,6 +88,8 @@ public final class ReplicaBenchmark {
         int bytesSensors = Integer.parseInt(o.getOrDefault("bytes-sensors", "256"));
         int mergeUpdates = Integer.parseInt(o.getOrDefault("merge-updates", String.valueOf(ReplicaSettings.DEFAULT_MERGE_UPDATES)));
         // How long the learner runs on after its last reading: the merge interval and more, for the last round.
+        // --rate N: the merge traffic's readings produced at N a second while the learner runs (0: a backlog first).
+        int rate = Integer.parseInt(o.getOrDefault("rate", "0"));
         long lingerMs = Long.parseLong(o.getOrDefault("linger-s", String.valueOf(ReplicaSettings.DEFAULT_MERGE_INTERVAL.toSeconds() + 5))) * 1000;
         ModelSpec spec = SpecJson.defaultSpec();
         Path state = Files.createTempDirectory("replica-bench-state-");
@@ -94,7 +100,7 @@ public final class ReplicaBenchmark {
             }
             List<String> table = new ArrayList<>();
             for (int k : ks) {
-                table.add(mergeTraffic(bootstrap, state, spec, k, bytesRecords, bytesSensors, mergeUpdates, lingerMs));
+                table.add(mergeTraffic(bootstrap, state, spec, k, bytesRecords, bytesSensors, mergeUpdates, lingerMs, rate));
             }
             if (!table.isEmpty()) {
                 System.out.printf("%n| K | readings | rounds | readings/round | labels held for a merge | S, bytes/state | replicas topic B/reading"
@@ -223,19 +229,32 @@ public final class ReplicaBenchmark {
 
     /** Part 2: the bytes of the merges at K replicas; a row of the table. */
     private static String mergeTraffic(String bootstrap, Path state, ModelSpec spec, int k, int records, int sensors,
-                                       int mergeUpdates, long linger) throws Exception {
-        String app = "bytes-k" + k;
+                                       int mergeUpdates, long linger, int rate) throws Exception {
+        String app = "bytes-k" + k + (rate > 0 ? "-r" + rate : "");
         Topics topics = withReplicasTopic(PipelineBenchmark.topics(app), app);
         PipelineBenchmark.create(bootstrap, topics, k);
-        ReadingsLoader.load(bootstrap, topics.readings(), new SensorReadingGenerator(42, sensors, 0.0), records, T0);
-        System.out.printf("%n== merge traffic, K = %d: %,d readings (%d sensors, all labeled), merge every %,d updates; "
-                + "readings per partition %s%n", k, records, sensors, mergeUpdates, perPartition(bootstrap, topics.readings(), k));
+        Thread paced = null;
+        if (rate > 0) {
+            // Readings at a live rate while the learner runs: it keeps up, and few labels wait for a merge.
+            paced = new Thread(() -> produceAt(bootstrap, topics.readings(), new SensorReadingGenerator(42, sensors, 0.0), records, rate),
+                    "paced-readings");
+            paced.start();
+        } else {
+            ReadingsLoader.load(bootstrap, topics.readings(), new SensorReadingGenerator(42, sensors, 0.0), records, T0);
+        }
+        System.out.printf("%n== merge traffic, K = %d: %,d readings (%d sensors, all labeled) %s, merge every %,d updates%n",
+                k, records, sensors, rate > 0 ? String.format("produced at %,d/s while the learner runs", rate)
+                        : "produced before the learner starts (a backlog)", mergeUpdates);
         LearnerSettings settings = settings(spec, topics, k, true, mergeUpdates);
         long t = System.nanoTime();
-        double rate = PipelineBenchmark.throughput(bootstrap, app, LearnerTopology.build(settings), topics, records, state,
+        double drained = PipelineBenchmark.throughput(bootstrap, app, LearnerTopology.build(settings), topics, records, state,
                 settings, Math.min(k, 2), "none", COMMIT_MS, merged(app, topics.replicas(), k, linger));
-        System.out.printf(Locale.ROOT, "  %,.0f readings/s (%d stream threads), %.1f s with the %d s after the last reading%n",
-                rate, Math.min(k, 2), (System.nanoTime() - t) / 1e9, linger / 1000);
+        if (paced != null) {
+            paced.join();
+        }
+        System.out.printf(Locale.ROOT, "  %,.0f readings/s (%d stream threads), %.1f s with the %d s after the last merge;"
+                        + " readings per partition %s%n", drained, Math.min(k, 2), (System.nanoTime() - t) / 1e9, linger / 1000,
+                perPartition(bootstrap, topics.readings(), k));
         String rounds = app + "-" + ROUNDS_STORE + "-changelog";
         String models = app + "-" + LearnerTopology.MODEL_STORE + "-changelog";
         double n = records;
@@ -336,6 +355,34 @@ public final class ReplicaBenchmark {
             while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.currentTimeMillis() < deadline) {
                 c.poll(Duration.ofMillis(200)).forEach(each);
             }
+        }
+    }
+
+    /** {@code records} readings at {@code rate} a second, timestamped from {@link #T0} as {@link ReadingsLoader#load}'s. */
+    private static void produceAt(String bootstrap, String topic, SensorReadingGenerator generator, int records, int rate) {
+        streamlearn.model.Reading r = new streamlearn.model.Reading(2);
+        java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        try (var producer = ReadingsLoader.producer(bootstrap)) {
+            long start = System.nanoTime();
+            for (int i = 0; i < records && failed.get() == null; i++) {
+                long due = start + (long) (i * 1e9 / rate);
+                long wait = due - System.nanoTime();
+                if (wait > 1_000_000) {
+                    try {
+                        Thread.sleep(wait / 1_000_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                generator.next(r, T0 + i);
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, r.sensorId(),
+                        SensorReadingGenerator.json(r)), (metadata, e) -> failed.compareAndSet(null, e));
+            }
+            producer.flush();
+        }
+        if (failed.get() != null) {
+            throw new IllegalStateException("producing the readings failed: " + failed.get(), failed.get());
         }
     }
 
