@@ -242,7 +242,7 @@ public final class ModelCountBenchmark {
     }
 
     /** Bytes of these topics on the broker's disk, all partitions (before any compaction). */
-    private static long topicBytes(String bootstrap, List<String> topics) throws Exception {
+    static long topicBytes(String bootstrap, List<String> topics) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             long bytes = 0;
             for (var dir : admin.describeLogDirs(List.of(1)).allDescriptions().get().get(1).values()) {

@@ -159,8 +159,25 @@ public final class PipelineBenchmark {
     }
 
     /** Records/s from the first committed offset to the last, read from the group's committed offsets. */
-    private static double throughput(String bootstrap, String applicationId, Topology topology, Topics topics, int records,
-                                     Path state, LearnerSettings settings, int threads, String compression, int commitMs) throws Exception {
+    static double throughput(String bootstrap, String applicationId, Topology topology, Topics topics, int records,
+                             Path state, LearnerSettings settings, int threads, String compression, int commitMs) throws Exception {
+        return throughput(bootstrap, applicationId, topology, topics, records, state, settings, threads, compression, commitMs, null);
+    }
+
+    /** What a run does after its last reading was committed, before the topology closes. */
+    interface Settle {
+        /**
+         * Waits for the application to finish what its readings left to do (e.g. the replicas'
+         * last merge, the steps of the labels that waited for it) and returns the {@link System#nanoTime}
+         * it was done at: the rate's end. {@code lastReadingAt}: when the last reading was committed.
+         */
+        long await(Admin admin, long lastReadingAt) throws Exception;
+    }
+
+    /** As above; with {@code settle} the rate runs to the time it returns instead of the last reading's commit. */
+    static double throughput(String bootstrap, String applicationId, Topology topology, Topics topics, int records,
+                             Path state, LearnerSettings settings, int threads, String compression, int commitMs,
+                             Settle settle) throws Exception {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -180,13 +197,17 @@ public final class PipelineBenchmark {
             long firstCount = 0;
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             while (System.nanoTime() < deadline) {
-                long committed = committed(admin, applicationId);
+                long committed = committed(admin, applicationId, topics.readings());
                 if (firstAt == 0 && committed > 0) {
                     firstAt = System.nanoTime();
                     firstCount = committed;
                 }
                 if (committed >= records) {
-                    return (committed - firstCount) / ((System.nanoTime() - firstAt) / 1e9);
+                    long end = settle == null ? System.nanoTime() : settle.await(admin, System.nanoTime());
+                    return (committed - firstCount) / ((end - firstAt) / 1e9);
+                }
+                if (streams.state() == KafkaStreams.State.ERROR) {
+                    throw new IllegalStateException(applicationId + " failed at " + committed + " of " + records + " readings");
                 }
                 Thread.sleep(50);
             }
@@ -194,12 +215,16 @@ public final class PipelineBenchmark {
         }
     }
 
-    private static long committed(Admin admin, String group) throws Exception {
+    /**
+     * The group's committed offsets of the readings topic: the readings done (the labels' and
+     * commands' topics are empty here, and the replicas topic's records are not readings).
+     */
+    private static long committed(Admin admin, String group, String readings) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata().get();
         long sum = 0;
         for (var e : offsets.entrySet()) {
-            if (e.getValue() != null && !e.getKey().topic().contains("-repartition")) {
+            if (e.getValue() != null && e.getKey().topic().equals(readings)) {
                 sum += e.getValue().offset();
             }
         }
@@ -375,12 +400,12 @@ public final class PipelineBenchmark {
         throw new IllegalStateException("prediction without timestamp");
     }
 
-    private static Topics topics(String prefix) {
+    static Topics topics(String prefix) {
         return new Topics(prefix + "-readings", prefix + "-predictions", prefix + "-metrics", prefix + "-models", prefix + "-dlq",
                 prefix + "-events", prefix + "-labels", prefix + "-control", prefix + "-replicas");
     }
 
-    private static void create(String bootstrap, Topics topics, int partitions) throws Exception {
+    static void create(String bootstrap, Topics topics, int partitions) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             TopicDefinitions.create(admin, topics, partitions);
         }
@@ -403,7 +428,7 @@ public final class PipelineBenchmark {
         return c;
     }
 
-    private static Map<String, String> options(String[] args) {
+    static Map<String, String> options(String[] args) {
         Map<String, String> o = new java.util.HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--")) {
