@@ -210,6 +210,80 @@ public final class ReplicaMerge {
     }
 
     /**
+     * The replica after the merge of a round whose state it sent as {@code sent}, having trained
+     * on since to {@code current} (a replica keeps learning while its state is out for the merge):
+     * the merged model plus the replica's own change since it sent, so that no update is lost or
+     * counted twice, and no reading waits for a merge (docs/QUALITY.md, "Replicas"). With no update
+     * since sending it is {@link #adopt}, the merged model with the replica's detector. Per name:
+     * <ul>
+     *   <li>the drift detector and the optimizer state (Adam's moments, SGD's momentum): the
+     *       replica's own, its latest estimate of its gradients;</li>
+     *   <li>what the replica started over since sending (a drift: a weight average restarted, the
+     *       candidates' recent losses restarted, the scaler's memory shortened): its own, as the
+     *       merge keeps a restart;</li>
+     *   <li>the output layer's relearning: the merged model's less the updates since sending, or
+     *       the replica's own when it started one since;</li>
+     *   <li>the champion: the replica's when it changed since sending, else the merge's;</li>
+     *   <li>everything else (weights and their average, counts, the scaler, the recent losses):
+     *       merged + (current - sent), a variance or loss not below 0.</li>
+     * </ul>
+     */
+    public OnlineModel rebase(OnlineModel merged, OnlineModel sent, OnlineModel current) {
+        if (current.modelVersion() == sent.modelVersion()) {
+            return adopt(merged, current);
+        }
+        ModelSpec spec = merged.spec();
+        Recording m = Recording.of(merged);
+        Recording s = Recording.of(sent);
+        Recording c = Recording.of(current);
+        List<String> trainers = trainerPrefixes(spec);
+        boolean scalerRestarted = spec.standardize() && c.get("scaler.count").count() < s.get("scaler.count").count();
+        boolean selectionRestarted = spec.hasCandidates()
+                && c.get("selection.scored").count() < s.get("selection.scored").count();
+        Recording out = new Recording();
+        for (Map.Entry<String, Value> e : m.values.entrySet()) {
+            String name = e.getKey();
+            String trainer = trainerOf(trainers, name);
+            String local = name.substring(trainer.length());
+            Value mv = e.getValue();
+            Value sv = s.get(name);
+            Value cv = c.get(name);
+            Value v;
+            if (name.startsWith(DETECTOR) || local.startsWith("optimizer.")) {
+                v = cv;
+            } else if (local.startsWith("averaging.")) {
+                String age = trainer + "averaging.age";
+                v = c.get(age).count() < s.get(age).count() ? cv : plusChange(mv, sv, cv, false);
+            } else if (name.startsWith("scaler.")) {
+                v = scalerRestarted ? cv : plusChange(mv, sv, cv, name.equals("scaler.variance"));
+            } else if (name.startsWith("selection.") && !name.equals("selection.champion")) {
+                v = selectionRestarted ? cv : plusChange(mv, sv, cv, name.equals("selection.losses"));
+            } else if (name.equals("selection.champion")) {
+                v = cv.count() != sv.count() ? cv : mv;
+            } else if (local.equals("outputRelearning")) {
+                long used = sv.count() - cv.count();
+                v = used < 0 ? cv : Value.count(Math.max(cv.count(), mv.count() - used));
+            } else {
+                v = plusChange(mv, sv, cv, false);
+            }
+            out.values.put(name, v);
+        }
+        OnlineModel o = OnlineModel.blank(spec);
+        o.readState(out.reader());
+        return o;
+    }
+
+    /** merged + (current - sent), element by element; not below 0 when {@code nonNegative}. */
+    private static Value plusChange(Value merged, Value sent, Value current, boolean nonNegative) {
+        double[] out = new double[merged.values().length];
+        for (int i = 0; i < out.length; i++) {
+            double v = merged.values()[i] + (current.values()[i] - sent.values()[i]);
+            out[i] = nonNegative ? Math.max(0.0, v) : v;
+        }
+        return new Value(merged.kind(), out);
+    }
+
+    /**
      * {@code model}'s state (weights, optimizer state, scaler, detector, counts: all of it) under
      * {@code spec}, a spec that differs from the model's only in its learning rates: the model of
      * K replicas continuing as K' replicas, whose rates scale otherwise. Rates are not state, so
