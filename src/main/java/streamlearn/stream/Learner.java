@@ -124,8 +124,6 @@ public final class Learner {
     private final Map<String, String> toReset = new LinkedHashMap<>();
     /** The global model's rounds of merges when it is a replica (model.replicas), else null. */
     private ReplicaRounds rounds;
-    /** A held label's reading, as it was predicted: filled per labeled reading of a replica waiting for a merge. */
-    private final LateLabel heldLabel = new LateLabel();
 
     Learner(LearnerSettings settings, Models models, PendingReadings pending, WaitingLabels labels, LearnerMetrics metrics,
             SnapshotSchedule snapshots, LongSupplier wallClock, Outputs outputs) {
@@ -212,35 +210,24 @@ public final class Learner {
             windowClosed(state, closed, meters);
         }
         boolean early = labels.labelReading(key, reading, streamTime);
-        // A replica whose state is out for the round's merge predicts, and its label waits for the merge.
-        boolean held = rounds != null && rounds.waiting() && reading.isLabeled();
 
         long started = System.nanoTime();
         StepResult result;
         try {
-            result = held ? state.predictDeferred(reading) : state.learn(reading);
+            result = state.learn(reading);
         } catch (RuntimeException e) {
             throw failed(key, "a reading of sensor '" + reading.sensorId() + "'", e, meters);
         }
         metrics.update().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         Reading served = state.served();
         // Logged in the model's own terms (its feature and class order), as replaying the log takes it.
-        if (held) {
-            models.deferredReading(state, windowMs, served);
-            hold(served, result, arrival);
-        } else {
-            models.tookReading(state, windowMs, served);
-        }
+        models.tookReading(state, windowMs, served);
         changed(state);
 
         long version = state.model().modelVersion();
         outputs.prediction(reading.sensorId(), predictionsOf(state).write(key, served, result), arrival, result, version);
-        if (held) {
-            meters.heldForMerge(state.configuredClass(result.predicted()), System.currentTimeMillis() - reading.timestamp());
-        } else {
-            meters.counted(result, state.configuredClass(result.predicted()), version,
-                    System.currentTimeMillis() - reading.timestamp());
-        }
+        meters.counted(result, state.configuredClass(result.predicted()), version,
+                System.currentTimeMillis() - reading.timestamp());
         if (early) {
             outputs.earlyLabel();
             meters.label(LearnerMetrics.LabelOutcome.EARLY);
@@ -252,22 +239,9 @@ public final class Learner {
         }
         drifted(key, result.drift(), reading.timestamp(), meters);
         championChanged(key, state, result, reading.timestamp());
-        if (result.labeled() && !held) {
+        if (result.labeled()) {
             shareIfDue(state, result.drift() != null, arrival);
         }
-    }
-
-    /** A labeled reading's label, kept for its step after the merge, with the reading as it was predicted. */
-    private void hold(Reading served, StepResult result, long arrival) {
-        waiting.set(arrival, served.timestamp(), result.modelVersion());
-        System.arraycopy(served.features(), 0, waiting.features(), 0, waiting.features().length);
-        System.arraycopy(result.output(), 0, waiting.output(), 0, waiting.output().length);
-        heldLabel.clear();
-        heldLabel.setLabel(served.label());
-        if (served.hasTarget()) {
-            heldLabel.setTarget(served.target());
-        }
-        rounds.hold(waiting, heldLabel, true);
     }
 
     /**
@@ -292,12 +266,6 @@ public final class Learner {
             meters.label(LearnerMetrics.LabelOutcome.UNMATCHED);
             throw new RejectedReadingException(RejectReason.UNMATCHED_LABEL, unmatched(key, label));
         }
-        if (rounds != null && rounds.waiting()) {
-            // Its step waits for the round's merge, as a labeled reading's does; scored then.
-            rounds.hold(waiting, state.toModel(label), false);
-            meters.waiting(pending.waiting(key));
-            return;
-        }
         long started = System.nanoTime();
         StepResult result;
         try {
@@ -321,8 +289,7 @@ public final class Learner {
     /**
      * A record of the replicas topic (model.replicas): another replica's state for the round,
      * kept until the round's last one merges them all; or another replica's restart of the rounds.
-     * Either way the replica then continues from the model it gave, and the labels that waited take
-     * their steps on it.
+     * Either way the replica then continues from the model it gives ({@link ReplicaRounds#receive}).
      */
     public void replica(ReplicaMessage message, long at) {
         resetChangedModels(at);
@@ -347,7 +314,6 @@ public final class Learner {
         if (rounds.restartDue()) {
             // The partition count changed: every replica, the new ones too, continues from this one's model.
             send(rounds.restart(state.model()), streamTime);
-            continueFrom(state, state.model(), streamTime);
             return;
         }
         send(rounds.tick(state.model(), now), streamTime);
@@ -366,38 +332,12 @@ public final class Learner {
         return state;
     }
 
-    /**
-     * The replica continues from {@code next} (the merged model, or a restart's), and the labels
-     * that waited for it take their steps on it, in order: each scores the prediction made for its
-     * reading (a labeled reading's was scored in its window then) and trains.
-     */
+    /** The replica continues from {@code next} (a merge, a restart): a change no logged input leads to. */
     private void continueFrom(ModelState state, OnlineModel next, long at) {
-        String id = state.modelId();
-        LearnerMetrics.ModelMeters meters = metrics.forModel(id);
         state.continueFrom(next);
-        boolean drift = false;
-        for (ReplicaRounds.WaitingLabel w : rounds.takeWaiting()) {
-            StepResult result;
-            try {
-                result = w.scored() ? state.trainDeferred(w.reading(), w.label()) : state.learnLate(w.reading(), w.label());
-            } catch (RuntimeException e) {
-                throw failed(id, "a label waiting for the replicas' merge", e, meters);
-            }
-            long version = state.model().modelVersion();
-            if (w.scored()) {
-                meters.trainedAfterMerge(result, version);
-            } else {
-                outputs.lateLabel(result, version);
-                meters.matched(result, version, at - w.reading().arrival());
-            }
-            drift |= result.drift() != null;
-            drifted(id, result.drift(), w.reading().timestamp(), meters);
-            championChanged(id, state, result, w.reading().timestamp());
-        }
-        // No logged input leads to the merged model: its whole state is written now.
         models.checkpoint(state);
-        meters.modelVersion = state.model().modelVersion();
-        shareIfDue(state, drift, at);
+        metrics.forModel(state.modelId()).modelVersion = state.model().modelVersion();
+        shareIfDue(state, false, at);
     }
 
     /** A replica's state goes out for the round's merge when it is due ({@link ReplicaRounds#afterStep}). */
@@ -459,14 +399,10 @@ public final class Learner {
                 snapshot.modelVersion());
     }
 
-    /**
-     * A replica's model was restored or reset: every replica starts the rounds over from it, and
-     * this one's waiting labels take their steps on it.
-     */
+    /** A replica's model was restored or reset: every replica starts the rounds over from it. */
     private void restartReplicas(ModelState state, long at) {
         if (rounds != null && state.modelId().equals(ModelKey.GLOBAL_MODEL_ID)) {
             send(rounds.restart(state.model()), at);
-            continueFrom(state, state.model(), at);
         }
     }
 

@@ -282,23 +282,6 @@ final class LearnerMetrics {
         }
 
         /**
-         * A labeled reading of a replica whose state is out for a merge: predicted now, its outcome
-         * counted when its step is taken after the merge ({@link #trainedAfterMerge}).
-         */
-        void heldForMerge(int predicted, long lagMillis) {
-            if (predictions.length > 0) {
-                predictions[predicted].increment();
-            }
-            lag.record(Math.max(0, lagMillis), TimeUnit.MILLISECONDS);
-        }
-
-        /** The step of a reading {@link #heldForMerge} counted: its outcome (trained, or diverged). */
-        void trainedAfterMerge(StepResult result, long modelVersionAfter) {
-            outcomes[result.outcome().ordinal()].increment();
-            modelVersion = modelVersionAfter;
-        }
-
-        /**
          * A late label's step: matched; a refused step also counts as {@code diverged}, which an
          * operator watches for every step, inline or late; and the model version after it.
          */

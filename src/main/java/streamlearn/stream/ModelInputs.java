@@ -20,10 +20,7 @@ import streamlearn.model.Reading;
  *       time, model version at its prediction, features, output pre-activations;</li>
  *   <li>{@code SNAPSHOT}: the model version of the snapshot published;</li>
  *   <li>{@code WINDOW_CLOSED}: metrics.window in ms; the open window was closed by the wall clock
- *       (a quiet model), which no reading tells a replay;</li>
- *   <li>{@code DEFERRED_READING}: as {@code READING}, a labeled reading a replica predicted while
- *       waiting for its round's merge ({@link ModelState#predictDeferred}); its label waits in
- *       {@link ReplicaRounds}.</li>
+ *       (a quiet model), which no reading tells a replay.</li>
  * </ul>
  * The label and target are kept as the step saw them, whether or not it used them. Reused: one
  * instance per store, holding the scratch objects a replay fills.
@@ -33,7 +30,6 @@ final class ModelInputs {
     static final byte LATE_LABEL = 2;
     static final byte SNAPSHOT = 3;
     static final byte WINDOW_CLOSED = 4;
-    static final byte DEFERRED_READING = 5;
     private static final int HEADER = 1 + Long.BYTES;
     private static final int LABEL = Integer.BYTES + Double.BYTES + 1;
 
@@ -52,12 +48,7 @@ final class ModelInputs {
 
     /** Writes the record of a reading into {@code out}, at its position. */
     void reading(ByteBuffer out, long count, long windowMs, Reading taken) {
-        reading(out, READING, count, windowMs, taken);
-    }
-
-    /** Writes the record of a reading of {@code kind} ({@code READING}, {@code DEFERRED_READING}) into {@code out}. */
-    void reading(ByteBuffer out, byte kind, long count, long windowMs, Reading taken) {
-        out.put(kind).putLong(count).putLong(windowMs).putLong(taken.timestamp());
+        out.put(READING).putLong(count).putLong(windowMs).putLong(taken.timestamp());
         putLabel(out, taken.label(), taken.hasTarget() ? taken.target() : 0, taken.hasTarget());
         putAll(out, taken.features(), features);
     }
@@ -87,7 +78,7 @@ final class ModelInputs {
     /** The size of a record of {@code kind}: records lie back to back in a held buffer, unframed. */
     int size(byte kind) {
         return switch (kind) {
-            case READING, DEFERRED_READING -> HEADER + 2 * Long.BYTES + LABEL + Double.BYTES * features;
+            case READING -> HEADER + 2 * Long.BYTES + LABEL + Double.BYTES * features;
             case LATE_LABEL -> HEADER + LABEL + 3 * Long.BYTES + Double.BYTES * (features + outputs);
             case SNAPSHOT, WINDOW_CLOSED -> HEADER + Long.BYTES;
             default -> throw new IllegalArgumentException("unsupported input record (kind " + kind + ")");
@@ -110,7 +101,7 @@ final class ModelInputs {
         byte kind = in.get();
         in.getLong();
         switch (kind) {
-            case READING, DEFERRED_READING -> {
+            case READING -> {
                 long windowMs = in.getLong();
                 reading.clear();
                 reading.setSensorId(state.modelId());
@@ -124,11 +115,7 @@ final class ModelInputs {
                     reading.setFeature(i, in.getDouble());
                 }
                 state.advanceWindow(reading.timestamp(), windowMs);
-                if (kind == READING) {
-                    state.learn(reading);
-                } else {
-                    state.predictDeferred(reading);
-                }
+                state.learn(reading);
             }
             case LATE_LABEL -> {
                 label.clear();

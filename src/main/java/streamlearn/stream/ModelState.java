@@ -49,8 +49,6 @@ final class ModelState {
     private long inputs;
     /** The latest event time of a reading this state took (epoch ms), or Long.MIN_VALUE: not stored, kept for GET /models. */
     private long lastReadingTime = Long.MIN_VALUE;
-    /** The buffers of a replica's predictions while it waits for a merge ({@link #predictDeferred}); made at the first. */
-    private OnlineModel.Scratch scratch;
 
     private ModelState(String modelId, OnlineModel model) {
         this.modelId = modelId;
@@ -299,40 +297,6 @@ final class ModelState {
         window.addLate(result, model.modelVersion());
         inputs++;
         return result;
-    }
-
-    /**
-     * A labeled reading of a replica waiting for its round's merge ({@code model.replicas}): its
-     * state went out for the merge, and a step now would be lost from it. Predicted now as
-     * {@link #learn} would (bit for bit, changing nothing: {@link OnlineModel#predict}) and scored in
-     * the open window; its step comes after the merge ({@link #trainDeferred}). The result is reused.
-     */
-    StepResult predictDeferred(Reading reading) {
-        served = mapping == null ? reading : mapping.apply(reading, mapped);
-        if (scratch == null) {
-            scratch = model.newScratch();
-        }
-        StepResult result;
-        synchronized (this) {
-            result = model.predict(served, scratch);
-        }
-        if (served.timestamp() > lastReadingTime) {
-            lastReadingTime = served.timestamp();
-        }
-        window.add(result, model.modelVersion());
-        inputs++;
-        return result;
-    }
-
-    /**
-     * The step of a reading {@link #predictDeferred} scored, after the merge: {@link OnlineModel#learnLate}
-     * on the prediction made then, not scored again. The caller checkpoints the state after the
-     * merge's steps, as no logged input leads to them. The result is reused.
-     */
-    StepResult trainDeferred(PendingReading reading, LateLabel label) {
-        synchronized (this) {
-            return model.learnLate(reading, label);
-        }
     }
 
     /**

@@ -330,13 +330,6 @@ final class ModelStore implements StateStore, CachedStateStore<Bytes, byte[]>, M
     }
 
     @Override
-    public void deferredReading(ModelState state, long windowMs, Reading served) {
-        log.inputs().reading(record.clear(), ModelInputs.DEFERRED_READING, state.inputs(), windowMs, served);
-        took(state);
-    }
-
-
-    @Override
     public void closedWindow(ModelState state, long windowMs) {
         ModelInputs.windowClosed(record.clear(), state.inputs(), windowMs);
         took(state);

@@ -42,9 +42,6 @@ interface Models {
     /** The late label {@code state} just took for {@code matched}, in the model's own terms. */
     void tookLateLabel(ModelState state, PendingReading matched, LateLabel label);
 
-    /** The labeled reading a replica's {@code state} just predicted, its step waiting for the merge. */
-    void deferredReading(ModelState state, long windowMs, Reading served);
-
     /** {@code state}'s open window was just closed by the wall clock. */
     void closedWindow(ModelState state, long windowMs);
 
@@ -113,10 +110,6 @@ interface Models {
 
             @Override
             public void tookLateLabel(ModelState state, PendingReading matched, LateLabel label) {
-            }
-
-            @Override
-            public void deferredReading(ModelState state, long windowMs, Reading served) {
             }
 
             @Override

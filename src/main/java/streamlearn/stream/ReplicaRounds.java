@@ -15,10 +15,8 @@ import org.slf4j.LoggerFactory;
 import streamlearn.format.ModelSnapshot;
 import streamlearn.format.ReplicaMessage;
 import streamlearn.format.SpecJson;
-import streamlearn.model.LateLabel;
 import streamlearn.model.ModelSpec;
 import streamlearn.model.OnlineModel;
-import streamlearn.model.PendingReading;
 import streamlearn.model.ReplicaMerge;
 
 /**
@@ -28,17 +26,17 @@ import streamlearn.model.ReplicaMerge;
  * it holds all K states of the round, computes the same merge ({@link ReplicaMerge}) of them from
  * the same base, continues from it with its own drift detector, and makes it the next base.
  *
- * <p>Between publishing its state and the merge, a replica must not train: a step then would be
- * in neither the state it sent nor the merge. Its labeled readings are predicted at once and their
- * labels (and the late labels matched meanwhile) wait here, in input order, for their steps on the
- * merged model: no update is lost, and none counts twice. A replica publishes after
- * {@code mergeUpdates} updates since the base (25 while its output layer relearns after a drift,
- * at once at a drift), or on the wall clock: when another replica waits for it, or when the merge
- * interval passed with updates to share. No replica is ever more than one round ahead: the states
- * of round r reach every partition before any state of round r + 1 can be sent.
+ * <p>A replica keeps learning while its state is out for the merge: when the merge comes it
+ * continues from the merged model plus its own change since it sent its state
+ * ({@link ReplicaMerge#rebase}), so no update is lost or counted twice, and no reading waits. A
+ * replica publishes after {@code mergeUpdates} updates since the base (25 while its output layer
+ * relearns after a drift, at once at a drift), or on the wall clock: when another replica waits
+ * for it, or when the merge interval passed with updates to share. It publishes again only after
+ * the round's merge, so no replica is ever more than one round ahead: the states of round r reach
+ * every partition before any state of round r + 1 can be sent.
  *
  * <p>Its state, in a logged store of the task: the epoch and round, whether its state went out, the
- * base, the other states of the round received so far, and the waiting labels; committed with the
+ * base, and the states of the round received so far; committed with the
  * offsets of the records that changed it, so after a crash the replica resumes where it was.
  * A restore or a reset of the model (on the replica its command reached) starts the rounds over in
  * a new epoch, from that model, on every replica; a record of an older epoch is stale.
@@ -49,16 +47,12 @@ final class ReplicaRounds {
     private static final String HEADER = "rounds";
     private static final String BASE = "base";
     private static final String STATE = "state/";
-    private static final String WAITING = "waiting/";
     private static final byte TRAINING = 0;
     private static final byte SENT = 1;
     private static final byte REJOINING = 2;
 
     /** What a record of the replicas topic did to this replica. */
     enum Outcome { STALE, KEPT, MERGED, RESTARTED }
-
-    /** A label whose step waits for the merge; {@code scored}: its reading's prediction was scored when it was made. */
-    record WaitingLabel(PendingReading reading, LateLabel label, boolean scored) { }
 
     private final KeyValueStore<Bytes, byte[]> store;
     private final ModelSpec spec;
@@ -68,11 +62,11 @@ final class ReplicaRounds {
     private final ReplicaMerge merge = new ReplicaMerge();
     private long epoch;
     private long round;
-    /** Its state is out for the round's merge: its labels wait. */
+    /** Its state is out for the round's merge. */
     private boolean published;
     /**
-     * K changed since its rounds were stored, and it is not replica 0: it waits, its labels held,
-     * for replica 0 to start the rounds over ({@link #restart}); it neither sends nor merges.
+     * K changed since its rounds were stored, and it is not replica 0: it waits for replica 0 to
+     * start the rounds over ({@link #restart}), learning on meanwhile; it neither sends nor merges.
      */
     private boolean rejoining;
     /** K changed since its rounds were stored, and it is replica 0: it starts the rounds over at its first chance. */
@@ -82,8 +76,6 @@ final class ReplicaRounds {
     private long lastSnapshotAt = Long.MIN_VALUE / 2;
     private final long snapshotIntervalMs;
     private final TreeMap<Integer, OnlineModel> received = new TreeMap<>();
-    private final List<WaitingLabel> waiting = new ArrayList<>();
-    private long nextWaiting;
     private long lastPublishedAt;
     /** The model the last merge or restart gave this replica: what {@link #receive} returns. */
     private OnlineModel next;
@@ -116,7 +108,6 @@ final class ReplicaRounds {
         byte mode = in.get();
         published = mode == SENT;
         rejoining = mode == REJOINING;
-        nextWaiting = in.getLong();
         int storedReplicas = in.getInt();
         base = ModelSnapshot.fromBytes(store.get(key(BASE)));
         try (KeyValueIterator<Bytes, byte[]> states = store.range(key(STATE), key(STATE + "~"))) {
@@ -125,18 +116,12 @@ final class ReplicaRounds {
                 received.put(Integer.parseInt(new String(e.key.get(), StandardCharsets.UTF_8).substring(STATE.length())), ModelSnapshot.fromBytes(e.value));
             }
         }
-        try (KeyValueIterator<Bytes, byte[]> labels = store.range(key(WAITING), key(WAITING + "~"))) {
-            while (labels.hasNext()) {
-                waiting.add(readWaiting(labels.next().value));
-            }
-        }
         if (storedReplicas != settings.replicas()) {
             resharded(storedReplicas);
         } else if (!keepSpec && !base.spec().equals(spec)) {
             LOG.warn("Replica {}: the merged model was of another spec; the rounds start over from the new model "
-                    + "(epoch {}), and {} labels waiting for a merge are dropped", replica, epoch + 1, waiting.size());
+                    + "(epoch {})", replica, epoch + 1);
             clearRound();
-            clearWaiting();
             base = newModel.get();
             epoch++;
             round = 0;
@@ -144,17 +129,16 @@ final class ReplicaRounds {
             writeHeader();
             store.put(key(BASE), ModelSnapshot.toBytes(base));
         }
-        LOG.info("Replica {} of {}: epoch {}, round {}, {}; {} of the round's states here, {} labels waiting", replica,
+        LOG.info("Replica {} of {}: epoch {}, round {}, {}; {} of the round's states here", replica,
                 settings.replicas(), epoch, round, rejoining ? "waiting for replica 0 to start the rounds over"
-                        : published ? "its state sent" : "training", received.size(), waiting.size());
+                        : published ? "its state sent" : "its state not sent yet", received.size());
     }
 
     /**
      * The readings topic's partition count changed from {@code before}: the rounds of the old
      * replicas cannot complete, and the new replicas have no base. Replica 0 starts the rounds over
      * from its model ({@link #restartDue}), which every replica, new ones included, takes; the
-     * others wait for it with their labels held. What the other old replicas learnt since their
-     * last merge is not in that model: dropped, and said.
+     * other old replicas wait for it, and add to it what they learnt since their last merge.
      */
     private void resharded(int before) {
         if (SpecJson.sameButLearningRates(base.spec(), spec)) {
@@ -169,7 +153,7 @@ final class ReplicaRounds {
         } else {
             rejoining = true;
             LOG.warn("Replica {}: the readings topic had {} partitions and has {}: this replica waits for replica 0 to "
-                    + "start the rounds over; its updates since the last merge (model version {}) are not in that model",
+                    + "start the rounds over, and adds its updates since its last merge (model version {}) to that model",
                     replica, before, settings.replicas(), base.modelVersion());
             writeHeader();
         }
@@ -181,9 +165,9 @@ final class ReplicaRounds {
         return restartDue;
     }
 
-    /** True while the replica's state is out for the round's merge (or it waits to rejoin): its labels wait. */
-    boolean waiting() {
-        return published || rejoining;
+    /** True while the replica's state is out for the round's merge. */
+    boolean stateOut() {
+        return published;
     }
 
     /** The last merged model: what every replica started the round from. */
@@ -233,47 +217,22 @@ final class ReplicaRounds {
         return new ReplicaMessage(ReplicaMessage.Kind.STATE, epoch, round, replica, model);
     }
 
-    /** A label whose step waits for the merge (copied: the caller's objects are reused). */
-    void hold(PendingReading reading, LateLabel label, boolean scored) {
-        PendingReading r = new PendingReading(spec).set(reading.arrival(), reading.timestamp(), reading.modelVersion());
-        System.arraycopy(reading.features(), 0, r.features(), 0, r.features().length);
-        System.arraycopy(reading.output(), 0, r.output(), 0, r.output().length);
-        LateLabel l = new LateLabel();
-        l.setLabel(label.label());
-        if (label.hasTarget()) {
-            l.setTarget(label.target());
-        }
-        WaitingLabel w = new WaitingLabel(r, l, scored);
-        waiting.add(w);
-        store.put(key(WAITING + String.format("%016x", nextWaiting++)), writeWaiting(w));
-        writeHeader();
-    }
-
-    /** Labels waiting for the merge. */
-    int waitingLabels() {
-        return waiting.size();
-    }
-
-    /** The labels that waited for the merge, in input order; they wait no longer. */
-    List<WaitingLabel> takeWaiting() {
-        List<WaitingLabel> out = new ArrayList<>(waiting);
-        clearWaiting();
-        return out;
-    }
-
     /**
-     * A record of the replicas topic. {@link Outcome#MERGED}: the round's last state came, and
-     * {@link #next} is the merged model this replica continues from (with its own detector), the
-     * new base; {@link Outcome#RESTARTED}: another replica restored or reset the model, and
-     * {@link #next} is that model.
+     * A record of the replicas topic, met by the replica's {@code current} model. {@link Outcome#MERGED}:
+     * the round's last state came, and {@link #next} is the model this replica continues from: the
+     * merge plus its own change since it sent its state ({@link ReplicaMerge#rebase}); the merge is
+     * the new base. {@link Outcome#RESTARTED}: another replica restored or reset the model, and
+     * {@link #next} is that model (plus, for a replica waiting to rejoin after a change of K, its
+     * own change since its last merge).
      */
     Outcome receive(ReplicaMessage m, OnlineModel current) {
         if (m.kind() == ReplicaMessage.Kind.RESTART) {
             if (m.epoch() <= epoch) {
                 return Outcome.STALE;
             }
+            OnlineModel from = ModelSnapshot.fromBytes(ModelSnapshot.toBytes(m.model()));
+            next = rejoining ? merge.rebase(from, base, current) : from;
             startOver(m.epoch(), m.model());
-            next = ModelSnapshot.fromBytes(ModelSnapshot.toBytes(m.model()));
             return Outcome.RESTARTED;
         }
         if (m.replica() < 0 || m.replica() >= settings.replicas()) {
@@ -299,7 +258,7 @@ final class ReplicaRounds {
             return Outcome.KEPT;
         }
         OnlineModel merged = merge.merge(base, new ArrayList<>(received.values()));
-        next = merge.adopt(merged, current);
+        next = merge.rebase(merged, received.get(replica), current);
         clearRound();
         base = merged;
         round++;
@@ -355,58 +314,14 @@ final class ReplicaRounds {
         received.clear();
     }
 
-    private void clearWaiting() {
-        if (waiting.isEmpty()) {
-            return;
-        }
-        for (long i = nextWaiting - waiting.size(); i < nextWaiting; i++) {
-            store.put(key(WAITING + String.format("%016x", i)), null);
-        }
-        waiting.clear();
-    }
-
     private static Bytes key(String name) {
         return Bytes.wrap(name.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The header: epoch, round, mode ({@link #TRAINING}, {@link #SENT}, {@link #REJOINING}), next waiting label's number, K. */
+    /** The header: epoch, round, mode ({@link #TRAINING}, {@link #SENT}, {@link #REJOINING}), K. */
     private void writeHeader() {
         byte mode = rejoining ? REJOINING : published ? SENT : TRAINING;
-        store.put(key(HEADER), ByteBuffer.allocate(3 * Long.BYTES + 1 + Integer.BYTES).putLong(epoch).putLong(round)
-                .put(mode).putLong(nextWaiting).putInt(settings.replicas()).array());
-    }
-
-    private byte[] writeWaiting(WaitingLabel w) {
-        PendingReading r = w.reading();
-        ByteBuffer out = ByteBuffer.allocate(2 + Integer.BYTES + Double.BYTES + 3 * Long.BYTES
-                + Double.BYTES * (r.features().length + r.output().length));
-        out.put((byte) (w.scored() ? 1 : 0)).putInt(w.label().label()).putDouble(w.label().target())
-                .put((byte) (w.label().hasTarget() ? 1 : 0)).putLong(r.arrival()).putLong(r.timestamp()).putLong(r.modelVersion());
-        for (double v : r.features()) {
-            out.putDouble(v);
-        }
-        for (double v : r.output()) {
-            out.putDouble(v);
-        }
-        return out.array();
-    }
-
-    private WaitingLabel readWaiting(byte[] bytes) {
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        boolean scored = in.get() != 0;
-        LateLabel label = new LateLabel();
-        label.setLabel(in.getInt());
-        double target = in.getDouble();
-        if (in.get() != 0) {
-            label.setTarget(target);
-        }
-        PendingReading r = new PendingReading(spec).set(in.getLong(), in.getLong(), in.getLong());
-        for (int i = 0; i < r.features().length; i++) {
-            r.features()[i] = in.getDouble();
-        }
-        for (int i = 0; i < r.output().length; i++) {
-            r.output()[i] = in.getDouble();
-        }
-        return new WaitingLabel(r, label, scored);
+        store.put(key(HEADER), ByteBuffer.allocate(2 * Long.BYTES + 1 + Integer.BYTES).putLong(epoch).putLong(round)
+                .put(mode).putInt(settings.replicas()).array());
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -435,5 +436,45 @@ class ReplicaMergeTest {
         assertThrows(IllegalArgumentException.class, () -> merge.merge(base, List.of(OnlineModel.create(spec))));
         assertThrows(IllegalArgumentException.class,
                 () -> merge.merge(base, List.of(OnlineModel.create(TestSpecs.singleNetwork()))));
+    }
+
+    @Test
+    void aReplicaThatLearntNothingSinceSendingContinuesFromTheMergeWithItsOwnDetector() {
+        ModelSpec spec = TestSpecs.pool();
+        OnlineModel base = OnlineModel.create(spec);
+        OnlineModel a = trained(spec, base, readings(3, 300));
+        OnlineModel b = trained(spec, base, readings(4, 300));
+        ReplicaMerge merge = new ReplicaMerge();
+        OnlineModel merged = merge.merge(base, List.of(a, b));
+        assertSameBits(Recording.of(merge.adopt(merged, a)), Recording.of(merge.rebase(merged, a, copy(a))));
+    }
+
+    @Test
+    void aReplicaThatLearntSinceSendingAddsItsChangeToTheMerge() {
+        ModelSpec spec = TestSpecs.pool();
+        OnlineModel base = OnlineModel.create(spec);
+        OnlineModel sent = trained(spec, base, readings(3, 300));
+        OnlineModel other = trained(spec, base, readings(4, 300));
+        OnlineModel current = trained(spec, sent, readings(5, 200));
+        ReplicaMerge merge = new ReplicaMerge();
+        OnlineModel merged = merge.merge(base, List.of(sent, other));
+        Recording m = Recording.of(merged);
+        Recording s = Recording.of(sent);
+        Recording c = Recording.of(current);
+        Recording r = Recording.of(merge.rebase(merged, sent, current));
+        assertEquals(merged.modelVersion() + 200, r.get("modelVersion").count(), "every update counted once");
+        for (String name : List.of("weights", "averaging.weights", "candidates.wide.weights", "scaler.mean")) {
+            double[] expected = m.get(name).values().clone();
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] += c.get(name).values()[i] - s.get(name).values()[i];
+            }
+            assertArrayEquals(expected, r.get(name).values(), 0.0, name + ": the merge plus the change since sending");
+        }
+        for (String name : List.of("optimizer.m", "optimizer.v", "drift.detector.seen")) {
+            assertArrayEquals(c.get(name).values(), r.get(name).values(), 0.0, name + ": the replica's own");
+        }
+        for (double v : r.get("scaler.variance").values()) {
+            assertTrue(v >= 0, "variance " + v);
+        }
     }
 }

@@ -39,7 +39,7 @@ class ReplicaRoundsTest {
     private static final int K = 2;
     private static final int MERGE_UPDATES = 40;
 
-    /** What a replica's task commits: its model store, waiting readings and rounds. */
+    /** What a replica's task commits: its model store, waiting readings (and labels) and rounds. */
     private static final class Disk {
         final ModelStoreTest.MapStore models = new ModelStoreTest.MapStore();
         final PendingReadings.Storage waiting = PendingReadings.inMemory();
@@ -228,7 +228,7 @@ class ReplicaRoundsTest {
         for (Replica r : replicas) {
             assertEquals(labeled, r.rounds.base().modelVersion(), "the merged model counts every label once");
             assertEquals(labeled, r.model().modelVersion(), "replica " + r.partition + " continues from it");
-            assertTrue(!r.rounds.waiting(), "no state waits");
+            assertTrue(!r.rounds.stateOut(), "no state is out");
         }
         assertArrayEquals(ModelSnapshot.toBytes(replicas[0].rounds.base()), ModelSnapshot.toBytes(replicas[1].rounds.base()),
                 "every replica computes the same merge");
@@ -273,10 +273,10 @@ class ReplicaRoundsTest {
         Disk[] disks = {new Disk(), new Disk()};
         Replica[] killed = replicas(disks, topicB);
         Stream b = new Stream();
-        // A kill -9 right after a commit (every 25 readings) while replica 1's state is out and its
-        // labels wait for the merge: the committed stores are all that is left of it.
+        // A kill -9 right after a commit (every 25 readings) while replica 1's state is out for the
+        // merge and it learnt since: the committed stores are all that is left of it.
         feed(b, killed, 1_000, 13);
-        while (!killed[1].rounds.waiting() || killed[1].rounds.waitingLabels() == 0) {
+        while (!killed[1].rounds.stateOut() || killed[1].model().modelVersion() == killed[1].rounds.base().modelVersion()) {
             feed(b, killed, b.next + 25, 13);
         }
         Replica restarted = new Replica(1, disks[1], topicB);
@@ -305,14 +305,13 @@ class ReplicaRoundsTest {
         feed(stream, replicas, 1_500, 13);
         // The command reaches the replica of the partition its key hashes to, while states are out.
         Replica commanded = replicas[1];
-        while (commanded.rounds.waitingLabels() == 0) {
+        while (!commanded.rounds.stateOut()) {
             feed(stream, replicas, stream.next + 1, 13);
         }
-        int held = commanded.rounds.waitingLabels();
         commanded.learner.command(ModelKey.GLOBAL_MODEL_ID, new ControlCommand(ControlCommand.Kind.RESTORE,
                 ModelSnapshot.fromBytes(ModelSnapshot.toBytes(snapshot))), commanded.wall);
-        assertEquals(snapshot.modelVersion() + held, commanded.model().modelVersion(),
-                "the commanded replica continues from the restored model, its waiting labels trained on it");
+        assertArrayEquals(ModelSnapshot.toBytes(snapshot), ModelSnapshot.toBytes(commanded.model()),
+                "the commanded replica continues from the restored model");
         for (Replica r : replicas) {
             r.readTopic();
         }
@@ -345,7 +344,7 @@ class ReplicaRoundsTest {
         for (Replica r : after) {
             r.wall = before[0].wall;
         }
-        assertTrue(after[1].rounds.waiting(), "an old replica waits for replica 0 to start the rounds over");
+        assertTrue(after[2].rounds.base().modelVersion() == 0, "a new replica has no base of its own");
         after[0].learner.replicaTick(after[0].wall, after[0].wall);
         for (Replica r : after) {
             r.readTopic();
