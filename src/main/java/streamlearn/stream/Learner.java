@@ -196,13 +196,7 @@ public final class Learner {
      */
     public void reading(String key, Reading reading, long arrival, long streamTime) {
         resetChangedModels(arrival);
-        ModelState state = model(key, arrival);
-        if (state == null) {
-            state = models.create(key);
-            quiet.backInMemory(key);
-            state.serve(spec);
-            watcher.seen(state);
-        }
+        ModelState state = modelOrNew(key, arrival);
         state.readingSeenAt(wallClock.getAsLong());
         LearnerMetrics.ModelMeters meters = metrics.forModel(key);
         ModelState.ClosedWindow closed = state.advanceWindow(reading.timestamp(), windowMs);
@@ -321,7 +315,11 @@ public final class Learner {
 
     /** This task's replica of the global model: created, as a new model is, when no reading came for it yet. */
     private ModelState replicaState(long at) {
-        String id = ModelKey.GLOBAL_MODEL_ID;
+        return modelOrNew(ModelKey.GLOBAL_MODEL_ID, at);
+    }
+
+    /** The model {@code id} ({@link #model}), or a new one when none is stored. */
+    private ModelState modelOrNew(String id, long at) {
         ModelState state = model(id, at);
         if (state == null) {
             state = models.create(id);
