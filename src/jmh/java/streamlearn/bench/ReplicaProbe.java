@@ -26,7 +26,7 @@ import streamlearn.nn.Trainer;
  * <pre>
  * java -cp target/benchmarks.jar streamlearn.bench.ReplicaProbe [--streams stationary,hotter,boundary,sea,agrawal]
  *     [--seeds 3] [--k 2,4] [--n 100,1000,10000] [--rules RULE,...] [--split round-robin] [--n-relearning M]
- *     [--lag sync,0,200,2000] [--tick 200|none]
+ *     [--lag sync,0,200,2000] [--tick 200|none] [--protocol hold|rebase]
  * </pre>
  * {@code --lag}: {@code sync} (the default) merges all replicas together every N x K readings;
  * a number L runs the stream's protocol instead ({@link Schedule}: each replica publishes its state
@@ -35,7 +35,9 @@ import streamlearn.nn.Trainer;
  * that has not reached N publishes at its first reading T or more readings after another one
  * published (the stream's wall-clock tick; {@code none}: never). With {@code --lag sync,...} each
  * protocol line says whether every prediction was the synchronous rounds' (lag 0, tick 0 and
- * {@code --n-relearning 0}, dealt round-robin, must give {@code true}).
+ * {@code --n-relearning 0}, dealt round-robin, must give {@code true}). {@code --protocol rebase}:
+ * under the protocol a replica whose state is out keeps training, and continues after the merge
+ * from {@link ReplicaMerge#rebase} (nothing held; {@code hold}, the default: as above).
  * {@code --rules}: {@link ReplicaMerge.Rule} names, every rule by default. {@code --split
  * round-robin} deals reading i to replica i mod K; {@code uneven} deals them in cycles where replica k gets k + 1 readings (so shares 1:2 for K = 2, 1:2:3:4 for K = 4: the rules
  * that weigh replicas differ only then). Streams: the seeds' stream (200,000 readings, stream seeds
@@ -60,6 +62,7 @@ public final class ReplicaProbe {
         int relearning = 0;
         int[] lags = {-1};
         int tick = 200;
+        boolean rebase = false;
         for (int i = 0; i + 1 < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -71,6 +74,11 @@ public final class ReplicaProbe {
                 case "--lag" -> lags = Arrays.stream(v.split(",")).mapToInt(l -> l.equals("sync") ? -1 : Integer.parseInt(l))
                         .toArray();
                 case "--tick" -> tick = v.equals("none") ? -1 : Integer.parseInt(v);
+                case "--protocol" -> rebase = switch (v) {
+                    case "hold" -> false;
+                    case "rebase" -> true;
+                    default -> throw new IllegalArgumentException("--protocol hold|rebase, not " + v);
+                };
                 case "--rules" -> rules = Arrays.stream(v.split(",")).map(ReplicaMerge.Rule::valueOf).toList();
                 case "--split" -> uneven = switch (v) {
                     case "round-robin" -> false;
@@ -85,8 +93,10 @@ public final class ReplicaProbe {
         }
         System.out.printf(Locale.ROOT, "# split %s; merge every N x K readings%s%n", uneven ? "uneven" : "round-robin",
                 relearning > 0 ? ", every " + relearning + " x K while a replica relearns after a drift" : "");
-        System.out.printf(Locale.ROOT, "# L: sync = synchronous rounds; a number = the stream's protocol, the merge L readings "
-                + "after the round's last state, tick %s%n", tick < 0 ? "none" : tick + " readings");
+        System.out.printf(Locale.ROOT, "# L: sync = synchronous rounds; a number = the stream's protocol (%s), the merge L "
+                + "readings after the round's last state, tick %s%n", rebase ? "rebase: replicas keep training while their "
+                + "state is out" : "hold: replicas hold their labels while their state is out",
+                tick < 0 ? "none" : tick + " readings");
         for (String stream : streams) {
             boolean sensor = List.of("stationary", "hotter", "boundary").contains(stream);
             List<byte[]> single = new ArrayList<>();
@@ -106,7 +116,7 @@ public final class ReplicaProbe {
                     for (int n : ns) {
                         List<byte[]> synchronous = null;
                         for (int lag : lags) {
-                            Schedule schedule = new Schedule(n, relearning, lag, lag < 0 ? -1 : tick);
+                            Schedule schedule = new Schedule(n, relearning, lag, lag < 0 ? -1 : tick, lag >= 0 && rebase);
                             List<byte[]> hits = new ArrayList<>();
                             long drifts = 0;
                             long merges = 0;
@@ -129,8 +139,9 @@ public final class ReplicaProbe {
                             }
                             double seedsRun = sources.size();
                             System.out.printf(Locale.ROOT, "%-10s %-15s %d %-6d %-4s | %s drift-events/seed %.1f merges/seed %.0f "
-                                            + "held-labels/seed %.0f%s%s%n", stream, rule, k, n, lag < 0 ? "sync" : lag,
-                                    figures(stream, hits), drifts / seedsRun, merges / seedsRun, held / seedsRun,
+                                            + "%s/seed %.0f%s%s%n", stream, rule, k, n, lag < 0 ? "sync" : lag,
+                                    figures(stream, hits), drifts / seedsRun, merges / seedsRun,
+                                    schedule.rebase() ? "labels-trained-while-out" : "held-labels", held / seedsRun,
                                     k == 1 ? " every-prediction-as-single " + same : "",
                                     lag >= 0 && synchronous != null ? " every-prediction-as-sync " + asSync : "");
                             System.out.flush();
@@ -145,6 +156,7 @@ public final class ReplicaProbe {
         return QualityHarness.stream(stream, seed, QualityHarness.MOA_INSTANCES);
     }
 
+    /** {@code held}: the labels that came to a replica while its state was out (held, or under rebase trained on). */
     private record Run(byte[] hits, long drifts, long merges, long held) {
     }
 
@@ -168,10 +180,17 @@ public final class ReplicaProbe {
      * publishes at once if that made it due. {@code relearningN} = 0: neither the shorter interval nor
      * the publishing at a drift (as the synchronous rounds without it), so that lag 0, tick 0 and
      * round-robin dealing give the synchronous rounds' schedule, and the same predictions.
+     *
+     * <p>{@code rebase} (the protocol only): a replica whose state is out keeps training on its
+     * readings ({@link OnlineModel#step}), nothing is held; the round merges the states as sent, and
+     * each replica continues from {@link ReplicaMerge#rebase rebase(merged, sent, itself)}, the merged
+     * model plus its own change since it sent. A drift found while its state was out publishes it at
+     * once after the merge (as a drift found in a held label does); its updates since the base count
+     * those taken while the state was out.
      */
-    record Schedule(int n, int relearningN, int lag, int tick) {
+    record Schedule(int n, int relearningN, int lag, int tick, boolean rebase) {
         static Schedule synchronous(int n, int relearningN) {
-            return new Schedule(n, relearningN, -1, -1);
+            return new Schedule(n, relearningN, -1, -1, false);
         }
 
         boolean protocol() {
@@ -215,6 +234,10 @@ public final class ReplicaProbe {
             held.add(new ArrayList<>());
         }
         OnlineModel.Scratch scratch = base.newScratch();
+        // The state each replica published for the round (under rebase a copy: it trains on), and
+        // whether it found a drift while the state was out.
+        OnlineModel[] sent = new OnlineModel[k];
+        boolean[] driftedOut = new boolean[k];
         // The reading at which each replica published its state for the round, or -1.
         long[] publishedAt = new long[k];
         Arrays.fill(publishedAt, -1);
@@ -235,7 +258,7 @@ public final class ReplicaProbe {
             int j = deal[i % deal.length];
             OnlineModel replica = replicas.get(j);
             boolean drifted = false;
-            if (publishedAt[j] >= 0) {
+            if (publishedAt[j] >= 0 && !schedule.rebase()) {
                 // Its state is out for the merge: it predicts with it, and the label waits.
                 StepResult r = replica.predict(reading, scratch);
                 hits[i] = (byte) (r.correct() ? 1 : 0);
@@ -246,9 +269,15 @@ public final class ReplicaProbe {
             } else {
                 StepResult r = replica.step(reading);
                 hits[i] = (byte) (r.correct() ? 1 : 0);
+                if (publishedAt[j] >= 0 && reading.isLabeled()) {
+                    heldLabels++;
+                }
                 if (r.drift() != null) {
                     drifts++;
                     drifted = true;
+                    if (publishedAt[j] >= 0) {
+                        driftedOut[j] = true;
+                    }
                     if (schedule.relearningN() > 0) {
                         // The drifted replica relearns its output layer for its next updates.
                         fastUntil = Math.max(fastUntil, i + (long) Trainer.OUTPUT_RELEARNING_UPDATES * k);
@@ -264,11 +293,15 @@ public final class ReplicaProbe {
                 if (since >= every) {
                     since = 0;
                     Arrays.fill(publishedAt, i);
+                    for (int q = 0; q < k; q++) {
+                        sent[q] = replicas.get(q);
+                    }
                     published = k;
                     lastPublished = i;
                 }
             } else if (publishedAt[j] < 0 && (schedule.due(replica, base, drifted)
                     || (schedule.tick() >= 0 && firstPublished >= 0 && i - firstPublished >= schedule.tick()))) {
+                sent[j] = publish(replica, schedule);
                 publishedAt[j] = i;
                 published++;
                 firstPublished = published == 1 ? i : firstPublished;
@@ -276,16 +309,19 @@ public final class ReplicaProbe {
             }
             // The round's merge, lag readings after its last state went out (lag 0 when synchronous).
             while (published == k && i - lastPublished >= Math.max(0, schedule.lag())) {
-                OnlineModel merged = merge.merge(base, replicas);
+                OnlineModel merged = merge.merge(base, Arrays.asList(sent));
                 base = merged;
                 merges++;
                 Arrays.fill(publishedAt, -1);
                 published = 0;
                 firstPublished = -1;
                 for (int q = 0; q < k; q++) {
-                    OnlineModel next = merge.adopt(merged, replicas.get(q));
+                    OnlineModel next = schedule.rebase() ? merge.rebase(merged, sent[q], replicas.get(q))
+                            : merge.adopt(merged, replicas.get(q));
                     replicas.set(q, next);
-                    boolean driftedLate = false;
+                    boolean driftedLate = driftedOut[q];
+                    driftedOut[q] = false;
+                    sent[q] = null;
                     for (Held h : held.get(q)) {
                         if (next.learnLate(h.reading(), h.label()).drift() != null) {
                             drifts++;
@@ -294,6 +330,7 @@ public final class ReplicaProbe {
                     }
                     held.get(q).clear();
                     if (schedule.protocol() && schedule.due(next, base, driftedLate)) {
+                        sent[q] = publish(next, schedule);
                         publishedAt[q] = i;
                         published++;
                         firstPublished = published == 1 ? i : firstPublished;
@@ -303,6 +340,11 @@ public final class ReplicaProbe {
             }
         }
         return new Run(hits, drifts, merges, heldLabels);
+    }
+
+    /** The state a replica publishes: under rebase a copy, as the replica trains on while it is out. */
+    private static OnlineModel publish(OnlineModel replica, Schedule schedule) {
+        return schedule.rebase() ? ReplicaMerge.withSpec(replica, replica.spec()) : replica;
     }
 
     /** Which replica each reading of a cycle goes to. */
