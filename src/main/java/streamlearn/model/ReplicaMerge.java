@@ -220,7 +220,8 @@ public final class ReplicaMerge {
      *       replica's own, its latest estimate of its gradients;</li>
      *   <li>what the replica started over since sending (a drift: a weight average restarted, the
      *       candidates' recent losses restarted, the scaler's memory shortened): its own, as the
-     *       merge keeps a restart;</li>
+     *       merge keeps a restart; what the merge started over (another replica's drift): the
+     *       merge's, its counter plus the replica's updates since;</li>
      *   <li>the output layer's relearning: the merged model's less the updates since sending, or
      *       the replica's own when it started one since;</li>
      *   <li>the champion: the replica's when it changed since sending, else the merge's;</li>
@@ -253,11 +254,16 @@ public final class ReplicaMerge {
                 v = cv;
             } else if (local.startsWith("averaging.")) {
                 String age = trainer + "averaging.age";
-                v = c.get(age).count() < s.get(age).count() ? cv : plusChange(mv, sv, cv, false);
+                v = c.get(age).count() < s.get(age).count() ? cv
+                        : restartedByMerge(m, s, age, local.equals("averaging.weights")) ? mv : plusChange(mv, sv, cv, false);
             } else if (name.startsWith("scaler.")) {
-                v = scalerRestarted ? cv : plusChange(mv, sv, cv, name.equals("scaler.variance"));
+                v = scalerRestarted ? cv
+                        : restartedByMerge(m, s, "scaler.count", !name.equals("scaler.count")) ? mv
+                        : plusChange(mv, sv, cv, name.equals("scaler.variance"));
             } else if (name.startsWith("selection.") && !name.equals("selection.champion")) {
-                v = selectionRestarted ? cv : plusChange(mv, sv, cv, name.equals("selection.losses"));
+                v = selectionRestarted ? cv
+                        : restartedByMerge(m, s, "selection.scored", name.equals("selection.losses")) ? mv
+                        : plusChange(mv, sv, cv, name.equals("selection.losses"));
             } else if (name.equals("selection.champion")) {
                 v = cv.count() != sv.count() ? cv : mv;
             } else if (local.equals("outputRelearning")) {
@@ -271,6 +277,15 @@ public final class ReplicaMerge {
         OnlineModel o = OnlineModel.blank(spec);
         o.readState(out.reader());
         return o;
+    }
+
+    /**
+     * True for a {@code statistic} the merge started over since the replica sent its state (another
+     * replica's drift, kept by the merge: its {@code counter} is below the one sent): the merge's
+     * statistic stands, as the replica's change since would subtract its old sums from a fresh one.
+     */
+    private static boolean restartedByMerge(Recording merged, Recording sent, String counter, boolean statistic) {
+        return statistic && merged.get(counter).count() < sent.get(counter).count();
     }
 
     /** merged + (current - sent), element by element; not below 0 when {@code nonNegative}. */
