@@ -86,12 +86,17 @@ class ReplicaRoundsTest {
 
         /** Replica {@code partition} of {@code topic}'s partition count, K, training with {@code spec} (scaled for K). */
         Replica(int partition, Disk disk, Topic topic, ModelSpec spec) {
+            this(partition, disk, topic, spec, SpecChangePolicy.FAIL);
+        }
+
+        Replica(int partition, Disk disk, Topic topic, ModelSpec spec, SpecChangePolicy onSpecChange) {
             this.partition = partition;
             this.topic = topic;
             int k = topic.partitions.size();
             LearnerSettings settings = new LearnerSettings(spec, ModelKey.parse("global"), Topics.DEFAULT,
                     Duration.ofSeconds(10), Duration.ofSeconds(60), k, ReadingParser.DEFAULT_MAX_BYTES, Duration.ofHours(1),
                     LearnerSettings.DEFAULT_LABEL_MAX_PENDING, registry)
+                    .with(LearnerSettings.DEFAULT_READING_MAX_FUTURE, onSpecChange, null)
                     .withReplicas(spec, new ReplicaSettings(k, MERGE_UPDATES, Duration.ofSeconds(1)));
             store = new ModelStore(disk.models, spec, 100, 10);
             long delay = settings.labelMaxDelay().toMillis();
@@ -104,7 +109,7 @@ class ReplicaRoundsTest {
             learner = new Learner(settings, store, pending, labels, new LearnerMetrics(settings.registry(), spec.classes(), 10),
                     new SnapshotSchedule(60_000, 1_000), () -> wall, this);
             rounds = new ReplicaRounds(disk.rounds, spec, settings::newModel, partition, settings.replicas(), 60_000);
-            rounds.open(wall, false);
+            rounds.open(wall, onSpecChange == SpecChangePolicy.KEEP);
             learner.replicate(rounds);
             for (String id : store.storedModels(1)) {
                 learner.checkStored(id);
@@ -362,5 +367,33 @@ class ReplicaRoundsTest {
         }
         assertArrayEquals(ModelSnapshot.toBytes(after[0].rounds.base()), ModelSnapshot.toBytes(after[2].rounds.base()));
         assertTrue(after[2].predictions.size() > 100, "the new replica served: " + after[2].predictions.size());
+    }
+
+    @Test
+    void aSpecChangeUnderResetStartsTheRoundsOverFromTheNewModelOnEveryReplica() {
+        Topic before = new Topic();
+        Disk[] disks = {new Disk(), new Disk()};
+        Stream stream = new Stream();
+        Replica[] trained = replicas(disks, before);
+        feed(stream, trained, 600, 13);
+        settle(trained);
+
+        ModelSpec other = SpecJson.forReplicas(SpecJson.parse(SpecJson.defaultSpec().json().replaceFirst("\"seed\": ?42",
+                "\"seed\":43")), K);
+        Topic after = new Topic();
+        Replica[] reset = {new Replica(0, disks[0], after, other, SpecChangePolicy.RESET),
+            new Replica(1, disks[1], after, other, SpecChangePolicy.RESET)};
+        for (Replica r : reset) {
+            r.wall = trained[0].wall;
+            assertEquals(other, r.rounds.base().spec(), "replica " + r.partition + ": the base is the new model");
+            assertEquals(0, r.rounds.base().modelVersion());
+        }
+        feed(stream, reset, 1_400, 13);
+        settle(reset);
+        for (Replica r : reset) {
+            assertEquals(800, r.rounds.base().modelVersion(), "replica " + r.partition + ": the labels since the reset, once");
+            assertEquals(other, r.model().spec());
+        }
+        assertArrayEquals(ModelSnapshot.toBytes(reset[0].rounds.base()), ModelSnapshot.toBytes(reset[1].rounds.base()));
     }
 }
