@@ -26,10 +26,23 @@ public final class MetricsJson {
      */
     public static byte[] window(String modelId, long windowStart, long windowEnd, PrequentialMetrics window,
                                 OnlineModel model) {
+        return window(modelId, -1, windowStart, windowEnd, window, model);
+    }
+
+    /**
+     * The same, closed by replica {@code replica} of the model ({@code model.replicas}): its
+     * {@code replica} field follows {@code model} (none for -1); the model's window across replicas
+     * is the sum of their windows of one {@code windowEnd}.
+     */
+    public static byte[] window(String modelId, int replica, long windowStart, long windowEnd, PrequentialMetrics window,
+                                OnlineModel model) {
         ByteArrayBuilder out = new ByteArrayBuilder(256);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("model", modelId);
+            if (replica >= 0) {
+                g.writeNumberField("replica", replica);
+            }
             g.writeNumberField("windowStart", windowStart);
             g.writeNumberField("windowEnd", windowEnd);
             g.writeNumberField("records", window.records());

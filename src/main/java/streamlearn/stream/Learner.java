@@ -323,6 +323,9 @@ public final class Learner {
         ModelState state = model(id, at);
         if (state == null) {
             state = models.create(id);
+            if (rounds != null) {
+                state.replicaOf(rounds.replica());
+            }
             quiet.backInMemory(id);
             state.serve(spec);
             watcher.seen(state);
@@ -480,6 +483,15 @@ public final class Learner {
         if (state != null) {
             return state;
         }
+        state = loaded(id, at);
+        if (state != null && rounds != null) {
+            state.replicaOf(rounds.replica());
+        }
+        return state;
+    }
+
+    private ModelState loaded(String id, long at) {
+        ModelState state;
         try {
             state = models.load(id);
         } catch (Models.Unreadable e) {
@@ -586,6 +598,9 @@ public final class Learner {
         ModelState state = old;
         if (state == null) {
             state = ModelState.create(id, next);
+            if (rounds != null) {
+                state.replicaOf(rounds.replica());
+            }
             state.serve(spec);
             state.readingSeenAt(wallClock.getAsLong());
             watcher.seen(state);

@@ -50,6 +50,9 @@ final class ModelState {
     /** The latest event time of a reading this state took (epoch ms), or Long.MIN_VALUE: not stored, kept for GET /models. */
     private long lastReadingTime = Long.MIN_VALUE;
 
+    /** The replica of the global model this state is (model.replicas: its partition), or -1: what its windows say. */
+    private int replica = -1;
+
     private ModelState(String modelId, OnlineModel model) {
         this.modelId = modelId;
         this.model = model;
@@ -134,6 +137,11 @@ final class ModelState {
 
     String modelId() {
         return modelId;
+    }
+
+    /** This state is replica {@code partition} of the global model: its windows say so. */
+    void replicaOf(int partition) {
+        replica = partition;
     }
 
     /** The latest event time of the readings taken since this state was created or read back, or Long.MIN_VALUE. */
@@ -267,7 +275,7 @@ final class ModelState {
 
     private ClosedWindow close(long windowMs) {
         long end = windowStart + windowMs;
-        return ClosedWindow.of(end, MetricsJson.window(modelId, windowStart, end, window, model), window, model);
+        return ClosedWindow.of(end, MetricsJson.window(modelId, replica, windowStart, end, window, model), window, model);
     }
 
     /** One prequential step on the reading, counted in the open window. The result is reused. */

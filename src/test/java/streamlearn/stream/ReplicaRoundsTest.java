@@ -78,6 +78,7 @@ class ReplicaRoundsTest {
         final Topic topic;
         final List<String> predictions = new ArrayList<>();
         final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        final List<String> windows = new ArrayList<>();
         long wall = T0;
 
         Replica(int partition, Disk disk, Topic topic) {
@@ -131,6 +132,11 @@ class ReplicaRoundsTest {
         @Override
         public void prediction(String sensorId, byte[] json, long timestamp, StepResult result, long modelVersion) {
             predictions.add(new String(json, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void window(String model, byte[] json, long end) {
+            windows.add(new String(json, StandardCharsets.UTF_8));
         }
 
         @Override
@@ -237,7 +243,14 @@ class ReplicaRoundsTest {
         }
         assertArrayEquals(ModelSnapshot.toBytes(replicas[0].rounds.base()), ModelSnapshot.toBytes(replicas[1].rounds.base()),
                 "every replica computes the same merge");
-        // Every labeled reading counts as trained once, whether its label waited for a merge or not.
+        // Each replica's windows say which replica closed them (readings 10 ms apart: 1,000 a window).
+        for (Replica r : replicas) {
+            assertTrue(r.windows.size() >= 2, "windows of replica " + r.partition);
+            for (String w : r.windows) {
+                assertTrue(w.startsWith("{\"model\":\"default\",\"replica\":" + r.partition + ","), w);
+            }
+        }
+        // Every labeled reading counts as trained once.
         assertEquals(3_000 * 4 / 5, trained(replicas[0]) + trained(replicas[1]), "readings counted as trained");
         long states = topic.partitions.get(0).size();
         assertTrue(states > 2 * 3_000 / (K * MERGE_UPDATES) / 2, "rounds: " + states / K);
