@@ -60,17 +60,14 @@ import streamlearn.stream.Topics;
  * [--records 300000] [--pairs 3] [--warmup 100000] [--sensors 16] [--k 2,4,16] [--bytes-records 64000]
  * [--bytes-sensors 256] [--merge-updates 1000] [--rate 0] [--linger-s 15]}; {@code --pairs 0} or {@code --k none}
  * skips a part. {@code --rate N}: the merge traffic's readings are produced at N a second while the learner
- * runs instead of before it starts: a learner that keeps up, where one draining a backlog holds most labels
- * for the merges (a replica publishes, goes on predicting while its state travels, and the labels stepped at
- * the merge are already the next round's updates).
+ * runs instead of before it starts: a learner that keeps up, whose rounds close at {@code merge-updates}, where
+ * one draining a backlog learns on while its state travels, so the round trip sets the rounds.
  */
 public final class ReplicaBenchmark {
     /** The store of the replicas' rounds (ReplicaRounds.STORE, package-private in streamlearn.stream). */
     private static final String ROUNDS_STORE = "replica-rounds";
     private static final int COMMIT_MS = 100;
     private static final long T0 = 1_795_334_400_000L;
-    /** The changelog's records of the labels that waited for a merge (ReplicaRounds' "waiting/" keys). */
-    private static final String WAITING = "waiting/";
     private static final boolean DEBUG = Boolean.getBoolean("replica.bench.debug");
 
     private ReplicaBenchmark() {
@@ -103,10 +100,10 @@ public final class ReplicaBenchmark {
                 table.add(mergeTraffic(bootstrap, state, spec, k, bytesRecords, bytesSensors, mergeUpdates, lingerMs, rate));
             }
             if (!table.isEmpty()) {
-                System.out.printf("%n| K | readings | rounds | readings/round | labels held for a merge | S, bytes/state | replicas topic B/reading"
+                System.out.printf("%n| K | readings | rounds | readings/round | S, bytes/state | replicas topic B/reading"
                         + " | K·S/N, N = (readings/round)/K | replica-rounds changelog B/reading | model-store changelog B/reading"
                         + " | readings topic B/reading | merge traffic / readings bytes |%n");
-                System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+                System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
                 table.forEach(System.out::println);
             }
         } finally {
@@ -169,11 +166,8 @@ public final class ReplicaBenchmark {
         double rate = PipelineBenchmark.throughput(bootstrap, app, LearnerTopology.build(settings), topics, records, state, settings,
                 partitions, "none", COMMIT_MS, replicas ? merged(app, topics.replicas(), partitions, 0) : null);
         if (replicas && !app.startsWith("warmup")) {
-            Map<String, long[]> byKind = changelogByKey(bootstrap, app + "-" + ROUNDS_STORE + "-changelog", partitions);
-            long held = byKind.getOrDefault(WAITING, new long[2])[0];
             States s = states(bootstrap, topics.replicas(), partitions);
-            System.out.printf(Locale.ROOT, "    %s: %,d rounds, %,d of %,d labels (%.0f%%) waited for a merge%n", app, s.rounds,
-                    held, records, 100.0 * held / records);
+            System.out.printf(Locale.ROOT, "    %s: %,d rounds of %,d readings%n", app, s.rounds, records);
         }
         return rate;
     }
@@ -271,7 +265,6 @@ public final class ReplicaBenchmark {
         StringBuilder b = new StringBuilder();
         byKind.forEach((kind, a) -> b.append(String.format(Locale.ROOT, "%s %,d records %.1f B/reading; ", kind, a[0], a[1] / n)));
         System.out.printf(Locale.ROOT, "  replica-rounds changelog by key (key + value bytes): %s%n", b);
-        long held = byKind.getOrDefault(WAITING, new long[2])[0];
         System.out.printf(Locale.ROOT, "  replicas topic: %,d states (%,d per partition expected per round: %d), %,d complete rounds "
                         + "(epoch max %d, round max %d), mean state %,.0f bytes (value), %s%n",
                 s.count, k, k, s.rounds, s.maxEpoch, s.maxRound, s.meanBytes(),
@@ -279,8 +272,8 @@ public final class ReplicaBenchmark {
         System.out.printf(Locale.ROOT, "  bytes per reading: replicas topic %.1f (K·S/N, N = readings per round / K: %.1f), replica-rounds "
                         + "changelog %.1f, model-store changelog %.1f, readings topic %.1f%n",
                 replicasB, formula, roundsB, modelsB, readingsB);
-        return String.format(Locale.ROOT, "| %d | %,d | %,d | %,.0f | %.0f%% | %,.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f |",
-                k, records, s.rounds, perRound, 100.0 * held / records, s.meanBytes(), replicasB, formula, roundsB, modelsB,
+        return String.format(Locale.ROOT, "| %d | %,d | %,d | %,.0f | %,.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f |",
+                k, records, s.rounds, perRound, s.meanBytes(), replicasB, formula, roundsB, modelsB,
                 readingsB, (replicasB + roundsB) / readingsB);
     }
 
@@ -319,7 +312,7 @@ public final class ReplicaBenchmark {
 
     /**
      * The replica-rounds changelog read back by kind of key (ReplicaRounds: the header "rounds",
-     * "base", "state/q", "waiting/n"): records and key + value bytes a reading, tombstones apart.
+     * "base", "state/q"): records and key + value bytes a reading, tombstones apart.
      */
     private static Map<String, long[]> changelogByKey(String bootstrap, String topic, int k) {
         Map<String, long[]> byKind = new java.util.TreeMap<>();
