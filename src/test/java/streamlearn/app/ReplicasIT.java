@@ -97,7 +97,7 @@ class ReplicasIT {
             for (ProducerRecord<String, byte[]> r : readings) {
                 perPartition[Utils.toPositive(Utils.murmur2(r.key().getBytes(StandardCharsets.UTF_8))) % PARTITIONS]++;
             }
-            assertArrayEquals(perPartition, updatesPerReplica(bootstrap, topics.replicas()),
+            assertArrayEquals(perPartition, updatesPerReplica(bootstrap, topics.replicas(), PARTITIONS, 0),
                     "each replica's updates are its partition's labeled readings");
         } finally {
             children.forEach(ChildLearner::close);
@@ -105,28 +105,95 @@ class ReplicasIT {
     }
 
     /**
-     * Each replica's updates over every round, from partition 0 of the replicas topic (every state
-     * goes to every partition): a round's base is the last one's plus the updates of all its states.
+     * A reset keyed {@code default} reaches one replica; every replica starts the rounds over from
+     * the reset model: one {@code reset} event, one restart record of epoch 1 (model version 0) on
+     * every partition of the replicas topic, and the merged model after the last readings is the
+     * reset model plus the updates of the readings after the reset, each once.
      */
-    private static long[] updatesPerReplica(String bootstrap, String topic) {
+    @Test
+    @Timeout(180)
+    void aResetOnOneReplicaRestartsEveryReplica(@TempDir Path state) throws Exception {
+        String bootstrap = broker.bootstrapServers();
+        Topics topics = KafkaTestSupport.uniqueTopics("replicas-reset");
+        KafkaTestSupport.createTopics(bootstrap, topics, 2);
+        int readings = 10_000;
+        List<ProducerRecord<String, byte[]>> stream = KafkaTestSupport.sensorStream(topics.readings(), 8, 16, readings,
+                System.currentTimeMillis() - readings, 0.0, -1, -1);
+        Map<String, String> c = KafkaTestSupport.learnerConfig(bootstrap, topics, "replicas-reset-it", state,
+                KafkaTestSupport.freePort());
+        c.put("model.replicas", "true");
+        c.put("model.replicas.merge.interval", "1s");
+        c.put("model.replicas.merge.updates", "200");
+        try (ChildLearner learner = ChildLearner.run("replicas-reset", c);
+             Collector predictions = new Collector(bootstrap, topics.predictions());
+             PacedProducer producer = new PacedProducer(bootstrap, stream, PER_SECOND, readings / 2)) {
+            // The reset comes between the two halves of the readings.
+            await(predictions, readings / 2, learner);
+            KafkaTestSupport.produce(bootstrap, List.of(new ProducerRecord<>(topics.control(), ModelKey.GLOBAL_MODEL_ID,
+                    streamlearn.format.ControlCommand.reset())));
+            List<ConsumerRecord<String, byte[]>> events = KafkaTestSupport.readUntil(bootstrap, topics.events(),
+                    all -> all.stream().anyMatch(e -> new String(e.value(), StandardCharsets.UTF_8).contains("\"reset\"")),
+                    Duration.ofSeconds(30));
+            producer.holdAt(Integer.MAX_VALUE);
+            assertTrue(predictions.awaitSize(readings, Duration.ofSeconds(60)), learner.diagnose());
+
+            assertEquals(1, events.stream().filter(e -> new String(e.value(), StandardCharsets.UTF_8)
+                    .contains("\"type\":\"reset\"")).count(), "one reset event");
+            // The merges after the last readings (merge interval 1 s), then the merged snapshot.
+            Thread.sleep(4_000);
+            for (int p = 0; p < 2; p++) {
+                List<ReplicaMessage> restarts = new ArrayList<>();
+                long epochOne = 0;
+                for (ConsumerRecord<String, byte[]> r : KafkaTestSupport.readUntil(bootstrap, topics.replicas(), all -> false,
+                        Duration.ofSeconds(3))) {
+                    if (r.partition() != p) {
+                        continue;
+                    }
+                    ReplicaMessage m = ReplicaMessage.fromBytes(r.value());
+                    if (m.kind() == ReplicaMessage.Kind.RESTART) {
+                        restarts.add(m);
+                    } else if (m.epoch() == 1) {
+                        assertEquals(1, restarts.size(), "an epoch 1 state after the restart, on partition " + p);
+                        epochOne++;
+                    }
+                }
+                assertEquals(1, restarts.size(), "one restart on partition " + p);
+                assertEquals(1, restarts.get(0).epoch());
+                assertEquals(0, restarts.get(0).model().modelVersion(), "the reset model");
+                assertTrue(epochOne > 0, "rounds after the restart on partition " + p);
+            }
+            long sinceReset = java.util.Arrays.stream(updatesPerReplica(bootstrap, topics.replicas(), 2, 1)).sum();
+            Map<String, OnlineModel> models = KafkaTestSupport.awaitSnapshots(bootstrap, topics.models(),
+                    Map.of(ModelKey.GLOBAL_MODEL_ID, sinceReset), Duration.ofSeconds(30));
+            assertEquals(sinceReset, models.get(ModelKey.GLOBAL_MODEL_ID).modelVersion(),
+                    "the merged model is the reset model plus the updates of the rounds since");
+            assertEquals(readings / 2, sinceReset, "the readings after the reset, each once; none from before it");
+        }
+    }
+
+    /**
+     * Each of {@code k} replicas' updates over every round of {@code epoch}, from partition 0 of the
+     * replicas topic (every state goes to every partition): a round's base is the last one's plus
+     * the updates of all its states; the epoch starts from a model of version 0 (a fresh or reset one).
+     */
+    private static long[] updatesPerReplica(String bootstrap, String topic, int k, long epoch) {
         TreeMap<Long, Map<Integer, Long>> rounds = new TreeMap<>();
         List<ConsumerRecord<String, byte[]>> states = KafkaTestSupport.readUntil(bootstrap, topic, all -> false,
                 Duration.ofSeconds(5));
         for (ConsumerRecord<String, byte[]> r : states) {
-            if (r.partition() != 0) {
+            ReplicaMessage m = ReplicaMessage.fromBytes(r.value());
+            if (r.partition() != 0 || m.epoch() != epoch || m.kind() != ReplicaMessage.Kind.STATE) {
                 continue;
             }
-            ReplicaMessage m = ReplicaMessage.fromBytes(r.value());
-            assertEquals(0, m.epoch(), "no restart of the rounds");
             assertEquals(null, rounds.computeIfAbsent(m.round(), x -> new TreeMap<>()).put(m.replica(), m.model().modelVersion()),
                     "one state per replica and round");
         }
-        long[] updates = new long[PARTITIONS];
+        long[] updates = new long[k];
         long base = 0;
         long expected = 0;
         for (var round : rounds.entrySet()) {
             assertEquals(expected++, round.getKey(), "rounds in order, none missing");
-            assertEquals(PARTITIONS, round.getValue().size(), "round " + round.getKey() + " has every replica's state");
+            assertEquals(k, round.getValue().size(), "round " + round.getKey() + " has every replica's state");
             long merged = base;
             for (var state : round.getValue().entrySet()) {
                 long d = state.getValue() - base;

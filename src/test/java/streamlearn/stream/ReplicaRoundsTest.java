@@ -321,9 +321,11 @@ class ReplicaRoundsTest {
         feed(stream, replicas, 1_000, 13);
         OnlineModel snapshot = replicas[0].model();
         feed(stream, replicas, 1_500, 13);
-        // The command reaches the replica of the partition its key hashes to, while states are out.
+        // The command reaches the replica of the partition its key hashes to, while states are out
+        // and the other replica learnt since its last merge.
         Replica commanded = replicas[1];
-        while (!commanded.rounds.stateOut()) {
+        while (!commanded.rounds.stateOut()
+                || replicas[0].model().modelVersion() == replicas[0].rounds.base().modelVersion()) {
             feed(stream, replicas, stream.next + 1, 13);
         }
         commanded.learner.command(ModelKey.GLOBAL_MODEL_ID, new ControlCommand(ControlCommand.Kind.RESTORE,
@@ -336,6 +338,8 @@ class ReplicaRoundsTest {
         assertArrayEquals(ModelSnapshot.toBytes(snapshot), ModelSnapshot.toBytes(replicas[0].rounds.base()),
                 "replica 0 starts the rounds over from the restored model");
         assertArrayEquals(ModelSnapshot.toBytes(snapshot), ModelSnapshot.toBytes(replicas[1].rounds.base()));
+        assertArrayEquals(ModelSnapshot.toBytes(snapshot), ModelSnapshot.toBytes(replicas[0].model()),
+                "the other replica continues from the restored model, without what it learnt before");
         feed(stream, replicas, 2_000, 13);
         settle(replicas);
         assertArrayEquals(ModelSnapshot.toBytes(replicas[0].rounds.base()), ModelSnapshot.toBytes(replicas[1].rounds.base()),
