@@ -245,11 +245,11 @@ public final class StreamlearnConfig {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        return new LearnerSettings(spec, modelKey(), topics(), window, snapshots, readingsPartitions,
+        return withReplicas(new LearnerSettings(spec, modelKey(), topics(), window, snapshots, readingsPartitions,
                 integer("reading.max.bytes", 1), duration("label.max.delay"), integer("label.max.pending", 1), registry)
                 .with(duration("reading.max.future"), onSpecChange, seed(spec))
-                .withScale(integer("model.cache.size", 1), checkpointReadings(), integer("metrics.max.models", 0))
-                .withReplicas(replicas(spec, readingsPartitions), replicaSettings(readingsPartitions));
+                .withScale(integer("model.cache.size", 1), checkpointReadings(), integer("metrics.max.models", 0)),
+                readingsPartitions);
     }
 
     /** Whether the global model trains as replicas ({@code model.replicas}). */
@@ -265,19 +265,21 @@ public final class StreamlearnConfig {
         return v.equals("true");
     }
 
-    /** The replicas' settings for {@code partitions} readings partitions (0, offline: validated for one). */
-    private ReplicaSettings replicaSettings(int partitions) {
+    /**
+     * {@code settings} with the replicas' settings for {@code partitions} readings partitions (0,
+     * offline: validated for one) and, with replicas, their spec ({@link SpecJson#forReplicas}).
+     */
+    private LearnerSettings withReplicas(LearnerSettings settings, int partitions) {
         int updates = integer("model.replicas.merge.updates", 1);
         Duration interval = duration("model.replicas.merge.interval");
         if (interval.isZero()) {
             throw new UsageException("model.replicas.merge.interval must be positive");
         }
-        return new ReplicaSettings(replicas() ? Math.max(1, partitions) : 0, updates, interval);
-    }
-
-    /** The spec the models train with: the configured one, or, with replicas, its replicas' ({@link SpecJson#forReplicas}). */
-    private ModelSpec replicas(ModelSpec spec, int partitions) {
-        return replicas() ? SpecJson.forReplicas(spec, Math.max(1, partitions)) : spec;
+        if (!replicas()) {
+            return settings.withReplicas(settings.spec(), new ReplicaSettings(0, updates, interval));
+        }
+        int k = Math.max(1, partitions);
+        return settings.withReplicas(SpecJson.forReplicas(settings.spec(), k), new ReplicaSettings(k, updates, interval));
     }
 
     /** The snapshot of {@code model.init.snapshot} as a seed for models of {@code spec}, or null. */

@@ -167,6 +167,17 @@ public final class Learner {
         this.rounds = rounds;
     }
 
+    /**
+     * A model comes into memory (created, read back): a replica's state is told which replica it
+     * is, for its windows, and the watcher is told.
+     */
+    private void seen(ModelState state) {
+        if (rounds != null) {
+            state.replicaOf(rounds.replica());
+        }
+        watcher.seen(state);
+    }
+
     /** Tells {@code watcher} of models coming into memory and of closed windows from now on. */
     void watch(Watcher watcher) {
         this.watcher = watcher;
@@ -323,19 +334,16 @@ public final class Learner {
         ModelState state = model(id, at);
         if (state == null) {
             state = models.create(id);
-            if (rounds != null) {
-                state.replicaOf(rounds.replica());
-            }
             quiet.backInMemory(id);
             state.serve(spec);
-            watcher.seen(state);
+            seen(state);
         }
         return state;
     }
 
     /** The replica continues from {@code next} (a merge, a restart): a change no logged input leads to. */
     private void continueFrom(ModelState state, OnlineModel next, long at) {
-        state.continueFrom(next);
+        state.replace(next, spec);
         models.checkpoint(state);
         metrics.forModel(state.modelId()).modelVersion = state.model().modelVersion();
         shareIfDue(state, false, at);
@@ -483,15 +491,6 @@ public final class Learner {
         if (state != null) {
             return state;
         }
-        state = loaded(id, at);
-        if (state != null && rounds != null) {
-            state.replicaOf(rounds.replica());
-        }
-        return state;
-    }
-
-    private ModelState loaded(String id, long at) {
-        ModelState state;
         try {
             state = models.load(id);
         } catch (Models.Unreadable e) {
@@ -504,7 +503,7 @@ public final class Learner {
             metrics.loads().increment();
             state.readingSeenAt(wallClock.getAsLong());
             checkSpec(state);
-            watcher.seen(state);
+            seen(state);
             if (!toReset.isEmpty()) {
                 resetChangedModels(at);
                 state = models.cached(id);
@@ -598,12 +597,9 @@ public final class Learner {
         ModelState state = old;
         if (state == null) {
             state = ModelState.create(id, next);
-            if (rounds != null) {
-                state.replicaOf(rounds.replica());
-            }
             state.serve(spec);
             state.readingSeenAt(wallClock.getAsLong());
-            watcher.seen(state);
+            seen(state);
         } else {
             state.replace(next, spec);
         }

@@ -33,7 +33,10 @@ final class LearnerProcessor implements Processor<String, Object, String, byte[]
     private static final Duration EXPIRY_SWEEP = Duration.ofSeconds(10);
     /** How often due snapshots are published, at most: each tick publishes its share. */
     private static final Duration SNAPSHOT_TICK = Duration.ofSeconds(1);
-    /** How often a replica looks whether another one waits for its state (model.replicas): the most a merge waits for an idle replica. */
+    /**
+     * How often a replica looks whether another one waits for its state (model.replicas): the
+     * most a merge waits for an idle replica.
+     */
     private static final Duration REPLICA_TICK = Duration.ofMillis(100);
     private final LearnerSettings settings;
     private final LearnerMetrics metrics;

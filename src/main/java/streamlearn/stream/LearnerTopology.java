@@ -37,6 +37,8 @@ import streamlearn.format.ReplicaMessage;
  *                                            ──(unmatched label)──▶ sensor-readings-dlq
  *                                              (at once by the handler; a label that waited for its
  *                                               reading in vain, by the learner through a sink)
+ *   learner-replicas ─▶ decode ─▶ learner ─▶ learner-replicas  (model.replicas: each replica's state,
+ *                                               to every partition; see {@link ReplicaRounds})
  * </pre>
  * A late label must reach the task that holds its reading. Labels are keyed by sensorId like the
  * readings, and the labels topic has the readings topic's partition count ({@code run} checks), so

@@ -87,7 +87,7 @@ final class ModelState {
     }
 
     /**
-     * Replaces the model (a restore, a reset), keeping the open metrics window when the classes
+     * Replaces the model (a restore, a reset, a replica's merge), keeping the open metrics window when the classes
      * are the same. The new model is published at the next snapshot; the caller checkpoints it
      * ({@link ModelStore#checkpoint}), as no logged input leads to it.
      */
@@ -305,15 +305,6 @@ final class ModelState {
         window.addLate(result, model.modelVersion());
         inputs++;
         return result;
-    }
-
-    /**
-     * Continues from {@code next}: a merged model, or the whole model restarted by another replica,
-     * keeping the open window and the last snapshot's version. The caller checkpoints the state.
-     */
-    synchronized void continueFrom(OnlineModel next) {
-        model = next;
-        inputs++;
     }
 
     /** The JSON snapshot to publish when the model changed since the last one, else null. */

@@ -112,7 +112,8 @@ final class ReplicaRounds {
         try (KeyValueIterator<Bytes, byte[]> states = store.range(key(STATE), key(STATE + "~"))) {
             while (states.hasNext()) {
                 KeyValue<Bytes, byte[]> e = states.next();
-                received.put(Integer.parseInt(new String(e.key.get(), StandardCharsets.UTF_8).substring(STATE.length())), ModelSnapshot.fromBytes(e.value));
+                int from = Integer.parseInt(new String(e.key.get(), StandardCharsets.UTF_8).substring(STATE.length()));
+                received.put(from, ModelSnapshot.fromBytes(e.value));
             }
         }
         if (storedReplicas != settings.replicas()) {
@@ -120,13 +121,7 @@ final class ReplicaRounds {
         } else if (!keepSpec && !base.spec().equals(spec)) {
             LOG.warn("Replica {}: the merged model was of another spec; the rounds start over from the new model "
                     + "(epoch {})", replica, epoch + 1);
-            clearRound();
-            base = newModel.get();
-            epoch++;
-            round = 0;
-            published = false;
-            writeHeader();
-            store.put(key(BASE), ModelSnapshot.toBytes(base));
+            startOver(epoch + 1, newModel.get());
         }
         LOG.info("Replica {} of {}: epoch {}, round {}, {}; {} of the round's states here", replica,
                 settings.replicas(), epoch, round, rejoining ? "waiting for replica 0 to start the rounds over"
@@ -229,7 +224,7 @@ final class ReplicaRounds {
             if (m.epoch() <= epoch) {
                 return Outcome.STALE;
             }
-            OnlineModel from = ModelSnapshot.fromBytes(ModelSnapshot.toBytes(m.model()));
+            OnlineModel from = copy(m.model());
             next = rejoining ? merge.rebase(from, base, current) : from;
             startOver(m.epoch(), m.model());
             return Outcome.RESTARTED;
@@ -249,7 +244,7 @@ final class ReplicaRounds {
         if (m.round() != round) {
             throw new LearnerStoppedException("replica " + replica + " at epoch " + epoch + ", round " + round
                     + " got the state of replica " + m.replica() + " for round " + m.round() + ": only this "
-                    + "application.id may write " + "the replicas topic");
+                    + "application.id may write the replicas topic");
         }
         received.put(m.replica(), m.model());
         if (received.size() < settings.replicas()) {
@@ -277,7 +272,7 @@ final class ReplicaRounds {
      * every replica. Returns the record that tells them.
      */
     ReplicaMessage restart(OnlineModel model) {
-        startOver(epoch + 1, ModelSnapshot.fromBytes(ModelSnapshot.toBytes(model)));
+        startOver(epoch + 1, copy(model));
         return new ReplicaMessage(ReplicaMessage.Kind.RESTART, epoch, round, replica, model);
     }
 
@@ -303,7 +298,12 @@ final class ReplicaRounds {
         }
         baseVersionSnapshot = base.modelVersion();
         lastSnapshotAt = now;
-        return ModelSnapshot.toJsonString(base).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return ModelSnapshot.toJsonString(base).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A model of its own for the base or a replica: the two go on changing apart. */
+    private static OnlineModel copy(OnlineModel model) {
+        return ModelSnapshot.fromBytes(ModelSnapshot.toBytes(model));
     }
 
     private void clearRound() {
